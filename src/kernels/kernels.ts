@@ -38,7 +38,8 @@ export interface Kernels {
 
   /**
    * C = alpha * op(A) * op(B) + beta * C, where op(A) is m x k and op(B) is k x n (op = transpose
-   * when the flag is set; A is then stored k x m, B n x k). C is m x n.
+   * when the flag is set; A is then stored k x m, B n x k). C is m x n. As in BLAS, beta = 0
+   * overwrites C without reading it (NaN in C does not propagate).
    */
   gemm(
     transA: boolean,
@@ -60,10 +61,21 @@ export interface Kernels {
   /** dw += d(loss)/dw given x and dy (accumulates). */
   conv2dBackwardFilter(x: Float32Array, dy: Float32Array, g: ConvGeometry, dw: Float32Array): void;
 
-  /** Max pooling; `argmax` records the flat input index of each output's maximum. */
+  /**
+   * Max pooling; `argmax` records the flat input index of each output's maximum. On ties the
+   * first maximum in row-major window order wins, so gradients go to exactly one input.
+   */
   maxPoolForward(x: Float32Array, g: PoolGeometry, y: Float32Array, argmax: Int32Array): void;
   /** dx += scatter of dy through argmax (accumulates). */
   maxPoolBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
+
+  /**
+   * Average pooling (added with the tensor engine): y[n, c, oh, ow] = mean of the size x size
+   * window of x[n, c] starting at (oh * stride, ow * stride). No padding, so every window is full.
+   */
+  avgPoolForward(x: Float32Array, g: PoolGeometry, y: Float32Array): void;
+  /** dx += dy spread evenly (1 / size^2) over each output's window (accumulates). */
+  avgPoolBackward(dy: Float32Array, g: PoolGeometry, dx: Float32Array): void;
 
   /**
    * Binary product: signs of a (m x k, row-major) times signs of b (n x k, row-major, i.e. B

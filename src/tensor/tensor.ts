@@ -96,12 +96,14 @@ export function shapeSize(shape: readonly number[]): number {
 /**
  * Reverse-mode pass from a scalar `loss`: seeds d(loss)/d(loss) = 1 and runs each recorded
  * backward closure once, outputs before inputs. Leaf gradients accumulate into existing
- * buffers, so zero them between steps.
+ * buffers, so zero them between steps. Intermediate results (op outputs) start every pass
+ * with no gradient, so running backward twice over one graph adds exactly twice to the leaves.
  */
 export function backward(loss: Tensor): void {
   if (loss.size !== 1)
     throw new Error(`backward(): loss must be a scalar, got shape [${loss.shape.join(", ")}]`);
   const order = topologicalOrder(loss);
+  for (const t of order) if (t.backwardFn !== null) t.grad = null;
   loss.gradBuffer()[0] += 1;
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i];

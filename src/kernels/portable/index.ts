@@ -1,0 +1,26 @@
+/**
+ * The portable kernels: plain TypeScript, no dependencies, the default until a native
+ * implementation is installed with setKernels.
+ */
+import type { Kernels } from "../kernels.js";
+import { binaryGemm } from "./binary.js";
+import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from "./conv.js";
+import { gemm } from "./gemm.js";
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from "./pool.js";
+
+/**
+ * The portable implementation of every kernel. Spread it to borrow methods:
+ * `{ ...portableKernels, name: "mine", gemm: myGemm }`.
+ */
+export const portableKernels: Kernels = Object.freeze({
+  name: "portable",
+  gemm,
+  conv2dForward,
+  conv2dBackwardInput,
+  conv2dBackwardFilter,
+  maxPoolForward,
+  maxPoolBackward,
+  avgPoolForward,
+  avgPoolBackward,
+  binaryGemm,
+});

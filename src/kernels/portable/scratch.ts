@@ -1,0 +1,40 @@
+/**
+ * Grow-only scratch buffers for the portable kernels, so a training loop does not allocate an
+ * im2col matrix or a packing buffer on every call.
+ *
+ * Why this is safe: kernels are synchronous, and each slot below is used by exactly one kernel
+ * routine between its entry and its return; a kernel that calls another (convolution calls
+ * gemm) uses a different slot than its callee. JavaScript runs one kernel at a time per thread,
+ * and worker threads get their own module instance, so no two live computations share a slot.
+ * Callers must never keep a scratch array past the call that obtained it.
+ */
+const float32Slots = new Map<string, Float32Array>();
+const float64Slots = new Map<string, Float64Array>();
+const uint32Slots = new Map<string, Uint32Array>();
+
+/** A Float32Array of at least `length` elements for `slot` (contents unspecified). */
+export function scratchFloat32(slot: string, length: number): Float32Array {
+  const have = float32Slots.get(slot);
+  if (have !== undefined && have.length >= length) return have;
+  const fresh = new Float32Array(length);
+  float32Slots.set(slot, fresh);
+  return fresh;
+}
+
+/** A Float64Array of at least `length` elements for `slot` (contents unspecified). */
+export function scratchFloat64(slot: string, length: number): Float64Array {
+  const have = float64Slots.get(slot);
+  if (have !== undefined && have.length >= length) return have;
+  const fresh = new Float64Array(length);
+  float64Slots.set(slot, fresh);
+  return fresh;
+}
+
+/** A Uint32Array of at least `length` elements for `slot` (contents unspecified). */
+export function scratchUint32(slot: string, length: number): Uint32Array {
+  const have = uint32Slots.get(slot);
+  if (have !== undefined && have.length >= length) return have;
+  const fresh = new Uint32Array(length);
+  uint32Slots.set(slot, fresh);
+  return fresh;
+}

@@ -1,0 +1,42 @@
+import { getKernels, poolGeometry } from "../../kernels/index.js";
+import { Tensor } from "../tensor.js";
+import { outGrad } from "./grad.js";
+
+/** Square pooling windows of `size` x `size`, every `stride` pixels (default: stride = size). */
+export interface Pool2dOptions {
+  size: number;
+  stride?: number;
+}
+
+/**
+ * Max pooling of x[N, C, H, W] -> [N, C, OH, OW], OH = floor((H - size) / stride) + 1 (no
+ * padding). Backward routes each output gradient to its window's maximum; on ties, to the first
+ * maximum in row-major order.
+ * @example maxPool2d(x, { size: 2 }) // 28x28 -> 14x14
+ */
+export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
+  const g = poolGeometry(x.shape, options.size, options.stride ?? options.size);
+  const count = g.batch * g.channels * g.outHeight * g.outWidth;
+  const y = new Float32Array(count);
+  const argmax = new Int32Array(count);
+  getKernels().maxPoolForward(x.data, g, y, argmax);
+  const shape = [g.batch, g.channels, g.outHeight, g.outWidth];
+  return Tensor.fromOp(y, shape, [x], (out) => {
+    getKernels().maxPoolBackward(outGrad(out), argmax, x.gradBuffer());
+  });
+}
+
+/**
+ * Average pooling of x[N, C, H, W] -> [N, C, OH, OW] (same geometry as maxPool2d). Backward
+ * spreads each output gradient evenly over its window.
+ * @example avgPool2d(x, { size: 2, stride: 2 })
+ */
+export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
+  const g = poolGeometry(x.shape, options.size, options.stride ?? options.size);
+  const y = new Float32Array(g.batch * g.channels * g.outHeight * g.outWidth);
+  getKernels().avgPoolForward(x.data, g, y);
+  const shape = [g.batch, g.channels, g.outHeight, g.outWidth];
+  return Tensor.fromOp(y, shape, [x], (out) => {
+    getKernels().avgPoolBackward(outGrad(out), g, x.gradBuffer());
+  });
+}
