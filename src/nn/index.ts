@@ -1,0 +1,43 @@
+/** Binary neural-network layers, quantizers, model builders and the model summary. */
+export type { NamedBuffer, ForwardContext, Layer, MacCount, Parameter } from "./types.js";
+export { LayerBase } from "./layer_base.js";
+export { glorotUniform } from "./init.js";
+export {
+  binarySign,
+  ste_sign,
+  approx_sign,
+  swish_sign,
+  steSignGradient,
+  approxSignGradient,
+  swishSignGradient,
+  swishSignSmooth,
+} from "./quantizers/sign.js";
+export { magnitude_aware_sign } from "./quantizers/magnitude_aware_sign.js";
+export {
+  getQuantizer,
+  quantizerNames,
+  type Quantizer,
+  type QuantizerConfig,
+  type QuantizerName,
+  type QuantizerSpec,
+} from "./quantizers/registry.js";
+export type { QuantOptions } from "./layers/quant_common.js";
+export { QuantDense, Dense, type QuantDenseOptions, type DenseOptions } from "./layers/quant_dense.js";
+export {
+  QuantConv2D,
+  Conv2D,
+  type QuantConv2DOptions,
+  type Conv2DLayerOptions,
+  type Padding,
+} from "./layers/quant_conv2d.js";
+export { BatchNorm, type BatchNormLayerOptions } from "./layers/batch_norm.js";
+export { MaxPool2D, AvgPool2D, type PoolOptions } from "./layers/pooling.js";
+export { Flatten } from "./layers/flatten.js";
+export { Dropout } from "./layers/dropout.js";
+export { Activation, activationNames, type ActivationSpec } from "./layers/activation.js";
+export { PReLU } from "./layers/prelu.js";
+export { Rescale, type RescaleOptions } from "./layers/rescale.js";
+export { Residual } from "./layers/residual.js";
+export { Sequential, Model, type SequentialOptions } from "./model.js";
+export { buildModel, modelNames, type BuildOptions, type ModelName } from "./builders.js";
+export { summarize, formatSummary, type ModelSummary, type SummaryRow } from "./summary.js";

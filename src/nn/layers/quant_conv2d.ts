@@ -1,0 +1,150 @@
+/** 2-D convolutions: larq's QuantConv2D, and Conv2D as its unquantized special case. */
+import { Tensor } from "../../tensor/tensor.js";
+import { conv2d } from "../../tensor/index.js";
+import { BamsprodError, show } from "../../util/errors.js";
+import type { Rng } from "../../util/random.js";
+import { glorotUniform } from "../init.js";
+import { checkInt, LayerBase, pair } from "../layer_base.js";
+import type { ForwardContext, MacCount, Parameter } from "../types.js";
+import {
+  clipInPlace,
+  quantConfig,
+  resolveQuant,
+  type QuantOptions,
+  type ResolvedQuant,
+} from "./quant_common.js";
+
+/**
+ * "same": pad (k - 1) / 2 on each side (odd kernels only), so stride 1 keeps H and W, as in
+ * Keras. "valid": no padding. Or explicit zero padding, a number or [h, w].
+ *
+ * Padding is with zeros, like larq's default pad_values = 0: with a binarized input the border
+ * taps see 0, not +-1, which an exporter to XNOR kernels must reproduce (or correct for).
+ */
+export type Padding = "same" | "valid" | number | readonly [number, number];
+
+export interface QuantConv2DOptions extends QuantOptions {
+  filters: number;
+  kernelSize: number | readonly [number, number];
+  strides?: number | readonly [number, number];
+  padding?: Padding;
+  name?: string;
+}
+
+/**
+ * y = conv(q_in(x), q_k(W)) + b, x [N, C, H, W], W [filters, C, KH, KW] (latent, real).
+ * @example new QuantConv2D({ filters: 64, kernelSize: 3, padding: "same", inputQuantizer: "ste_sign", kernelQuantizer: "ste_sign", useBias: false })
+ */
+export class QuantConv2D extends LayerBase {
+  readonly kind: string = "quant_conv2d";
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: [number, number];
+  readonly quant: ResolvedQuant;
+  private inputChannels: number | null = null;
+  private kernel: Tensor | null = null;
+  private bias: Tensor | null = null;
+
+  constructor(options: QuantConv2DOptions) {
+    super(options.name);
+    this.filters = checkInt("QuantConv2D", "filters", options.filters);
+    this.kernelSize = pair("QuantConv2D", "kernelSize", options.kernelSize);
+    this.strides = pair("QuantConv2D", "strides", options.strides ?? 1);
+    this.padding = resolvePadding(options.padding ?? "valid", this.kernelSize);
+    this.quant = resolveQuant("QuantConv2D", options);
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    this.expectRank(inputShape, 3, "its input must be [channels, height, width]");
+    const [, h, w] = inputShape;
+    const oh = Math.floor((h + 2 * this.padding[0] - this.kernelSize[0]) / this.strides[0]) + 1;
+    const ow = Math.floor((w + 2 * this.padding[1] - this.kernelSize[1]) / this.strides[1]) + 1;
+    if (oh < 1 || ow < 1) {
+      throw new BamsprodError(
+        `${this.kind} layer ${show(this.name)}: input [${inputShape.join(", ")}] is smaller than the ${this.kernelSize.join("x")} kernel; use padding or a smaller kernel`,
+      );
+    }
+    return [this.filters, oh, ow];
+  }
+
+  protected override onBuild(inputShape: readonly number[], rng: Rng): void {
+    const c = inputShape[0];
+    const [kh, kw] = this.kernelSize;
+    this.inputChannels = c;
+    const size = this.filters * c * kh * kw;
+    const init = glorotUniform(size, c * kh * kw, this.filters * kh * kw, rng);
+    this.kernel = new Tensor(init, [this.filters, c, kh, kw], true);
+    if (this.quant.useBias) this.bias = Tensor.zeros([this.filters], true);
+  }
+
+  forward(x: Tensor, _ctx: ForwardContext): Tensor {
+    this.requireBuilt();
+    const kernel = this.kernel as Tensor;
+    const xq = this.quant.input === null ? x : this.quant.input.apply(x);
+    const wq = this.quant.kernel === null ? kernel : this.quant.kernel.apply(kernel);
+    return conv2d(xq, wq, this.bias, { stride: this.strides, padding: this.padding });
+  }
+
+  override parameters(): Parameter[] {
+    this.requireBuilt();
+    const params: Parameter[] = [
+      { name: `${this.name}/kernel`, tensor: this.kernel as Tensor, binary: this.quant.kernel !== null },
+    ];
+    if (this.bias !== null) params.push({ name: `${this.name}/bias`, tensor: this.bias, binary: false });
+    return params;
+  }
+
+  applyConstraints(): void {
+    if (this.quant.clip !== null && this.kernel !== null) clipInPlace(this.kernel.data, this.quant.clip);
+  }
+
+  multiplyAccumulates(inputShape: readonly number[]): MacCount {
+    const [, oh, ow] = this.outputShape(inputShape);
+    const macs = oh * ow * this.filters * inputShape[0] * this.kernelSize[0] * this.kernelSize[1];
+    const binary = this.quant.input !== null && this.quant.kernel !== null;
+    return { binary: binary ? macs : 0, float: binary ? 0 : macs };
+  }
+
+  config(): Record<string, unknown> {
+    return {
+      filters: this.filters,
+      kernelSize: [...this.kernelSize],
+      strides: [...this.strides],
+      padding: [...this.padding],
+      inputChannels: this.inputChannels,
+      ...quantConfig(this.quant),
+    };
+  }
+}
+
+function resolvePadding(padding: Padding, kernel: [number, number]): [number, number] {
+  if (padding === "valid") return [0, 0];
+  if (padding === "same") {
+    if (kernel[0] % 2 === 0 || kernel[1] % 2 === 0) {
+      throw new BamsprodError(
+        `QuantConv2D: padding "same" needs an odd kernel size, got ${kernel.join("x")}; give explicit padding`,
+      );
+    }
+    return [(kernel[0] - 1) / 2, (kernel[1] - 1) / 2];
+  }
+  return pair("QuantConv2D", "padding", padding, 0);
+}
+
+export interface Conv2DLayerOptions {
+  filters: number;
+  kernelSize: number | readonly [number, number];
+  strides?: number | readonly [number, number];
+  padding?: Padding;
+  useBias?: boolean;
+  name?: string;
+}
+
+/** A plain (full-precision) convolution: QuantConv2D without quantizers. */
+export class Conv2D extends QuantConv2D {
+  override readonly kind: string = "conv2d";
+
+  constructor(options: Conv2DLayerOptions) {
+    super({ ...options, inputQuantizer: null, kernelQuantizer: null });
+  }
+}
