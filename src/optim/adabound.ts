@@ -1,0 +1,128 @@
+/**
+ * AdaBound (Luo, Xiong, Liu & Sun, "Adaptive Gradient Methods with Dynamic Bound of Learning
+ * Rate", ICLR 2019): Adam whose per-element step size is clamped into [lo(t), hi(t)], bounds
+ * that close in on a final SGD-like rate.
+ */
+import { Optimizer, type StepContext } from "./base.js";
+import { clipBound, decayFactor } from "./common.js";
+import { clipRule, fraction, nonNegative, positive } from "./options.js";
+import type { TensorState } from "./types.js";
+
+/** Options of AdaBound and AMSBound; every one is optional. */
+export interface AdaboundOptions {
+  lr?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** The step size both bounds converge to, for the initial lr (a schedule scales it along). */
+  finalLr?: number;
+  /** How fast the bounds close in. */
+  gamma?: number;
+  weightDecay?: number;
+  /** Binary tensors are projected into [-clip, clip] after each step; null: no projection. */
+  clip?: number | null;
+}
+
+export type AdaboundConfig = Required<AdaboundOptions>;
+
+export const ADABOUND_DEFAULTS: Readonly<AdaboundConfig> = Object.freeze({
+  lr: 1e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  finalLr: 0.1,
+  gamma: 1e-3,
+  weightDecay: 0,
+  clip: 1,
+});
+
+export const ADABOUND_RULES = {
+  lr: positive,
+  beta1: fraction,
+  beta2: fraction,
+  eps: positive,
+  finalLr: positive,
+  gamma: positive,
+  weightDecay: nonNegative,
+  clip: clipRule,
+} as const;
+
+/** The scalars of one AdaBound (or AMSBound) step. */
+export interface AdaboundScalars {
+  decay: number;
+  beta1: number;
+  beta2: number;
+  /** lr * sqrt(bc2) / bc1: Adam's bias-corrected step size before division by sqrt(v). */
+  stepSize: number;
+  eps: number;
+  /** Bounds on the per-element step size. */
+  lower: number;
+  upper: number;
+}
+
+export function adaboundScalars(o: Readonly<AdaboundConfig>, { t, lr }: StepContext): AdaboundScalars {
+  const bc1 = 1 - o.beta1 ** t;
+  const bc2 = 1 - o.beta2 ** t;
+  // The final rate follows the schedule: f = finalLr * lr / initialLr.
+  const f = (o.finalLr * lr) / o.lr;
+  return {
+    decay: decayFactor(lr, o.weightDecay),
+    beta1: o.beta1,
+    beta2: o.beta2,
+    stepSize: (lr * Math.sqrt(bc2)) / bc1,
+    eps: o.eps,
+    lower: f * (1 - 1 / (o.gamma * t + 1)),
+    upper: f * (1 + 1 / (o.gamma * t)),
+  };
+}
+
+/** One fused pass: step = clamp(stepSize / (sqrt(v) + eps), lower, upper), x <- x - step*m. */
+export function adaboundUpdate(
+  x: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  s: AdaboundScalars,
+  clip: number,
+): void {
+  const { decay, beta1, beta2, stepSize, eps, lower, upper } = s;
+  const ob1 = 1 - beta1;
+  const ob2 = 1 - beta2;
+  for (let j = 0; j < x.length; j++) {
+    const gj = g[j];
+    const xj = Math.fround(x[j] * decay); // decoupled weight decay
+    const mj = Math.fround(beta1 * m[j] + ob1 * gj); // first moment
+    const vj = Math.fround(beta2 * v[j] + ob2 * gj * gj); // second moment
+    m[j] = mj;
+    v[j] = vj;
+    const raw = stepSize / (Math.sqrt(vj) + eps); // Adam's per-element step size
+    const step = Math.min(Math.max(raw, lower), upper); // clamp into [lower, upper]
+    const xn = Math.fround(xj - step * mj);
+    x[j] = Math.min(Math.max(xn, -clip), clip); // clip binary latent weights
+  }
+}
+
+/** AdaBound. Create it with `createOptimizer("adabound", options)` or `new Adabound(options)`. */
+export class Adabound extends Optimizer<AdaboundConfig, AdaboundScalars> {
+  constructor(options?: AdaboundOptions) {
+    super("adabound", ADABOUND_DEFAULTS, ADABOUND_RULES, options);
+  }
+
+  protected stateKeys(): readonly string[] {
+    return ["m", "v"];
+  }
+
+  protected scalars(step: StepContext): AdaboundScalars {
+    return adaboundScalars(this.options, step);
+  }
+
+  updateTensor(
+    x: Float32Array,
+    g: Float32Array,
+    binary: boolean,
+    state: TensorState,
+    s: AdaboundScalars,
+  ): void {
+    adaboundUpdate(x, g, state.m, state.v, s, clipBound(binary, this.options.clip));
+  }
+}

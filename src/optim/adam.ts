@@ -1,0 +1,111 @@
+/**
+ * Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015), bias-corrected,
+ * with the project's decoupled weight decay (line 1) and binary-latent clip (line 11).
+ */
+import { Optimizer, type StepContext } from "./base.js";
+import { clipBound, decayFactor } from "./common.js";
+import { clipRule, fraction, nonNegative, positive } from "./options.js";
+import type { TensorState } from "./types.js";
+
+/** Options of Adam and AMSGrad; every one is optional. */
+export interface AdamOptions {
+  lr?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+  /** Binary tensors are projected into [-clip, clip] after each step; null: no projection. */
+  clip?: number | null;
+}
+
+export type AdamConfig = Required<AdamOptions>;
+
+export const ADAM_DEFAULTS: Readonly<AdamConfig> = Object.freeze({
+  lr: 1e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  weightDecay: 0,
+  clip: 1,
+});
+
+export const ADAM_RULES = {
+  lr: positive,
+  beta1: fraction,
+  beta2: fraction,
+  eps: positive,
+  weightDecay: nonNegative,
+  clip: clipRule,
+} as const;
+
+/** The scalars of one Adam (or AMSGrad) step. */
+export interface AdamScalars {
+  decay: number;
+  beta1: number;
+  beta2: number;
+  /** lr / bc1: the bias-corrected step size applied to m. */
+  stepSize: number;
+  /** 1 / bc2: multiplies the second moment into its bias-corrected estimate. */
+  invBc2: number;
+  eps: number;
+}
+
+export function adamScalars(o: Readonly<AdamConfig>, { t, lr }: StepContext): AdamScalars {
+  const bc1 = 1 - o.beta1 ** t;
+  const bc2 = 1 - o.beta2 ** t;
+  return {
+    decay: decayFactor(lr, o.weightDecay),
+    beta1: o.beta1,
+    beta2: o.beta2,
+    stepSize: lr / bc1,
+    invBc2: 1 / bc2,
+    eps: o.eps,
+  };
+}
+
+/**
+ * One fused pass over a tensor: x <- x - lr*(m/bc1)/(sqrt(v/bc2) + eps), then the clip.
+ * Each stored quantity is rounded to float32 where it is used, exactly as if every line were
+ * run on its own over Float32Arrays.
+ */
+export function adamUpdate(
+  x: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  s: AdamScalars,
+  clip: number,
+): void {
+  const { decay, beta1, beta2, stepSize, invBc2, eps } = s;
+  const ob1 = 1 - beta1;
+  const ob2 = 1 - beta2;
+  for (let j = 0; j < x.length; j++) {
+    const gj = g[j];
+    const xj = Math.fround(x[j] * decay); // 1. decoupled weight decay
+    const mj = Math.fround(beta1 * m[j] + ob1 * gj); // 2. first moment
+    const vj = Math.fround(beta2 * v[j] + ob2 * gj * gj); // 3. second moment
+    m[j] = mj;
+    v[j] = vj;
+    const xn = Math.fround(xj - (stepSize * mj) / (Math.sqrt(vj * invBc2) + eps)); // 5, 10. bias-corrected step
+    x[j] = Math.min(Math.max(xn, -clip), clip); // 11. clip binary latent weights
+  }
+}
+
+/** Adam. Create it with `createOptimizer("adam", options)` or `new Adam(options)`. */
+export class Adam extends Optimizer<AdamConfig, AdamScalars> {
+  constructor(options?: AdamOptions) {
+    super("adam", ADAM_DEFAULTS, ADAM_RULES, options);
+  }
+
+  protected stateKeys(): readonly string[] {
+    return ["m", "v"];
+  }
+
+  protected scalars(step: StepContext): AdamScalars {
+    return adamScalars(this.options, step);
+  }
+
+  updateTensor(x: Float32Array, g: Float32Array, binary: boolean, state: TensorState, s: AdamScalars): void {
+    adamUpdate(x, g, state.m, state.v, s, clipBound(binary, this.options.clip));
+  }
+}

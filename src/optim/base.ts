@@ -1,0 +1,200 @@
+/**
+ * What every optimizer shares: the step counter, the learning rate, per-tensor state allocated
+ * on the first step, the all-or-nothing checks of a step, and the state dict. Each algorithm
+ * only supplies its per-step scalars and its per-tensor update (`updateTensor`), a function
+ * over plain arrays and numbers that a native kernel can later replace.
+ */
+import { BamsprodError, show } from "../util/errors.js";
+import { positive, resolveOptions, type OptionValue, type Rule } from "./options.js";
+import { checkParams, firstBadGradient, gradientError } from "./params.js";
+import {
+  checkEnvelope,
+  decodeTensors,
+  encodeTensors,
+  refuse,
+  STATE_FORMAT,
+  STATE_VERSION,
+  type OptimizerStateDict,
+} from "./statedict.js";
+import type { OptimizerName, ParamTensor, TensorSignature, TensorState } from "./types.js";
+
+/** Options every optimizer has: at least a learning rate. */
+export type BaseOptions = Record<string, OptionValue> & { lr: number };
+
+/** The numbers one step hands to every `updateTensor` call, derived from t and lr. */
+export interface StepContext {
+  /** The step being taken, counted from 1. */
+  t: number;
+  /** The learning rate of this step. */
+  lr: number;
+}
+
+/**
+ * The base of every optimizer. `O` is its resolved options, `S` the scalars one step hands to
+ * every `updateTensor` call. Use `createOptimizer(name, options)` or a subclass's constructor.
+ */
+export abstract class Optimizer<O extends BaseOptions = BaseOptions, S = unknown> {
+  #options: Readonly<O>;
+  #lr: number;
+  #t = 0;
+  #signatures: readonly TensorSignature[] | null = null;
+  #states: TensorState[] | null = null;
+
+  protected constructor(
+    /** The name `createOptimizer` knows this optimizer by. */
+    readonly name: OptimizerName,
+    private readonly defaults: Readonly<O>,
+    private readonly rules: Readonly<Record<keyof O, Rule>>,
+    options: unknown,
+  ) {
+    this.#options = Object.freeze(resolveOptions(name, defaults, rules, options));
+    this.checkDecay(this.#options.lr, this.#options);
+    this.#lr = this.#options.lr;
+  }
+
+  /** The options in force (defaults filled in); `lr` here is the initial learning rate. */
+  get options(): Readonly<O> {
+    return this.#options;
+  }
+
+  /** The learning rate of the next step; set it between steps to follow a schedule. */
+  get lr(): number {
+    return this.#lr;
+  }
+
+  set lr(value: number) {
+    if (!positive.test(value)) {
+      throw new BamsprodError(
+        `${this.name}: lr must be ${positive.want}, got ${show(value)}` +
+          (value === 0 ? " (a schedule that reaches 0 needs a minimum factor > 0)" : ""),
+      );
+    }
+    this.checkDecay(value, this.#options);
+    this.#lr = value;
+  }
+
+  /** Steps taken so far (the t of the spec after the last step). */
+  get stepCount(): number {
+    return this.#t;
+  }
+
+  /**
+   * Updates every `value` in place from its `grad` and advances the step counter once.
+   * All checks run before anything changes: a refused step (a NaN, infinite or beyond-1e19
+   * gradient, a changed list) leaves every parameter and all state as they were.
+   */
+  step(params: readonly ParamTensor[]): void {
+    const t = this.#t + 1;
+    const signatures = checkParams(this.name, params, this.#signatures, t);
+    const scalars = this.scalars({ t, lr: this.#lr });
+    const states = this.#states ?? signatures.map((s) => this.allocate(s));
+    // Phase 1, read-only: every gradient is checked before any tensor is touched.
+    for (let i = 0; i < params.length; i++) {
+      const j = this.inspect(params[i].value, params[i].grad, signatures[i].binary, states[i], scalars, i);
+      if (j >= 0) throw gradientError(this.name, params[i], i, j, t);
+    }
+    this.#signatures = signatures;
+    this.#states = states;
+    this.#t = t;
+    // Phase 2: the updates.
+    for (let i = 0; i < params.length; i++) {
+      this.updateTensor(params[i].value, params[i].grad, signatures[i].binary, states[i], scalars, i);
+    }
+  }
+
+  /** The state (options, lr, step, per-tensor arrays) as a JSON-serializable object. */
+  stateDict(): OptimizerStateDict {
+    return {
+      format: STATE_FORMAT,
+      version: STATE_VERSION,
+      optimizer: this.name,
+      options: { ...this.#options },
+      lr: this.#lr,
+      step: this.#t,
+      tensors: this.#signatures === null ? null : encodeTensors(this.#signatures, this.#states ?? []),
+    };
+  }
+
+  /**
+   * Restores what `stateDict()` returned, options and lr included; the next step continues
+   * exactly where the saved optimizer stopped. Everything is checked first: a refused state
+   * (other optimizer, wrong sizes, corrupt data) leaves this optimizer unchanged.
+   */
+  loadStateDict(s: OptimizerStateDict): void {
+    const d = checkEnvelope(this.name, s);
+    let options: O;
+    try {
+      options = resolveOptions(this.name, this.defaults, this.rules, d.options);
+    } catch (error) {
+      refuse(this.name, `bad options in the state: ${(error as Error).message}`);
+    }
+    if (!positive.test(d.lr)) refuse(this.name, `lr must be ${positive.want}, got ${show(d.lr)}`);
+    this.checkDecay(d.lr, options);
+    const decoded =
+      d.tensors === null
+        ? null
+        : decodeTensors(this.name, d.tensors, this.#signatures, (binary) => this.stateKeys(binary, options));
+    this.#options = Object.freeze(options);
+    this.#lr = d.lr;
+    this.#t = d.step;
+    this.#signatures = decoded?.signatures ?? null;
+    this.#states = decoded?.states ?? null;
+  }
+
+  /** The names of the state arrays a tensor needs (e.g. ["m", "v"]). */
+  protected abstract stateKeys(binary: boolean, options: Readonly<O>): readonly string[];
+
+  /** The scalars of one step (bias corrections, bounds, ...), computed once for all tensors. */
+  protected abstract scalars(step: StepContext): S;
+
+  /**
+   * The update of one tensor: `x` in place from `g` and `state`, using this step's scalars.
+   * The seam for native kernels (override it to replace the TypeScript loops): it touches
+   * nothing but its arguments, and does not check `g` (`step` does, before any update).
+   * `index` is given only by `step`: the tensor's position in the list, so that an optimizer
+   * can use what `inspect` gathered for it in this step; without it the update is complete
+   * on its own.
+   */
+  abstract updateTensor(
+    x: Float32Array,
+    g: Float32Array,
+    binary: boolean,
+    state: TensorState,
+    scalars: S,
+    index?: number,
+  ): void;
+
+  /**
+   * Phase 1 of a step for tensor `index`: reads, never writes, x, g and the state; returns the
+   * index of the first bad gradient entry (NaN, infinite, beyond 1e19) or -1. An optimizer
+   * that needs statistics of a whole tensor before updating it can gather them in this pass.
+   */
+  protected inspect(
+    _x: Float32Array,
+    g: Float32Array,
+    _binary: boolean,
+    _state: TensorState,
+    _scalars: S,
+    _index: number,
+  ): number {
+    return firstBadGradient(g);
+  }
+
+  private allocate(signature: TensorSignature): TensorState {
+    const state: TensorState = {};
+    for (const key of this.stateKeys(signature.binary, this.#options))
+      state[key] = new Float32Array(signature.length);
+    return state;
+  }
+
+  /** Decoupled weight decay multiplies x by (1 - lr*weightDecay), which must stay > 0. */
+  private checkDecay(lr: number, options: Readonly<O>): void {
+    const wd = options.weightDecay;
+    if (typeof wd === "number" && lr * wd >= 1) {
+      throw new BamsprodError(
+        `${this.name}: lr * weightDecay must be < 1 (decay multiplies weights by 1 - lr*weightDecay), ` +
+          `got lr ${show(lr)} and weightDecay ${show(wd)}`,
+      );
+    }
+  }
+}

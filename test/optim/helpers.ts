@@ -1,0 +1,39 @@
+/** Small helpers shared by the optimizer tests. */
+import assert from "node:assert/strict";
+import { Rng } from "../../src/util/random.js";
+
+export const f32 = (...values: number[]): Float32Array => Float32Array.from(values);
+
+/** Asserts |actual[i] - expected[i]| <= tol for every i (float32 storage vs float64 by hand). */
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: number,
+  label: string,
+): void {
+  assert.equal(actual.length, expected.length, `${label}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    const ok = Math.abs(actual[i] - expected[i]) <= tol;
+    assert.ok(ok, `${label}[${i}]: got ${actual[i]}, expected ${expected[i]} (tolerance ${tol})`);
+  }
+}
+
+/** Asserts two arrays hold the same bits. */
+export function assertSameBits(a: Float32Array, b: Float32Array, label: string): void {
+  assert.equal(a.length, b.length, `${label}: length`);
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < ua.length; i++) {
+    if (ua[i] !== ub[i]) assert.fail(`${label}[${i}]: ${a[i]} vs ${b[i]} (bits differ)`);
+  }
+}
+
+/** n values uniform in [-scale, scale). */
+export function randomArray(rng: Rng, n: number, scale = 1): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = scale * (2 * rng.uniform() - 1);
+  return a;
+}
+
+/** Rounds like a Float32Array store. */
+export const round32 = Math.fround;
