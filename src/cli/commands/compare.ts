@@ -1,0 +1,133 @@
+/**
+ * `bamsprod compare`: tunes each optimizer on the validation split, trains every model x
+ * optimizer x seed as separate `bamsprod train` processes (--jobs at a time, resumable), and
+ * writes results.json, CSVs, SVG plots and report.html/report.md.
+ */
+import { Command } from "commander";
+import { optimizerNames } from "../../optim/index.js";
+import { modelNames } from "../../nn/index.js";
+import { BamsprodError, show } from "../../util/errors.js";
+import { runCompare } from "../../experiments/compare/compare.js";
+import { parseGridSpecs } from "../../experiments/compare/grid.js";
+import { spawnRunner } from "../../experiments/compare/spawnRunner.js";
+import type { CompareConfig } from "../../experiments/compare/config.js";
+import { nonNegativeInt, positiveInt, positiveNumber } from "../options.js";
+
+interface CompareOpts {
+  models: string;
+  optimizers: string;
+  seeds: number;
+  epochs: number;
+  tuneEpochs?: number;
+  tuneSeeds: number;
+  jobs: number;
+  out: string;
+  trainSize: number;
+  valSize?: number;
+  batchSize?: number;
+  dataDir?: string;
+  grid: string[];
+  targetAccuracy?: number;
+}
+
+export function register(program: Command): void {
+  program
+    .command("compare")
+    .description(
+      "compare optimizers fairly: tune on validation, train over seeds in parallel, write plots and a report",
+    )
+    .option("--models <list>", `comma-separated models (${modelNames.join(", ")})`, "bmlp,bcnn")
+    .option(
+      "--optimizers <list>",
+      `comma-separated optimizers (${optimizerNames.join(", ")})`,
+      "bamsprod,adam,amsgrad,amsbound,bop",
+    )
+    .option("--seeds <n>", "final runs per model and optimizer (seeds 1..n)", positiveInt, 3)
+    .option("--epochs <n>", "epochs of each final run", positiveInt, 10)
+    .option("--tune-epochs <n>", "epochs of each tuning run (default: --epochs)", positiveInt)
+    .option("--tune-seeds <n>", "tuning runs per grid point (seeds 1001..)", positiveInt, 1)
+    .option("--jobs <n>", "training processes at once", positiveInt, 1)
+    .option("--out <dir>", "output directory (reused: finished runs are skipped)", "runs/compare")
+    .option("--train-size <n>", "train on a seeded subsample of this many images (0: all)", nonNegativeInt, 0)
+    .option(
+      "--val-size <n>",
+      "training images held out for validation (train's default if not given)",
+      nonNegativeInt,
+    )
+    .option("--batch-size <n>", "images per batch (train's default if not given)", positiveInt)
+    .option("--data-dir <dir>", "directory with the Fashion-MNIST IDX files")
+    .option(
+      "--grid <spec>",
+      'tuning grid replacing an optimizer\'s default, e.g. "adam:lr=1e-3,3e-3" or "bop:threshold=1e-8,1e-6" (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      "--target-accuracy <x>",
+      "test accuracy (0..1) whose first crossing is timed (default: derived, see report)",
+      positiveNumber,
+    )
+    .action(async (opts: CompareOpts) => {
+      const config = configFrom(opts);
+      const command = ["bamsprod", "compare", ...process.argv.slice(3)].join(" ");
+      // Parallel runs each get one BLAS thread: more threads than cores only slows them all down.
+      const env: Record<string, string> =
+        opts.jobs > 1 && process.env.OPENBLAS_NUM_THREADS === undefined ? { OPENBLAS_NUM_THREADS: "1" } : {};
+      // Ctrl-C reaches the training processes too (same process group): each saves a checkpoint
+      // and stops; waiting for them lets the next invocation resume every run.
+      let interrupted = false;
+      const onSigint = (): void => {
+        if (interrupted) process.exit(130);
+        interrupted = true;
+        process.stderr.write(
+          "\nbamsprod compare: waiting for the runs to save checkpoints (Ctrl-C again to quit now)\n",
+        );
+      };
+      process.on("SIGINT", onSigint);
+      const { results } = await runCompare(config, spawnRunner({ env }), command, {
+        log: (line) => process.stderr.write(`${line}\n`),
+      }).finally(() => process.off("SIGINT", onSigint));
+      for (const g of results.groups) {
+        const std = Number.isFinite(g.testAccuracy.std) ? ` ± ${(100 * g.testAccuracy.std).toFixed(2)}` : "";
+        process.stdout.write(
+          `${g.model} ${g.optimizer}: test accuracy ${(100 * g.testAccuracy.mean).toFixed(2)}${std}%\n`,
+        );
+      }
+      process.stdout.write(
+        `report: ${config.out}/report.html (also report.md, results.json, results.csv, plots/)\n`,
+      );
+    });
+}
+
+function configFrom(opts: CompareOpts): CompareConfig {
+  const models = list("--models", opts.models, modelNames);
+  const optimizers = list("--optimizers", opts.optimizers, optimizerNames);
+  return {
+    models,
+    optimizers,
+    seeds: opts.seeds,
+    epochs: opts.epochs,
+    tuneEpochs: opts.tuneEpochs ?? opts.epochs,
+    tuneSeeds: opts.tuneSeeds,
+    jobs: opts.jobs,
+    out: opts.out,
+    trainSize: opts.trainSize,
+    valSize: opts.valSize,
+    batchSize: opts.batchSize,
+    dataDir: opts.dataDir,
+    grids: parseGridSpecs(opts.grid),
+    targetAccuracy: opts.targetAccuracy,
+  };
+}
+
+function list(flag: string, text: string, allowed: readonly string[]): string[] {
+  const items = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  for (const item of items) {
+    if (!allowed.includes(item))
+      throw new BamsprodError(`${flag}: unknown name ${show(item)}; choose from ${allowed.join(", ")}`);
+  }
+  return items;
+}

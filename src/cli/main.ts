@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * The `bamsprod` command. Each subcommand lives in its own module under src/cli/commands/ and
+ * exports `register(program)`. Errors caused by input (BamsprodError, commander's usage
+ * errors) print one line and exit non-zero, without a stack trace.
+ */
+import { Command, CommanderError } from "commander";
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BamsprodError } from "../util/errors.js";
+import { setKernels } from "../kernels/index.js";
+import { selectKernels } from "../kernels/select.js";
+
+const modelRunners = new Set(["train", "predict", "export"]);
+
+type Registrar = { register: (program: Command) => void };
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command("bamsprod")
+    .description("Train binary neural networks with the BAMSProd optimizer")
+    .exitOverride()
+    .showHelpAfterError(false)
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const commandsDir = join(dirname(fileURLToPath(import.meta.url)), "commands");
+  const modules = readdirSync(commandsDir)
+    .filter((f) => f.endsWith(".js"))
+    .sort();
+  for (const file of modules) {
+    const mod = (await import(join(commandsDir, file))) as Registrar;
+    mod.register(program);
+  }
+  // Kernels are chosen once, before any subcommand computes (native when the addon loads).
+  // Commands that run models say which kernels they use; the others stay quiet.
+  program.hook("preAction", (_program, action) => {
+    const { kernels, notice } = selectKernels();
+    setKernels(kernels);
+    if (modelRunners.has(action.name())) process.stderr.write(`${notice}\n`);
+  });
+  await program.parseAsync(argv);
+}
+
+main(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    // commander already printed its message (or help); only the exit code is left.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  }
+  if (err instanceof BamsprodError) {
+    process.stderr.write(`bamsprod: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(
+    `bamsprod: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

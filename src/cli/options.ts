@@ -1,0 +1,35 @@
+/**
+ * Parsers for numeric CLI options: each rejects a bad value with a message naming the option
+ * and the value (commander turns InvalidArgumentError into a one-line usage error).
+ */
+import { InvalidArgumentError } from "commander";
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n <= 0) {
+    throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError(`expected a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+export function finiteNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n)) {
+    throw new InvalidArgumentError(`expected a number, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+export function positiveNumber(value: string): number {
+  const n = finiteNumber(value);
+  if (n <= 0) throw new InvalidArgumentError(`expected a number > 0, got ${JSON.stringify(value)}`);
+  return n;
+}

@@ -1,0 +1,75 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { embeddedSubsetDir } from "../../src/data/index.js";
+import { runCli, isCleanError } from "./helpers.js";
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), "bamsprod-cli-"));
+
+const badInputs: Array<[string, string[], RegExp]> = [
+  ["--epochs 0", ["--epochs", "0"], /--epochs.*positive integer.*"0"/],
+  ["--lr -1", ["--lr", "-1"], /--lr.*"-1"/],
+  ["--batch-size abc", ["--batch-size", "abc"], /--batch-size.*"abc"/],
+  ["unknown model", ["--model", "resnet"], /unknown model "resnet"; use one of bmlp, bcnn, mlp, cnn/],
+  ["unknown optimizer", ["--optimizer", "adamw"], /adamw.*bamsprod/],
+  ["option the optimizer lacks", ["--optimizer", "adam", "--threshold", "1e-6"], /threshold/],
+  ["unknown schedule", ["--lr-schedule", "linear"], /--lr-schedule "linear" is not understood/],
+];
+
+for (const [what, args, message] of badInputs) {
+  test(`train: ${what} is a one-line error with a non-zero exit`, () => {
+    const out = tmp();
+    const r = runCli(["train", ...args, "--out", out, "--data-dir", embeddedSubsetDir()]);
+    assert.ok(isCleanError(r), `expected a clean error, got status ${r.status} and stderr:\n${r.stderr}`);
+    assert.match(r.stderr, message);
+  });
+}
+
+test("train: a missing dataset says how to install it", () => {
+  const r = runCli(["train", "--data-dir", join(tmp(), "nowhere"), "--out", tmp()]);
+  assert.ok(isCleanError(r), r.stderr);
+  assert.match(r.stderr, /dataset-fashion-mnist/);
+});
+
+test("train: a corrupt dataset file is named in the error", () => {
+  const dir = tmp();
+  for (const f of [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+  ]) {
+    writeFileSync(join(dir, f), Buffer.from([0, 0, 8, 3, 0, 0, 0, 9]));
+  }
+  const r = runCli(["train", "--data-dir", dir, "--out", tmp()]);
+  assert.ok(isCleanError(r), r.stderr);
+  assert.match(r.stderr, /train-images-idx3-ubyte/);
+});
+
+test("train: an output directory that cannot be written is refused", () => {
+  const file = join(tmp(), "file");
+  writeFileSync(file, "");
+  const r = runCli(["train", "--out", join(file, "run"), "--data-dir", embeddedSubsetDir()]);
+  assert.ok(isCleanError(r), r.stderr);
+  assert.match(r.stderr, /cannot write to output directory/);
+});
+
+test("train --json prints one summary on stdout; --resume with another optimizer is refused", () => {
+  const out = join(tmp(), "run");
+  mkdirSync(out);
+  const args = ["train", "--train-size", "256", "--batch-size", "64", "--epochs", "1", "--out", out];
+  const r = runCli([...args, "--json", "--data-dir", embeddedSubsetDir()]);
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as Record<string, unknown>;
+  for (const key of ["test_accuracy", "val_accuracy", "epochs", "seconds", "options"])
+    assert.ok(key in summary, key);
+  assert.equal(summary.epochs, 1);
+  assert.match(r.stderr, /EMBEDDED|subset/i);
+  const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n");
+  assert.equal(metrics.length, 1);
+  const again = runCli([...args, "--optimizer", "adam", "--resume", "--data-dir", embeddedSubsetDir()]);
+  assert.ok(isCleanError(again), again.stderr);
+  assert.match(again.stderr, /optimizer "bamsprod", not "adam"/);
+});
