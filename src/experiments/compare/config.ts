@@ -1,0 +1,68 @@
+/** The settings of one comparison, validated in one place. */
+import { BamsprodError, show } from "../../util/errors.js";
+import { defaultGrids, type Grid } from "./grid.js";
+
+export interface CompareConfig {
+  models: string[];
+  optimizers: string[];
+  /** Final runs per model and optimizer, with seeds 1..seeds. */
+  seeds: number;
+  epochs: number;
+  /** Epochs of each tuning run. */
+  tuneEpochs: number;
+  /** Tuning runs per grid point, with seeds 1001.. (never the final seeds). */
+  tuneSeeds: number;
+  jobs: number;
+  out: string;
+  /** Passed to train: 0 means the whole training split. */
+  trainSize: number;
+  valSize?: number;
+  batchSize?: number;
+  dataDir?: string;
+  /** Grids that replace the defaults, per optimizer. */
+  grids: Record<string, Grid>;
+  /** Test accuracy whose first crossing is timed; default: derived from the results (see aggregate.ts). */
+  targetAccuracy?: number;
+}
+
+export const FINAL_SEED_BASE = 1;
+export const TUNE_SEED_BASE = 1001;
+
+/** The grid an optimizer is tuned over: the user's, else the default, else none (its defaults). */
+export function gridFor(config: CompareConfig, optimizer: string): Grid {
+  return config.grids[optimizer] ?? defaultGrids[optimizer] ?? {};
+}
+
+export function validateCompareConfig(c: CompareConfig): void {
+  if (c.models.length === 0) throw new BamsprodError("--models is empty; give e.g. --models bmlp,bcnn");
+  if (c.optimizers.length === 0)
+    throw new BamsprodError("--optimizers is empty; give e.g. --optimizers bamsprod,adam");
+  for (const [what, list] of [
+    ["--models", c.models],
+    ["--optimizers", c.optimizers],
+  ] as const) {
+    const seen = new Set<string>();
+    for (const name of list) {
+      if (!/^[a-z0-9_-]+$/.test(name)) throw new BamsprodError(`${what}: ${show(name)} is not a valid name`);
+      if (seen.has(name)) throw new BamsprodError(`${what} lists ${show(name)} twice`);
+      seen.add(name);
+    }
+  }
+  for (const optimizer of Object.keys(c.grids)) {
+    if (!c.optimizers.includes(optimizer)) {
+      throw new BamsprodError(
+        `--grid names ${show(optimizer)}, which is not in --optimizers (${c.optimizers.join(",")})`,
+      );
+    }
+  }
+  const tunes = c.optimizers.some((o) => Object.values(gridFor(c, o)).some((v) => v.length > 1));
+  if (tunes && c.valSize === 0) {
+    throw new BamsprodError(
+      "tuning needs a validation split, but --val-size is 0; give a positive --val-size",
+    );
+  }
+  if (c.targetAccuracy !== undefined && !(c.targetAccuracy > 0 && c.targetAccuracy <= 1)) {
+    throw new BamsprodError(`--target-accuracy must be in (0, 1], got ${show(c.targetAccuracy)}`);
+  }
+  if (c.out.trim() === "") throw new BamsprodError("--out must not be empty");
+}

@@ -1,0 +1,101 @@
+/** Writes a comparison's files, each atomically: results.json, results.csv, epochs.csv, plots/, report.md, report.html. */
+import { join } from "node:path";
+import { writeFileAtomic } from "../../util/atomic.js";
+import { renderHtml, renderMarkdown, toCsv } from "../../report/index.js";
+import { compareFigures } from "./plots.js";
+import { compareReport } from "./report.js";
+import { optionsLabel } from "./grid.js";
+import type { CompareResults } from "./compare.js";
+
+export function writeCompareOutputs(results: CompareResults, out: string): string[] {
+  const written: string[] = [];
+  const put = (name: string, text: string): void => {
+    writeFileAtomic(join(out, name), text);
+    written.push(join(out, name));
+  };
+  put("results.json", JSON.stringify(results, null, 1) + "\n");
+  put("results.csv", runsCsv(results));
+  put("epochs.csv", epochsCsv(results));
+  const figures = compareFigures(results.groups, results.config.models);
+  for (const f of figures) put(f.file, f.svg);
+  const doc = compareReport(results, figures);
+  put("report.md", renderMarkdown(doc));
+  put("report.html", renderHtml(doc));
+  return written;
+}
+
+/** One row per final run. */
+function runsCsv(results: CompareResults): string {
+  const byKey = new Map(results.groups.map((g) => [`${g.model}/${g.optimizer}`, g]));
+  const rows = results.runs.map((r) => {
+    const last = r.metrics[r.metrics.length - 1];
+    const group = byKey.get(`${r.spec.model}/${r.spec.optimizer}`);
+    const k = group?.seeds.indexOf(r.spec.seed) ?? -1;
+    return [
+      r.spec.model,
+      r.spec.optimizer,
+      optionsLabel(r.spec.options),
+      r.spec.seed,
+      r.metrics.length,
+      last?.test_accuracy ?? null,
+      last?.val_accuracy ?? null,
+      last?.train_loss ?? null,
+      r.metrics.reduce((s, m) => s + m.seconds, 0),
+      group?.toTarget.target ?? null,
+      k >= 0 ? (group?.toTarget.epochs[k] ?? null) : null,
+      k >= 0 ? (group?.toTarget.seconds[k] ?? null) : null,
+    ];
+  });
+  return toCsv(
+    [
+      "model",
+      "optimizer",
+      "options",
+      "seed",
+      "epochs",
+      "test_accuracy",
+      "val_accuracy",
+      "train_loss",
+      "seconds",
+      "target_accuracy",
+      "epochs_to_target",
+      "seconds_to_target",
+    ],
+    rows,
+  );
+}
+
+/** One row per final run and epoch: the metrics.jsonl lines, labelled. */
+function epochsCsv(results: CompareResults): string {
+  const rows = results.runs.flatMap((r) =>
+    r.metrics.map((m) => [
+      r.spec.model,
+      r.spec.optimizer,
+      r.spec.seed,
+      m.epoch,
+      m.train_loss,
+      m.train_accuracy,
+      m.val_accuracy,
+      m.test_accuracy,
+      m.flip_ratio,
+      m.seconds,
+      m.lr,
+    ]),
+  );
+  return toCsv(
+    [
+      "model",
+      "optimizer",
+      "seed",
+      "epoch",
+      "train_loss",
+      "train_accuracy",
+      "val_accuracy",
+      "test_accuracy",
+      "flip_ratio",
+      "seconds",
+      "lr",
+    ],
+    rows,
+  );
+}

@@ -1,0 +1,115 @@
+/**
+ * Executing one run of a comparison, resumably: a run whose directory holds summary.json is
+ * finished and is read back, not repeated; otherwise the runner trains it (continuing from a
+ * checkpoint if one is there) and its summary is written atomically at the very end, so the
+ * file's presence means the run completed.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { BamsprodError, show } from "../../util/errors.js";
+import { writeFileAtomic } from "../../util/atomic.js";
+import type { RunSpec } from "./plan.js";
+
+/** One line of a run's metrics.jsonl (the `bamsprod train` contract). */
+export interface EpochRecord {
+  epoch: number;
+  train_loss: number;
+  train_accuracy: number;
+  val_accuracy: number | null;
+  test_accuracy: number;
+  flip_ratio: number;
+  seconds: number;
+  lr: number;
+}
+
+/** The summary `bamsprod train --json` prints (fields the comparison reads; others are kept). */
+export interface TrainSummary {
+  model: string;
+  optimizer: string;
+  epochs: number;
+  seconds: number;
+  test_accuracy: number | null;
+  val_accuracy: number | null;
+  train_loss: number | null;
+  seed: number;
+  data?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Trains one run into `dir` (an absolute path): writes dir/metrics.jsonl and resolves to the
+ * summary. The real runner spawns `bamsprod train`; tests pass a fake.
+ */
+export type RunFn = (spec: RunSpec, dir: string) => Promise<TrainSummary>;
+
+export interface RunOutcome {
+  spec: RunSpec;
+  summary: TrainSummary;
+  metrics: EpochRecord[];
+  /** True when the run was already finished on disk and not repeated. */
+  reused: boolean;
+}
+
+export const SUMMARY_FILE = "summary.json";
+export const SPEC_FILE = "spec.json";
+export const METRICS_FILE = "metrics.jsonl";
+
+export async function executeRun(spec: RunSpec, outRoot: string, runner: RunFn): Promise<RunOutcome> {
+  const dir = join(outRoot, spec.dir);
+  checkSpec(dir, spec);
+  const summaryPath = join(dir, SUMMARY_FILE);
+  if (existsSync(summaryPath)) {
+    return { spec, summary: readJson(summaryPath) as TrainSummary, metrics: readMetrics(dir), reused: true };
+  }
+  writeFileAtomic(join(dir, SPEC_FILE), JSON.stringify(spec, null, 1) + "\n");
+  const summary = await runner(spec, dir);
+  const metrics = readMetrics(dir);
+  if (metrics.length !== spec.epochs) {
+    throw new BamsprodError(
+      `run ${spec.dir} ended with ${metrics.length} epochs in ${METRICS_FILE}, expected ${spec.epochs}; run the comparison again to resume it`,
+    );
+  }
+  writeFileAtomic(summaryPath, JSON.stringify(summary) + "\n");
+  return { spec, summary, metrics, reused: false };
+}
+
+/** A directory made for other settings (say, another --epochs) must not be mistaken for this run. */
+function checkSpec(dir: string, spec: RunSpec): void {
+  const path = join(dir, SPEC_FILE);
+  if (!existsSync(path)) return;
+  const saved = JSON.stringify(readJson(path));
+  const wanted = JSON.stringify(JSON.parse(JSON.stringify(spec)));
+  if (saved !== wanted) {
+    throw new BamsprodError(
+      `${path} records different settings than this comparison asks for (${saved} vs ${wanted}); ` +
+        `use a new --out directory, or delete ${dir} to redo that run`,
+    );
+  }
+}
+
+export function readMetrics(dir: string): EpochRecord[] {
+  const path = join(dir, METRICS_FILE);
+  if (!existsSync(path)) return [];
+  const lines = readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "");
+  return lines.map((line, i) => {
+    try {
+      return JSON.parse(line) as EpochRecord;
+    } catch (err) {
+      throw new BamsprodError(
+        `${path} line ${i + 1} is not JSON (${(err as Error).message}): ${show(line.slice(0, 80))}`,
+      );
+    }
+  });
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new BamsprodError(
+      `${path} is not valid JSON (${(err as Error).message}); delete it to redo the run`,
+    );
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * TEST DOUBLE for `bamsprod train`: "trains" a run instantly by writing synthetic per-epoch
+ * metrics (a saturating accuracy curve whose height depends on the optimizer and on how far
+ * its tuned option is from a chosen best value) into metrics.jsonl and returning a summary.
+ * Nothing here measures a real optimizer; it only exercises orchestration, aggregation and
+ * reporting. Validation accuracy peaks at lr = 1e-3 while test accuracy peaks at 3e-3, so a
+ * test can tell whether tuning looked at the test set.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RunFn, RunSpec, TrainSummary, EpochRecord } from "../../src/experiments/index.js";
+
+export const fakeHeights: Record<string, number> = {
+  bamsprod: 0.86,
+  adam: 0.84,
+  amsgrad: 0.845,
+  amsbound: 0.85,
+  bop: 0.82,
+  sgd: 0.8,
+};
+
+export interface FakeRunner {
+  run: RunFn;
+  calls: RunSpec[];
+  /** Most runs in flight at once. */
+  maxConcurrent: number;
+}
+
+export function fakeMetrics(spec: RunSpec): EpochRecord[] {
+  const height = fakeHeights[spec.optimizer] ?? 0.8;
+  const tuned = spec.options.lr ?? (spec.options.gamma ?? 1e-3) / 1e-1; // bop: gamma 1e-4 ~ lr 1e-3
+  const valPenalty = 0.02 * Math.abs(Math.log10(tuned / 1e-3));
+  const testPenalty = 0.02 * Math.abs(Math.log10(tuned / 3e-3));
+  const noise = (((spec.seed * 7919) % 13) - 6) / 1000; // a deterministic "seed effect", +-0.6%
+  const tau = spec.optimizer === "bamsprod" ? 1 : 1.5;
+  return Array.from({ length: spec.epochs }, (_, e) => {
+    const shape = 1 - Math.exp(-(e + 1) / tau);
+    const test = 0.1 + (height - testPenalty - 0.1) * shape + noise;
+    return {
+      epoch: e + 1,
+      train_loss: 2.3 * (1 - shape) + 0.3,
+      train_accuracy: test + 0.02,
+      val_accuracy: 0.1 + (height - valPenalty - 0.1) * shape + noise,
+      test_accuracy: test,
+      flip_ratio: spec.optimizer === "bop" ? 0 : 1e-3 * Math.exp(-e / 2),
+      seconds: 2 + spec.seed * 0.1,
+      lr: spec.options.lr ?? 1e-3,
+    };
+  });
+}
+
+export function fakeRunner(
+  options: { delayMs?: number; fail?: (spec: RunSpec) => boolean } = {},
+): FakeRunner {
+  let inFlight = 0;
+  const state: FakeRunner = {
+    calls: [],
+    maxConcurrent: 0,
+    run: async (spec, dir) => {
+      state.calls.push(spec);
+      inFlight++;
+      state.maxConcurrent = Math.max(state.maxConcurrent, inFlight);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, options.delayMs ?? 1));
+        if (options.fail?.(spec) === true) throw new Error("fake training failure");
+        const metrics = fakeMetrics(spec);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, "metrics.jsonl"), metrics.map((m) => JSON.stringify(m)).join("\n") + "\n");
+        const last = metrics[metrics.length - 1];
+        const summary: TrainSummary = {
+          model: spec.model,
+          optimizer: spec.optimizer,
+          epochs: spec.epochs,
+          seconds: metrics.reduce((s, m) => s + m.seconds, 0),
+          test_accuracy: last.test_accuracy,
+          val_accuracy: last.val_accuracy,
+          train_loss: last.train_loss,
+          seed: spec.seed,
+          data: "synthetic metrics from the test double",
+        };
+        return summary;
+      } finally {
+        inFlight--;
+      }
+    },
+  };
+  return state;
+}
