@@ -1,0 +1,170 @@
+/**
+ * Native kernels against the portable ones and against OpenBLAS, in one run:
+ * `npm run bench -- native [--seconds 0.5] [--threads N]`.
+ *
+ * 1. The bit-packed XNOR product against OpenBLAS sgemm on 1024x1024 times 1024x128 (target:
+ *    at least 8x): packed operands (weights packed once per step, inputs once per layer), and
+ *    from float32 operands (packing both inside the call).
+ * 2. gemm GFLOP/s, native vs portable, on the products of a bmlp step (batch 128).
+ * 3. conv GFLOP/s (forward, backward input, backward filter), native vs portable, on the 3x3
+ *    convolutions of bcnn (batch 128 native; the portable one at batch 16 to keep the run short,
+ *    its rate barely depends on the batch).
+ * The machine is shared and has 2 cores: timings are noisy, compare the ratios.
+ */
+import { convGeometry, portableKernels } from "../src/kernels/index.js";
+import type { ConvGeometry, Kernels } from "../src/kernels/index.js";
+import { binaryGemmPacked, packSigns } from "../src/kernels/native/index.js";
+import { kernelInfo, selectKernels } from "../src/kernels/select.js";
+import { nativeAddon } from "../src/kernels/select.js";
+import { setKernels } from "../src/kernels/index.js";
+import { Rng } from "../src/util/random.js";
+
+interface Options {
+  seconds: number;
+  threads: number | null;
+}
+
+export default async function (args: string[]): Promise<void> {
+  const o = parseArgs(args);
+  const env = o.threads === null ? process.env : { ...process.env, BAMSPROD_THREADS: String(o.threads) };
+  const { kernels: native, notice } = selectKernels({ ...env, BAMSPROD_KERNELS: "native" });
+  setKernels(native);
+  console.log(notice);
+  const info = kernelInfo();
+  console.log(`threads ${info.threads}; ${info.blas?.config}`);
+  benchBinary(native, o.seconds);
+  benchGemm(native, o.seconds);
+  benchConv(native, o.seconds);
+}
+
+function parseArgs(args: string[]): Options {
+  const o: Options = { seconds: 0.5, threads: null };
+  for (let i = 0; i < args.length; i += 2) {
+    const value = Number(args[i + 1]);
+    if (args[i] === "--seconds" && value > 0) o.seconds = value;
+    else if (args[i] === "--threads" && Number.isInteger(value) && value > 0) o.threads = value;
+    else throw new Error(`bench native: unknown or invalid option ${args[i]} ${args[i + 1] ?? ""}`);
+  }
+  return o;
+}
+
+/**
+ * Median seconds per call over batches of calls: one warm-up call, then batches until
+ * `seconds` have passed (at least 3 batches). The median resists other users' bursts.
+ */
+export function timeIt(f: () => void, seconds: number): number {
+  f();
+  const once = timeBatch(f, 1);
+  const perBatch = Math.max(1, Math.round(0.02 / Math.max(once, 1e-7)));
+  const samples: number[] = [];
+  const start = performance.now();
+  while (samples.length < 3 || (performance.now() - start) / 1000 < seconds)
+    samples.push(timeBatch(f, perBatch));
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+function timeBatch(f: () => void, reps: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) f();
+  return (performance.now() - t0) / 1000 / reps;
+}
+
+function random(rng: Rng, n: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = 2 * rng.uniform() - 1;
+  return a;
+}
+
+const fmt = (seconds: number) =>
+  seconds < 1e-3 ? `${(seconds * 1e6).toFixed(0)} us` : `${(seconds * 1e3).toFixed(2)} ms`;
+
+function benchBinary(native: Kernels, seconds: number): void {
+  const addon = nativeAddon()!;
+  const [m, k, n] = [1024, 1024, 128];
+  const rng = new Rng(1);
+  const a = random(rng, m * k);
+  const b = random(rng, k * n); // k x n for sgemm; read as n x k by the binary kernels
+  const c = new Float32Array(m * n);
+  const sgemmNN = timeIt(() => native.gemm(false, false, m, n, k, 1, a, b, 0, c), seconds);
+  const sgemmNT = timeIt(() => native.gemm(false, true, m, n, k, 1, a, b, 0, c), seconds);
+  const sgemm = Math.min(sgemmNN, sgemmNT);
+  const pa = packSigns(addon, m, k, a);
+  const pb = packSigns(addon, n, k, b);
+  const packed = timeIt(() => binaryGemmPacked(addon, pa, pb, c), seconds);
+  const packWeights = timeIt(() => packSigns(addon, n, k, b, pb), seconds);
+  const fromFloats = timeIt(() => native.binaryGemm(m, n, k, a, b, c), seconds);
+  const flops = 2 * m * n * k;
+  console.log(
+    `\nXNOR product vs OpenBLAS sgemm, ${m}x${k} times ${k}x${n} (path ${kernelInfo().binaryPath})`,
+  );
+  console.log(
+    `  sgemm (best of NN ${fmt(sgemmNN)}, NT ${fmt(sgemmNT)})  ${fmt(sgemm)}  ${(flops / sgemm / 1e9).toFixed(0)} GFLOP/s`,
+  );
+  console.log(
+    `  XNOR, packed operands            ${fmt(packed)}  ${(sgemm / packed).toFixed(1)}x faster than sgemm (target >= 8x)`,
+  );
+  console.log(`  XNOR, packing both inside        ${fmt(fromFloats)}  ${(sgemm / fromFloats).toFixed(1)}x`);
+  console.log(`  (packing the 128x1024 weights alone: ${fmt(packWeights)})`);
+}
+
+function benchGemm(native: Kernels, seconds: number): void {
+  console.log("\ngemm, bmlp products at batch 128     native GFLOP/s  portable GFLOP/s  native/portable");
+  const cases: [string, boolean, boolean, number, number, number][] = [
+    ["forward  x[128,784] w[512,784]^T", false, true, 128, 512, 784],
+    ["dx       dy[128,512] w[512,784]", false, false, 128, 784, 512],
+    ["dw       dy[128,512]^T x[128,784]", true, false, 512, 784, 128],
+    ["forward  x[128,512] w[512,512]^T", false, true, 128, 512, 512],
+  ];
+  const rng = new Rng(2);
+  for (const [label, ta, tb, m, n, k] of cases) {
+    const a = random(rng, m * k);
+    const b = random(rng, k * n);
+    const c = new Float32Array(m * n);
+    const tn = timeIt(() => native.gemm(ta, tb, m, n, k, 1, a, b, 0, c), seconds);
+    const tp = timeIt(() => portableKernels.gemm(ta, tb, m, n, k, 1, a, b, 0, c), seconds);
+    const flops = 2 * m * n * k;
+    console.log(
+      `  ${label.padEnd(34)} ${(flops / tn / 1e9).toFixed(1).padStart(10)} ${(flops / tp / 1e9).toFixed(2).padStart(17)} ${(tp / tn).toFixed(0).padStart(15)}x`,
+    );
+  }
+}
+
+function benchConv(native: Kernels, seconds: number): void {
+  console.log(
+    "\nconv 3x3 pad 1 (bcnn layers)          pass      native GFLOP/s  portable GFLOP/s  native/portable",
+  );
+  const layers: [string, number, number, number][] = [
+    ["x[N,32,28,28] w[32,32,3,3]", 32, 28, 32],
+    ["x[N,32,14,14] w[64,32,3,3]", 32, 14, 64],
+    ["x[N,64,14,14] w[64,64,3,3]", 64, 14, 64],
+  ];
+  const rng = new Rng(3);
+  for (const [label, c, hw, o] of layers) {
+    const rates = (kernels: Kernels, batch: number) => {
+      const g = convGeometry([batch, c, hw, hw], [o, c, 3, 3], 1, 1);
+      const x = random(rng, batch * c * hw * hw);
+      const w = random(rng, o * c * 9);
+      const y = new Float32Array(batch * o * g.outHeight * g.outWidth);
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(w.length);
+      const flops = flopsOf(g);
+      return [
+        flops / timeIt(() => kernels.conv2dForward(x, w, g, y), seconds),
+        flops / timeIt(() => kernels.conv2dBackwardInput(y, w, g, dx), seconds),
+        flops / timeIt(() => kernels.conv2dBackwardFilter(x, y, g, dw), seconds),
+      ];
+    };
+    const rn = rates(native, 128);
+    const rp = rates(portableKernels, 16);
+    ["forward", "back-input", "back-filter"].forEach((pass, i) => {
+      console.log(
+        `  ${(i === 0 ? label : "").padEnd(36)} ${pass.padEnd(11)} ${(rn[i] / 1e9).toFixed(1).padStart(10)} ${(rp[i] / 1e9).toFixed(2).padStart(17)} ${(rn[i] / rp[i]).toFixed(0).padStart(15)}x`,
+      );
+    });
+  }
+}
+
+function flopsOf(g: ConvGeometry): number {
+  return 2 * g.batch * g.outChannels * g.outHeight * g.outWidth * g.inChannels * g.kernelH * g.kernelW;
+}

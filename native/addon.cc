@@ -1,0 +1,282 @@
+// JavaScript bindings of the native kernels (Node-API through node-addon-api). Typed arrays
+// are used in place: the kernels read and write the JavaScript buffers directly. Sizes are
+// checked here so that a wrong call throws instead of touching memory it does not own.
+#include <napi.h>
+
+#include <algorithm>
+#include <string>
+#include <thread>
+
+#include "kernels.h"
+#include "optim.h"
+#include "pool.h"
+
+extern "C" {
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+char* openblas_get_config(void);
+char* openblas_get_corename(void);
+}
+
+namespace bamsprod {
+namespace {
+
+[[noreturn]] void fail(const Napi::Env& env, const std::string& message) {
+  throw Napi::RangeError::New(env, "bamsprod native: " + message);
+}
+
+int64_t integer(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string("bamsprod native: ") + name + " must be a number");
+  const double value = info[i].As<Napi::Number>().DoubleValue();
+  if (!(value >= 0) || value > 2147483647.0 || value != static_cast<double>(static_cast<int64_t>(value)))
+    fail(info.Env(), std::string(name) + " must be a non-negative integer below 2^31, got " + std::to_string(value));
+  return static_cast<int64_t>(value);
+}
+
+double number(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string("bamsprod native: ") + name + " must be a number");
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+template <typename T, napi_typedarray_type Type>
+T* typed(const Napi::Value& value, int64_t minLength, const char* name, const char* typeName) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != Type)
+    throw Napi::TypeError::New(value.Env(), std::string("bamsprod native: ") + name + " must be a " + typeName);
+  auto array = value.As<Napi::TypedArrayOf<T>>();
+  if (static_cast<int64_t>(array.ElementLength()) < minLength)
+    fail(value.Env(), std::string(name) + " has " + std::to_string(array.ElementLength()) + " elements, needs " +
+                          std::to_string(minLength));
+  return array.Data();
+}
+
+float* f32(const Napi::Value& v, int64_t minLength, const char* name) {
+  return typed<float, napi_float32_array>(v, minLength, name, "Float32Array");
+}
+
+int64_t lengthOf(const Napi::Value& v) { return static_cast<int64_t>(v.As<Napi::TypedArray>().ElementLength()); }
+
+int64_t field(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) fail(o.Env(), std::string("geometry.") + key + " must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0) || d > 2147483647.0 || d != static_cast<double>(static_cast<int64_t>(d)))
+    fail(o.Env(), std::string("geometry.") + key + " must be a non-negative integer, got " + std::to_string(d));
+  return static_cast<int64_t>(d);
+}
+
+ConvGeometry convGeometry(const Napi::Value& value) {
+  if (!value.IsObject()) throw Napi::TypeError::New(value.Env(), "bamsprod native: geometry must be an object");
+  Napi::Object o = value.As<Napi::Object>();
+  ConvGeometry g{field(o, "batch"),   field(o, "inChannels"), field(o, "inHeight"), field(o, "inWidth"),
+                 field(o, "outChannels"), field(o, "kernelH"), field(o, "kernelW"),  field(o, "strideH"),
+                 field(o, "strideW"), field(o, "padH"),       field(o, "padW"),     field(o, "outHeight"),
+                 field(o, "outWidth")};
+  if (g.strideH < 1 || g.strideW < 1 || g.kernelH < 1 || g.kernelW < 1)
+    fail(value.Env(), "convolution strides and kernel sizes must be at least 1");
+  if (g.inHeight + 2 * g.padH < g.kernelH || g.inWidth + 2 * g.padW < g.kernelW ||
+      g.outHeight != (g.inHeight + 2 * g.padH - g.kernelH) / g.strideH + 1 ||
+      g.outWidth != (g.inWidth + 2 * g.padW - g.kernelW) / g.strideW + 1)
+    fail(value.Env(), "convolution geometry is inconsistent (outHeight/outWidth do not follow from the input)");
+  return g;
+}
+
+PoolGeometry poolGeometry(const Napi::Value& value) {
+  if (!value.IsObject()) throw Napi::TypeError::New(value.Env(), "bamsprod native: geometry must be an object");
+  Napi::Object o = value.As<Napi::Object>();
+  PoolGeometry g{field(o, "batch"), field(o, "channels"), field(o, "inHeight"),  field(o, "inWidth"),
+                 field(o, "size"),  field(o, "stride"),   field(o, "outHeight"), field(o, "outWidth")};
+  if (g.size < 1 || g.stride < 1 || g.inHeight < g.size || g.inWidth < g.size ||
+      g.outHeight != (g.inHeight - g.size) / g.stride + 1 || g.outWidth != (g.inWidth - g.size) / g.stride + 1)
+    fail(value.Env(), "pooling geometry is inconsistent (outHeight/outWidth do not follow from the input)");
+  return g;
+}
+
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  const bool ta = info[0].ToBoolean(), tb = info[1].ToBoolean();
+  const int64_t m = integer(info, 2, "m"), n = integer(info, 3, "n"), k = integer(info, 4, "k");
+  const float alpha = static_cast<float>(number(info, 5, "alpha"));
+  const float* a = f32(info[6], m * k, "a");
+  const float* b = f32(info[7], k * n, "b");
+  const float beta = static_cast<float>(number(info, 8, "beta"));
+  float* c = f32(info[9], m * n, "c");
+  gemm(ta, tb, m, n, k, alpha, a, b, beta, c);
+  return info.Env().Undefined();
+}
+
+Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = convGeometry(info[2]);
+  const float* x = f32(info[0], g.batch * g.inChannels * g.inHeight * g.inWidth, "x");
+  const float* w = f32(info[1], g.outChannels * g.inChannels * g.kernelH * g.kernelW, "w");
+  float* y = f32(info[3], g.batch * g.outChannels * g.outHeight * g.outWidth, "y");
+  conv2dForward(x, w, g, y);
+  return info.Env().Undefined();
+}
+
+Napi::Value Conv2dBackwardInput(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = convGeometry(info[2]);
+  const float* dy = f32(info[0], g.batch * g.outChannels * g.outHeight * g.outWidth, "dy");
+  const float* w = f32(info[1], g.outChannels * g.inChannels * g.kernelH * g.kernelW, "w");
+  float* dx = f32(info[3], g.batch * g.inChannels * g.inHeight * g.inWidth, "dx");
+  conv2dBackwardInput(dy, w, g, dx);
+  return info.Env().Undefined();
+}
+
+Napi::Value Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = convGeometry(info[2]);
+  const float* x = f32(info[0], g.batch * g.inChannels * g.inHeight * g.inWidth, "x");
+  const float* dy = f32(info[1], g.batch * g.outChannels * g.outHeight * g.outWidth, "dy");
+  float* dw = f32(info[3], g.outChannels * g.inChannels * g.kernelH * g.kernelW, "dw");
+  conv2dBackwardFilter(x, dy, g, dw);
+  return info.Env().Undefined();
+}
+
+Napi::Value MaxPoolForward(const Napi::CallbackInfo& info) {
+  const PoolGeometry g = poolGeometry(info[1]);
+  const float* x = f32(info[0], g.batch * g.channels * g.inHeight * g.inWidth, "x");
+  const int64_t outCount = g.batch * g.channels * g.outHeight * g.outWidth;
+  float* y = f32(info[2], outCount, "y");
+  int32_t* argmax = typed<int32_t, napi_int32_array>(info[3], outCount, "argmax", "Int32Array");
+  maxPoolForward(x, g, y, argmax);
+  return info.Env().Undefined();
+}
+
+Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info) {
+  const float* dy = f32(info[0], 0, "dy");
+  const int64_t count = lengthOf(info[0]);
+  const int32_t* argmax = typed<int32_t, napi_int32_array>(info[1], count, "argmax", "Int32Array");
+  float* dx = f32(info[2], 0, "dx");
+  maxPoolBackward(dy, argmax, count, dx, lengthOf(info[2]));
+  return info.Env().Undefined();
+}
+
+Napi::Value AvgPoolForward(const Napi::CallbackInfo& info) {
+  const PoolGeometry g = poolGeometry(info[1]);
+  const float* x = f32(info[0], g.batch * g.channels * g.inHeight * g.inWidth, "x");
+  avgPoolForward(x, g, f32(info[2], g.batch * g.channels * g.outHeight * g.outWidth, "y"));
+  return info.Env().Undefined();
+}
+
+Napi::Value AvgPoolBackward(const Napi::CallbackInfo& info) {
+  const PoolGeometry g = poolGeometry(info[1]);
+  const float* dy = f32(info[0], g.batch * g.channels * g.outHeight * g.outWidth, "dy");
+  avgPoolBackward(dy, g, f32(info[2], g.batch * g.channels * g.inHeight * g.inWidth, "dx"));
+  return info.Env().Undefined();
+}
+
+Napi::Value BinaryGemm(const Napi::CallbackInfo& info) {
+  const int64_t m = integer(info, 0, "m"), n = integer(info, 1, "n"), k = integer(info, 2, "k");
+  binaryGemm(m, n, k, f32(info[3], m * k, "a"), f32(info[4], n * k, "b"), f32(info[5], m * n, "c"));
+  return info.Env().Undefined();
+}
+
+// Packed words travel as Uint32Array pairs (little-endian halves of one 64-bit word), which
+// every JavaScript engine has; BigUint64Array would force BigInt on callers.
+uint64_t* words(const Napi::Value& v, int64_t words64, const char* name) {
+  return reinterpret_cast<uint64_t*>(typed<uint32_t, napi_uint32_array>(v, 2 * words64, name, "Uint32Array"));
+}
+
+Napi::Value PackSigns(const Napi::CallbackInfo& info) {
+  const int64_t rows = integer(info, 0, "rows"), k = integer(info, 1, "k");
+  packSigns(rows, k, f32(info[2], rows * k, "src"), words(info[3], rows * ((k + 63) / 64), "dst"));
+  return info.Env().Undefined();
+}
+
+Napi::Value BinaryGemmPacked(const Napi::CallbackInfo& info) {
+  const int64_t m = integer(info, 0, "m"), n = integer(info, 1, "n"), k = integer(info, 2, "k");
+  const int64_t w = (k + 63) / 64;
+  binaryGemmPacked(m, n, k, words(info[3], m * w, "a"), words(info[4], n * w, "b"), f32(info[5], m * n, "c"));
+  return info.Env().Undefined();
+}
+
+AdamScalars adamScalars(const Napi::CallbackInfo& info, size_t at) {
+  return {number(info, at, "decay"),    number(info, at + 1, "beta1"),  number(info, at + 2, "beta2"),
+          number(info, at + 3, "stepSize"), number(info, at + 4, "invBc2"), number(info, at + 5, "eps")};
+}
+
+// adamUpdate(x, g, m, v, vmax | null, decay, beta1, beta2, stepSize, invBc2, eps, clip)
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  const int64_t n = lengthOf(info[0]);
+  float* x = f32(info[0], n, "x");
+  const float* g = f32(info[1], n, "grad");
+  float* m = f32(info[2], n, "m");
+  float* v = f32(info[3], n, "v");
+  float* vmax = info[4].IsNull() || info[4].IsUndefined() ? nullptr : f32(info[4], n, "vmax");
+  adamUpdate(x, g, m, v, vmax, n, adamScalars(info, 5), number(info, 11, "clip"));
+  return info.Env().Undefined();
+}
+
+// bamsprodUpdate(x, g, m, v, vmax, binary, decay, beta1, beta2, stepSize, invBc2, eps, gammaT, lam, clip)
+// -> Float64Array [quantError, target, lower, upper]
+Napi::Value BamsprodUpdate(const Napi::CallbackInfo& info) {
+  const int64_t n = lengthOf(info[0]);
+  float* x = f32(info[0], n, "x");
+  const float* g = f32(info[1], n, "grad");
+  float* m = f32(info[2], n, "m");
+  float* v = f32(info[3], n, "v");
+  float* vmax = f32(info[4], n, "vmax");
+  const bool binary = info[5].ToBoolean();
+  const BamsprodScalars s{adamScalars(info, 6), number(info, 12, "gammaT"), number(info, 13, "lam")};
+  const BamsprodStats r = bamsprodUpdate(x, g, m, v, vmax, n, binary, s, number(info, 14, "clip"));
+  Napi::Float64Array out = Napi::Float64Array::New(info.Env(), 4);
+  out[0] = r.quantError;
+  out[1] = r.target;
+  out[2] = r.lower;
+  out[3] = r.upper;
+  return out;
+}
+
+void applyThreads(int threads) {
+  threads = std::max(1, threads);
+  openblas_set_num_threads(threads);
+  setPoolThreads(threads);
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  const int64_t threads = integer(info, 0, "threads");
+  if (threads < 1 || threads > 1024) fail(info.Env(), "threads must be between 1 and 1024");
+  applyThreads(static_cast<int>(threads));
+  return info.Env().Undefined();
+}
+
+Napi::Value SetBinaryPath(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), setBinaryPath(info[0].ToString().Utf8Value().c_str()));
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("threads", poolThreads());
+  o.Set("blasThreads", openblas_get_num_threads());
+  o.Set("blasConfig", std::string(openblas_get_config()));
+  o.Set("blasCore", std::string(openblas_get_corename()));
+  o.Set("binaryPath", std::string(binaryPath()));
+  o.Set("hardwareThreads", static_cast<double>(std::thread::hardware_concurrency()));
+  return o;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("gemm", Napi::Function::New(env, Gemm));
+  exports.Set("conv2dForward", Napi::Function::New(env, Conv2dForward));
+  exports.Set("conv2dBackwardInput", Napi::Function::New(env, Conv2dBackwardInput));
+  exports.Set("conv2dBackwardFilter", Napi::Function::New(env, Conv2dBackwardFilter));
+  exports.Set("maxPoolForward", Napi::Function::New(env, MaxPoolForward));
+  exports.Set("maxPoolBackward", Napi::Function::New(env, MaxPoolBackward));
+  exports.Set("avgPoolForward", Napi::Function::New(env, AvgPoolForward));
+  exports.Set("avgPoolBackward", Napi::Function::New(env, AvgPoolBackward));
+  exports.Set("binaryGemm", Napi::Function::New(env, BinaryGemm));
+  exports.Set("packSigns", Napi::Function::New(env, PackSigns));
+  exports.Set("binaryGemmPacked", Napi::Function::New(env, BinaryGemmPacked));
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
+  exports.Set("bamsprodUpdate", Napi::Function::New(env, BamsprodUpdate));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("setBinaryPath", Napi::Function::New(env, SetBinaryPath));
+  exports.Set("info", Napi::Function::New(env, Info));
+  return exports;
+}
+
+}  // namespace
+}  // namespace bamsprod
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return bamsprod::Init(env, exports); }
+
+NODE_API_MODULE(bamsprod_native, InitModule)
