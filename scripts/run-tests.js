@@ -1,12 +1,19 @@
 #!/usr/bin/env node
-// Runs the compiled tests with Node's own test runner. Fast tests are build/test/**/*.test.js;
+// Runs the compiled tests with Node's own test runner, on both kernel sets:
+//   1. every fast test (build/test/**/*.test.js outside slow/) on the default kernels of the
+//      library (portable unless a test selects others);
+//   2. when the native addon is built, the tests that compute through kernels again with
+//      BAMSPROD_KERNELS=native, installed before any test by a preload.
 // `--slow` runs build/test/slow/**/*.test.js instead (long trainings, full-dataset checks).
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
 const slow = process.argv.includes("--slow");
 const root = "build/test";
+const nativeAddon = "native/build/Release/bamsprod_native.node";
+const preload = "./build/test/native/use-selected-kernels.js";
+const kernelDirs = ["tensor", "kernels", "nn", "train", "optim", "export", "native"];
 
 function collect(dir) {
   const out = [];
@@ -21,12 +28,30 @@ function collect(dir) {
   return out;
 }
 
+function run(label, files, env = {}, extra = []) {
+  console.log(`\n== ${label}: ${files.length} test files ==`);
+  const result = spawnSync(process.execPath, [...extra, "--test", "--test-concurrency=2", ...files], {
+    stdio: "inherit",
+    env: { ...process.env, ...env },
+  });
+  return result.status ?? 1;
+}
+
 const files = slow ? collect(join(root, "slow")) : collect(root);
 if (files.length === 0) {
   console.error(`no test files found under ${root}${slow ? "/slow" : ""}; run \`npm run build\` first`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], {
-  stdio: "inherit",
-});
-process.exit(result.status ?? 1);
+let status = run("default kernels", files);
+if (!slow) {
+  if (existsSync(nativeAddon)) {
+    const kernelFiles = kernelDirs
+      .filter((d) => existsSync(join(root, d)))
+      .flatMap((d) => collect(join(root, d)));
+    const env = { BAMSPROD_KERNELS: "native", BAMSPROD_QUIET_KERNELS: "1" };
+    status = run("native kernels", kernelFiles, env, ["--import", preload]) || status;
+  } else {
+    console.log(`\n== native kernels: skipped, the addon is not built (${nativeAddon} missing) ==`);
+  }
+}
+process.exit(status);

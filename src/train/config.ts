@@ -35,7 +35,7 @@ export const trainDefaults = {
   batchSize: 128,
   seed: 1,
   trainSize: 0,
-  lrSchedule: "constant",
+  lrSchedule: "cosine",
 } as const;
 
 export function validateTrainConfig(c: TrainConfig): void {

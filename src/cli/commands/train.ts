@@ -1,6 +1,7 @@
 /** `bamsprod train`: one training run, with progress, metrics, checkpoints and clean Ctrl-C. */
 import { Command, Option } from "commander";
 import { SingleBar, Presets } from "cli-progress";
+import { BamsprodError } from "../../util/errors.js";
 import { trainDefaults, type TrainConfig } from "../../train/config.js";
 import { train, type TrainResult } from "../../train/loop.js";
 import { finiteNumber, nonNegativeInt, positiveInt, positiveNumber } from "../options.js";
@@ -26,6 +27,12 @@ const optimizerFlags: Array<
   ["--threshold <x>", "threshold", finiteNumber, "bop: flip threshold"],
   ["--momentum <x>", "momentum", finiteNumber, "sgd: momentum"],
 ];
+
+/** A fresh directory per run, so running the same command twice never collides. */
+function defaultOutDir(model: string, optimizer: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `runs/${model}-${optimizer}-${stamp}`;
+}
 
 function parseClip(value: string): number | null {
   return value === "none" ? null : positiveNumber(value);
@@ -61,11 +68,17 @@ export function register(program: Command): void {
       trainDefaults.lrSchedule,
     )
     .option("--data-dir <dir>", "directory with the Fashion-MNIST (or MNIST) IDX files")
-    .option("--out <dir>", "output directory for metrics.jsonl and the checkpoint", "runs/latest")
+    .option(
+      "--out <dir>",
+      "output directory for metrics.jsonl and the checkpoint (default: a new runs/MODEL-OPTIMIZER-TIME)",
+    )
     .option("--resume", "continue from the checkpoint in --out")
     .option("--json", "print one JSON summary on stdout at the end (everything else on stderr)");
   for (const [flag, , parse, help] of optimizerFlags) cmd.addOption(new Option(flag, help).argParser(parse));
   cmd.action(async (opts: Record<string, unknown>) => {
+    if (opts.resume === true && opts.out === undefined) {
+      throw new BamsprodError("--resume needs --out DIR: the directory of the run to continue");
+    }
     const config = configFrom(opts);
     const result = await runWithProgress(config, opts.resume === true);
     report(result, opts.json === true);
@@ -89,7 +102,7 @@ function configFrom(opts: Record<string, unknown>): TrainConfig {
     trainSize: opts.trainSize as number,
     lrSchedule: opts.lrSchedule as string,
     dataDir: opts.dataDir as string | undefined,
-    out: opts.out as string,
+    out: (opts.out as string | undefined) ?? defaultOutDir(opts.model as string, opts.optimizer as string),
   };
 }
 
@@ -122,7 +135,15 @@ async function runWithProgress(config: TrainConfig, resume: boolean): Promise<Tr
         );
       },
       onBatch: (b) => {
-        if (bar === null) return;
+        if (bar === null) {
+          // Plain log lines when stderr is not a terminal: one every tenth of an epoch.
+          if (b.batch % Math.ceil(b.batches / 10) === 0 && b.batch < b.batches) {
+            process.stderr.write(
+              `epoch ${b.epoch + 1}: ${b.batch}/${b.batches} batches, loss ${b.loss.toFixed(4)}\n`,
+            );
+          }
+          return;
+        }
         if (b.batch === 1 || !bar.isActive) bar.start(b.batches, 0, { epoch: b.epoch + 1, loss: "-" });
         bar.update(b.batch, { epoch: b.epoch + 1, loss: b.loss.toFixed(4) });
         if (b.batch === b.batches) bar.stop();
