@@ -70,9 +70,13 @@ export function register(program: Command): void {
     .action(async (opts: CompareOpts) => {
       const config = configFrom(opts);
       const command = ["bamsprod", "compare", ...process.argv.slice(3)].join(" ");
-      // Parallel runs each get one BLAS thread: more threads than cores only slows them all down.
-      const env: Record<string, string> =
-        opts.jobs > 1 && process.env.OPENBLAS_NUM_THREADS === undefined ? { OPENBLAS_NUM_THREADS: "1" } : {};
+      // Parallel runs each get one thread (BLAS and the native pool): more threads than cores
+      // only slows them all down. A thread count set by the user wins.
+      const env: Record<string, string> = {};
+      if (opts.jobs > 1) {
+        if (process.env.OPENBLAS_NUM_THREADS === undefined) env.OPENBLAS_NUM_THREADS = "1";
+        if (process.env.BAMSPROD_THREADS === undefined) env.BAMSPROD_THREADS = "1";
+      }
       // Ctrl-C reaches the training processes too (same process group): each saves a checkpoint
       // and stops; waiting for them lets the next invocation resume every run.
       let interrupted = false;
