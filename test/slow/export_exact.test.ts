@@ -51,7 +51,8 @@ const cases = [
 for (const [name, trainSize] of cases) {
   test(`${name}: packed logits equal evaluation mode on every Fashion-MNIST test image`, async (t) => {
     const test = loadFashionMnist().test;
-    if (test.count < 10000) t.diagnostic(`only ${test.count} test images (the full dataset is not installed)`);
+    if (test.count < 10000)
+      t.diagnostic(`only ${test.count} test images (the full dataset is not installed)`);
     const native = nativeKernels();
     const before = getKernels();
     setKernels(native ?? portableKernels); // train fast when possible
@@ -66,7 +67,9 @@ for (const [name, trainSize] of cases) {
         const predicted = packed.predict(test.images, test.count);
         assert.deepEqual(predicted, argmax(reference, 10));
         const correct = predicted.filter((c, i) => c === test.labels[i]).length;
-        t.diagnostic(`${kernels.name}: ${test.count} images identical, accuracy ${(correct / test.count).toFixed(4)}`);
+        t.diagnostic(
+          `${kernels.name}: ${test.count} images identical, accuracy ${(correct / test.count).toFixed(4)}`,
+        );
       }
     } finally {
       setKernels(before);

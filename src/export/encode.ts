@@ -1,0 +1,123 @@
+/** Writes a packed model as .bnn bytes (layout: docs/format.md). */
+import { ByteWriter } from "./bytes.js";
+import { crc32 } from "./crc32.js";
+import {
+  HEADER_BYTES,
+  LAYER_CODES,
+  PACKED_MAGIC,
+  PACKED_VERSION,
+  type PackedKernel,
+  type PackedLayer,
+  type PackedSpec,
+} from "./format.js";
+import { layerShapes } from "./shapes.js";
+
+/** Flag bits of dense and conv2d records. */
+export const FLAG_BINARY_INPUT = 1;
+export const FLAG_BINARY_KERNEL = 2;
+
+/**
+ * The .bnn file of a packed model: header (magic, version, payload length, CRC-32 of the
+ * payload) then the payload (input shape, classes, info JSON, layer records).
+ * @throws BamsprodError if the layers' shapes do not chain (see layerShapes).
+ */
+export function encodePacked(spec: PackedSpec): Uint8Array {
+  layerShapes(spec); // refuse to write an inconsistent model
+  const payload = encodePayload(spec);
+  const file = new Uint8Array(HEADER_BYTES + payload.length);
+  const view = new DataView(file.buffer);
+  file.set(PACKED_MAGIC, 0);
+  view.setUint32(8, PACKED_VERSION, true);
+  view.setUint32(12, payload.length, true);
+  view.setUint32(16, crc32(payload), true);
+  view.setUint32(20, 0, true);
+  file.set(payload, HEADER_BYTES);
+  return file;
+}
+
+function encodePayload(spec: PackedSpec): Uint8Array {
+  const w = new ByteWriter();
+  for (const d of spec.inputShape) w.u32(d);
+  w.u32(spec.classes);
+  w.u32(spec.layers.length);
+  const info = new TextEncoder().encode(JSON.stringify(spec.info));
+  w.u32(info.length);
+  w.bytesAligned(info);
+  for (const layer of spec.layers) {
+    const body = new ByteWriter();
+    encodeBody(layer, body);
+    const bytes = body.finish();
+    w.u32(LAYER_CODES[layer.type]);
+    w.u32(bytes.length);
+    w.bytesAligned(bytes);
+  }
+  return w.finish();
+}
+
+function encodeKernel(kernel: PackedKernel, w: ByteWriter): void {
+  if (kernel.kind === "bits") w.bytesAligned(kernel.bits);
+  else w.f32s(kernel.values);
+}
+
+function flags(binaryInput: boolean, kernel: PackedKernel): number {
+  return (binaryInput ? FLAG_BINARY_INPUT : 0) | (kernel.kind === "bits" ? FLAG_BINARY_KERNEL : 0);
+}
+
+function encodeBody(layer: PackedLayer, w: ByteWriter): void {
+  switch (layer.type) {
+    case "rescale":
+      w.u32(layer.scale.length);
+      w.f32s(layer.scale);
+      w.f32s(layer.offset);
+      return;
+    case "flatten":
+      return;
+    case "dense":
+      w.u32(layer.inFeatures);
+      w.u32(layer.outFeatures);
+      w.u32(flags(layer.binaryInput, layer.kernel));
+      encodeKernel(layer.kernel, w);
+      return;
+    case "conv2d":
+      for (const v of [
+        layer.inChannels,
+        layer.outChannels,
+        layer.kernelH,
+        layer.kernelW,
+        layer.strideH,
+        layer.strideW,
+        layer.padH,
+        layer.padW,
+      ]) {
+        w.u32(v);
+      }
+      w.u32(flags(layer.binaryInput, layer.kernel));
+      encodeKernel(layer.kernel, w);
+      return;
+    case "bias":
+      w.u32(layer.values.length);
+      w.f32s(layer.values);
+      return;
+    case "max_pool2d":
+      w.u32(layer.size);
+      w.u32(layer.stride);
+      return;
+    case "threshold":
+      w.u32(layer.thresholds.length);
+      w.f32s(layer.thresholds);
+      w.bytesAligned(packFlags(layer.flip));
+      return;
+    case "scale_shift":
+      w.u32(layer.scale.length);
+      w.f64s(layer.scale);
+      w.f64s(layer.shift);
+      return;
+  }
+}
+
+/** One bit per channel, LSB first. */
+function packFlags(flip: Uint8Array): Uint8Array {
+  const out = new Uint8Array(Math.ceil(flip.length / 8));
+  for (let i = 0; i < flip.length; i++) if (flip[i] !== 0) out[i >> 3] |= 1 << (i & 7);
+  return out;
+}

@@ -1,0 +1,83 @@
+/**
+ * Dense layers of packed inference. With +-1 inputs and a 1-bit kernel: XNOR + popcount on
+ * packed rows, an exact integer per output. Otherwise (real inputs, or a float kernel): the
+ * engine's float matrix product on the +-1 (or float) kernel, the very call the training
+ * engine's dense op makes, so the float rounding is the evaluation path's.
+ */
+import { getKernels } from "../../kernels/index.js";
+import { bitIsNegative, unpackSigns } from "../bits.js";
+import type { DenseLayer } from "../format.js";
+import { asSigns, asValues, type Activations, type Step } from "./activations.js";
+import { Scratch } from "./scratch.js";
+import { rowWords, xnorProduct } from "./xnor.js";
+
+/** Packs `rows` rows of `bits` sign flags (1 = -1) into rows of `words` Uint32 (zeroed `out`). */
+export function packRows(
+  negative: Uint8Array,
+  rows: number,
+  bits: number,
+  words: number,
+  out?: Uint32Array,
+): Uint32Array {
+  const packed = out ?? new Uint32Array(rows * words);
+  for (let r = 0; r < rows; r++) {
+    const src = r * bits;
+    const dst = r * words;
+    for (let i = 0; i < bits; i++) {
+      if (negative[src + i] === 1) packed[dst + (i >>> 5)] |= 1 << (i & 31);
+    }
+  }
+  return packed;
+}
+
+export function denseStep(layer: DenseLayer): Step {
+  return layer.binaryInput && layer.kernel.kind === "bits"
+    ? binaryDense(layer, layer.kernel.bits)
+    : floatDense(layer);
+}
+
+function binaryDense(layer: DenseLayer, bits: Uint8Array): Step {
+  const { inFeatures, outFeatures } = layer;
+  const shape = [outFeatures];
+  const words = rowWords(inFeatures);
+  const flags = new Uint8Array(outFeatures * inFeatures);
+  for (let i = 0; i < flags.length; i++) flags[i] = bitIsNegative(bits, i) ? 1 : 0;
+  const weights = packRows(flags, outFeatures, inFeatures, words);
+  // Bits past inFeatures are 0 in both operands: each counts as a match, +1 to be taken off.
+  const padding = 32 * words - inFeatures;
+  const scratch = new Scratch();
+  const rowsOf = (input: Activations, batch: number): Uint32Array =>
+    input.kind === "rows" && input.rowWords === words
+      ? input.words
+      : packRows(asSigns(input, batch), batch, inFeatures, words, scratch.words(0, batch * words));
+  return {
+    run(input, batch) {
+      const y = scratch.floats(1, batch * outFeatures);
+      xnorProduct(batch, outFeatures, words, rowsOf(input, batch), weights, y);
+      for (let i = 0; i < y.length; i++) y[i] -= padding;
+      return { kind: "values", data: y, shape };
+    },
+  };
+}
+
+function floatDense(layer: DenseLayer): Step {
+  const { inFeatures, outFeatures } = layer;
+  const shape = [outFeatures];
+  const kernel =
+    layer.kernel.kind === "bits"
+      ? unpackSigns(layer.kernel.bits, outFeatures * inFeatures)
+      : layer.kernel.values;
+  const scratch = new Scratch();
+  return {
+    run(input, batch) {
+      // A binary input on a float kernel: the quantized input is +-1 floats, as in the engine.
+      const x =
+        layer.binaryInput && input.kind === "values"
+          ? asValues({ kind: "signs", negative: asSigns(input, batch), shape: input.shape }, batch)
+          : asValues(input, batch);
+      const y = scratch.floats(0, batch * outFeatures);
+      getKernels().gemm(false, true, batch, outFeatures, inFeatures, 1, x, kernel, 0, y);
+      return { kind: "values", data: y, shape };
+    },
+  };
+}

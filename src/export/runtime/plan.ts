@@ -1,0 +1,68 @@
+/** Turns a packed model's layer list into the steps that run it. */
+import type { PackedLayer, PackedSpec } from "../format.js";
+import { layerShapes } from "../shapes.js";
+import type { Step } from "./activations.js";
+import { biasStep, flattenStep, maxPoolStep, rescaleStep, scaleShiftStep } from "./channelwise.js";
+import { convStep } from "./conv.js";
+import { denseStep } from "./dense.js";
+import { pooledThresholdStep } from "./pooledThreshold.js";
+import { thresholdStep, type SignLayout } from "./threshold.js";
+
+/**
+ * The steps running the layers, with the kernels repacked for inference (done once, at load).
+ * One step per layer, except that a max-pool between a binary convolution and a threshold is
+ * fused with the threshold (see pooledThreshold.ts).
+ */
+export function buildPlan(spec: PackedSpec): Step[] {
+  const shapes = layerShapes(spec);
+  const layers = spec.layers;
+  const steps: Step[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const layer = layers[i];
+    const next = layers[i + 1];
+    if (layer.type === "max_pool2d" && next?.type === "threshold" && givesIntegers(layers[i - 1])) {
+      steps.push(pooledThresholdStep(layer, next));
+      i++;
+      continue;
+    }
+    steps.push(stepFor(layer, i === 0 ? spec.inputShape : shapes[i - 1], () => signLayoutFor(layers, i)));
+  }
+  return steps;
+}
+
+/** True for a layer whose outputs are exact integers (both operands +-1). */
+function givesIntegers(layer: PackedLayer | undefined): boolean {
+  return layer?.type === "conv2d" && layer.binaryInput && layer.kernel.kind === "bits";
+}
+
+/** The bit layout the layer reading a threshold's output wants (a flatten in between is free). */
+function signLayoutFor(layers: readonly PackedLayer[], index: number): SignLayout {
+  let j = index + 1;
+  while (layers[j]?.type === "flatten") j++;
+  const reader = layers[j];
+  if (reader === undefined || !("binaryInput" in reader) || !reader.binaryInput) return "signs";
+  if (reader.kernel.kind !== "bits") return "signs";
+  if (reader.type === "dense") return "rows";
+  return j === index + 1 ? "pixels" : "signs";
+}
+
+function stepFor(layer: PackedLayer, inShape: readonly number[], layout: () => SignLayout): Step {
+  switch (layer.type) {
+    case "rescale":
+      return rescaleStep(layer);
+    case "flatten":
+      return flattenStep();
+    case "dense":
+      return denseStep(layer);
+    case "conv2d":
+      return convStep(layer, inShape);
+    case "bias":
+      return biasStep(layer);
+    case "max_pool2d":
+      return maxPoolStep(layer);
+    case "threshold":
+      return thresholdStep(layer, layout());
+    case "scale_shift":
+      return scaleShiftStep(layer);
+  }
+}

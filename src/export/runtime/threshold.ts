@@ -1,0 +1,110 @@
+/**
+ * The folded batch-norm + sign: -1 unless (x >= threshold[c]) XOR flip[c]. The comparison is
+ * the float32 one the fold was derived for. The step writes the signs straight into the bit
+ * layout of the layer that reads them (see activations.ts), so no separate packing pass runs.
+ */
+import type { ThresholdLayer } from "../format.js";
+import { asValues, sampleSize, type Activations, type Step } from "./activations.js";
+import { Scratch } from "./scratch.js";
+import { rowWords } from "./xnor.js";
+
+/** Who reads the signs: a binary dense layer, a binary convolution, or anything else. */
+export type SignLayout = "rows" | "pixels" | "signs";
+
+export function thresholdStep(layer: ThresholdLayer, layout: SignLayout): Step {
+  const scratch = new Scratch();
+  const { thresholds, flip } = layer;
+  return {
+    run(input, batch): Activations {
+      const x = asValues(input, batch);
+      const shape = input.shape;
+      const channels = shape[0];
+      const spatial = sampleSize(shape) / channels;
+      if (layout === "rows") {
+        const words = rowWords(channels * spatial);
+        const out = scratch.words(0, batch * words);
+        toRows(x, batch, channels, spatial, thresholds, flip, words, out);
+        return { kind: "rows", words: out, rowWords: words, shape };
+      }
+      if (layout === "pixels") {
+        const channelWords = Math.ceil(channels / 32);
+        const out = scratch.words(0, batch * spatial * channelWords);
+        toPixels(x, batch, channels, spatial, thresholds, flip, channelWords, out);
+        return { kind: "pixels", words: out, channelWords, shape };
+      }
+      const negative = scratch.bytes(0, x.length);
+      toSigns(x, batch, channels, spatial, thresholds, flip, negative);
+      return { kind: "signs", negative, shape };
+    },
+  };
+}
+
+function toSigns(
+  x: Float32Array,
+  batch: number,
+  channels: number,
+  spatial: number,
+  thresholds: Float32Array,
+  flip: Uint8Array,
+  negative: Uint8Array,
+): void {
+  let i = 0;
+  for (let n = 0; n < batch; n++) {
+    for (let c = 0; c < channels; c++) {
+      const t = thresholds[c];
+      const notFlip = flip[c] ^ 1;
+      for (const end = i + spatial; i < end; i++) negative[i] = Number(x[i] >= t) ^ notFlip;
+    }
+  }
+}
+
+/** Each image's signs in flattened (C, H, W) order, 32 per word. */
+function toRows(
+  x: Float32Array,
+  batch: number,
+  channels: number,
+  spatial: number,
+  thresholds: Float32Array,
+  flip: Uint8Array,
+  words: number,
+  out: Uint32Array,
+): void {
+  let i = 0;
+  for (let n = 0; n < batch; n++) {
+    const row = n * words;
+    let j = 0;
+    for (let c = 0; c < channels; c++) {
+      const t = thresholds[c];
+      const notFlip = flip[c] ^ 1;
+      // Branch-free: the signs are data, a branch on them would mispredict half the time.
+      for (let s = 0; s < spatial; s++, i++, j++) {
+        out[row + (j >>> 5)] |= (Number(x[i] >= t) ^ notFlip) << (j & 31);
+      }
+    }
+  }
+}
+
+/** For each pixel, its channels' signs: [N, H, W, channelWords] (zeroed `out`). */
+export function toPixels(
+  x: Float32Array,
+  batch: number,
+  channels: number,
+  spatial: number,
+  thresholds: Float32Array,
+  flip: Uint8Array,
+  channelWords: number,
+  out: Uint32Array,
+): void {
+  for (let n = 0; n < batch; n++) {
+    for (let c = 0; c < channels; c++) {
+      const t = thresholds[c];
+      const notFlip = flip[c] ^ 1;
+      const shift = c & 31;
+      const src = (n * channels + c) * spatial;
+      let dst = n * spatial * channelWords + (c >>> 5);
+      for (let s = 0; s < spatial; s++, dst += channelWords) {
+        out[dst] |= (Number(x[src + s] >= t) ^ notFlip) << shift;
+      }
+    }
+  }
+}

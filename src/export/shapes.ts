@@ -1,0 +1,86 @@
+/**
+ * Shape inference through a packed model: each layer's per-sample output shape, checked
+ * against what the layer expects. A mismatch means the layer list is inconsistent (a corrupt
+ * or hand-made file), reported with the layer's index and type.
+ */
+import { BamsprodError } from "../util/errors.js";
+import type { PackedLayer, PackedSpec } from "./format.js";
+
+/** Per-sample shape after each layer, in order (the last one is [classes]). */
+export function layerShapes(spec: PackedSpec): number[][] {
+  const shapes: number[][] = [];
+  let shape: number[] = [...spec.inputShape];
+  spec.layers.forEach((layer, index) => {
+    shape = outputShape(layer, shape, (problem) => inconsistent(`layer ${index} (${layer.type}) ${problem}`));
+    shapes.push(shape);
+  });
+  const last = shape;
+  if (last.length !== 1 || last[0] !== spec.classes) {
+    inconsistent(`the last layer outputs [${last.join(", ")}] per image, not [${spec.classes}] class scores`);
+  }
+  return shapes;
+}
+
+function inconsistent(problem: string): never {
+  throw new BamsprodError(`packed model is inconsistent: ${problem}`);
+}
+
+function outputShape(layer: PackedLayer, input: number[], fail: (problem: string) => never): number[] {
+  const channels = input[0];
+  const expectChannels = (count: number, what: string): void => {
+    if (count !== channels)
+      fail(`has ${count} ${what} but its input [${input.join(", ")}] has ${channels} channels`);
+  };
+  switch (layer.type) {
+    case "rescale":
+      expectChannels(layer.scale.length, "scales");
+      return input;
+    case "flatten":
+      return [input.reduce((a, b) => a * b, 1)];
+    case "dense":
+      if (input.length !== 1 || input[0] !== layer.inFeatures) {
+        fail(`expects ${layer.inFeatures} input features but receives [${input.join(", ")}]`);
+      }
+      return [layer.outFeatures];
+    case "conv2d":
+      return convShape(layer, input, fail);
+    case "bias":
+      expectChannels(layer.values.length, "biases");
+      return input;
+    case "max_pool2d":
+      return poolShape(layer.size, layer.stride, input, fail);
+    case "threshold":
+      expectChannels(layer.thresholds.length, "thresholds");
+      return input;
+    case "scale_shift":
+      expectChannels(layer.scale.length, "scales");
+      return input;
+  }
+}
+
+function convShape(
+  layer: Extract<PackedLayer, { type: "conv2d" }>,
+  input: number[],
+  fail: (problem: string) => never,
+): number[] {
+  if (input.length !== 3 || input[0] !== layer.inChannels) {
+    fail(`expects [${layer.inChannels}, H, W] but receives [${input.join(", ")}]`);
+  }
+  const oh = Math.floor((input[1] + 2 * layer.padH - layer.kernelH) / layer.strideH) + 1;
+  const ow = Math.floor((input[2] + 2 * layer.padW - layer.kernelW) / layer.strideW) + 1;
+  if (oh < 1 || ow < 1) fail(`has a kernel larger than its padded input [${input.join(", ")}]`);
+  return [layer.outChannels, oh, ow];
+}
+
+function poolShape(
+  size: number,
+  stride: number,
+  input: number[],
+  fail: (problem: string) => never,
+): number[] {
+  if (input.length !== 3 || input[1] < size || input[2] < size) {
+    fail(`cannot pool [${input.join(", ")}] with ${size}x${size} windows`);
+  }
+  const out = (n: number): number => Math.floor((n - size) / stride) + 1;
+  return [input[0], out(input[1]), out(input[2])];
+}

@@ -1,0 +1,166 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  Activation,
+  BatchNorm,
+  Dropout,
+  Flatten,
+  MaxPool2D,
+  QuantConv2D,
+  QuantDense,
+  Rescale,
+  Sequential,
+} from "../../src/nn/index.js";
+import { loadModelFromCheckpoint } from "../../src/train/checkpoint.js";
+import { compileModel, encodePacked, loadPacked } from "../../src/export/index.js";
+import {
+  argmax,
+  bitDifferences,
+  firstImages,
+  randomizeBatchNorms,
+  randomModel,
+  referenceLogits,
+  trainedBmlpDir,
+} from "./helpers.js";
+
+test("packed bmlp from a trained checkpoint: logits bit-identical to evaluation mode on 300 test images", async () => {
+  const { model } = loadModelFromCheckpoint(await trainedBmlpDir());
+  const packed = loadPacked(encodePacked(compileModel(model)));
+  const { images, count } = firstImages(300);
+  const ours = packed.logits(images, count);
+  const reference = referenceLogits(model, images, count);
+  assert.deepEqual(bitDifferences(ours, reference), []);
+  assert.deepEqual(packed.predict(images, count), argmax(reference, 10));
+});
+
+test("packed bcnn with randomized batch-norms (negative and zero gamma): bit-identical logits on 48 images", () => {
+  const model = randomModel("bcnn", 5);
+  const packed = loadPacked(encodePacked(compileModel(model)));
+  const { images, count } = firstImages(48);
+  const ours = packed.logits(images, count);
+  const reference = referenceLogits(model, images, count);
+  assert.deepEqual(bitDifferences(ours, reference), []);
+  // The network is not degenerate: its predictions vary across images.
+  assert.ok(new Set(packed.predict(images, count)).size > 1);
+});
+
+test("packed bmlp with randomized batch-norms: bit-identical logits, whatever the chunking", () => {
+  const model = randomModel("bmlp", 9);
+  const packed = loadPacked(encodePacked(compileModel(model)));
+  const { images, count } = firstImages(257); // three chunks of 86, 86 and 85 images
+  const reference = referenceLogits(model, images, count, 100);
+  assert.deepEqual(bitDifferences(packed.logits(images, count), reference), []);
+  const one = packed.logits(images.subarray(0, 784), 1);
+  assert.deepEqual(bitDifferences(one, reference.subarray(0, 10)), []);
+});
+
+test("odd geometry: 40 channels (a partial bit word), stride 2, asymmetric padding, bias, float kernel, sign activation", () => {
+  const layers = [
+    new Rescale({ mean: 0.3, std: 0.4 }),
+    new QuantConv2D({
+      filters: 40,
+      kernelSize: 3,
+      padding: "same",
+      kernelQuantizer: "ste_sign",
+      useBias: false,
+    }),
+    new BatchNorm(),
+    new QuantConv2D({
+      filters: 8,
+      kernelSize: [3, 2],
+      strides: 2,
+      padding: [2, 1],
+      inputQuantizer: "ste_sign",
+      kernelQuantizer: "approx_sign",
+      useBias: false,
+    }),
+    new MaxPool2D({ poolSize: 3, strides: 2 }),
+    new BatchNorm({ scale: false }),
+    new Activation("ste_sign"),
+    new Dropout({ rate: 0.5 }),
+    new Flatten(),
+    new QuantDense({ units: 16, inputQuantizer: "ste_sign", kernelQuantizer: "swish_sign", useBias: true }),
+    new BatchNorm(),
+    new QuantDense({ units: 10, inputQuantizer: "ste_sign", kernelQuantizer: null, useBias: true }),
+  ];
+  const model = new Sequential(layers, { inputShape: [1, 28, 28], classes: 10, seed: 4 });
+  randomizeBatchNorms(model, 77);
+  for (const p of model.parameters())
+    if (p.name.endsWith("/bias")) p.tensor.data.forEach((_, i, a) => (a[i] = (i % 7) - 3.25));
+  const spec = compileModel(model);
+  assert.deepEqual(
+    spec.layers.map((l) => l.type),
+    [
+      "rescale",
+      "conv2d",
+      "threshold",
+      "conv2d",
+      "max_pool2d",
+      "threshold",
+      "flatten",
+      "dense",
+      "bias",
+      "threshold",
+      "dense",
+      "bias",
+    ],
+  );
+  const packed = loadPacked(encodePacked(spec));
+  const { images, count } = firstImages(40);
+  assert.deepEqual(bitDifferences(packed.logits(images, count), referenceLogits(model, images, count)), []);
+});
+
+test("Uint8Array and Float32Array pixels give the same logits; zero images give empty results", () => {
+  const packed = loadPacked(encodePacked(compileModel(randomModel("bmlp", 2))));
+  const { images, count } = firstImages(20);
+  assert.deepEqual(packed.logits(Float32Array.from(images), count), packed.logits(images, count));
+  assert.deepEqual(packed.logits(images), packed.logits(images, count)); // count inferred
+  assert.equal(packed.predict(new Uint8Array(0), 0).length, 0);
+});
+
+const wrongInputs: Array<[string, () => unknown, RegExp]> = [
+  [
+    "an Int32Array",
+    () => new Int32Array(784),
+    /Float32Array or Uint8Array of shape \[N, 1, 28, 28\].*got Int32Array/,
+  ],
+  ["a plain array", () => [1, 2, 3], /Float32Array or Uint8Array.*got Array/],
+  [
+    "a partial image",
+    () => new Uint8Array(783),
+    /783 values, not a whole number of 784-value images.*\[N, 1, 28, 28\]/,
+  ],
+  ["a 32x32 image", () => new Float32Array(1024), /not a whole number.*\[N, 1, 28, 28\]/],
+];
+
+for (const [what, images, message] of wrongInputs) {
+  test(`predict refuses ${what}, naming the expected shape`, () => {
+    const packed = loadPacked(encodePacked(compileModel(randomModel("bmlp", 2))));
+    assert.throws(() => packed.predict(images() as Uint8Array), { name: "BamsprodError", message });
+  });
+}
+
+test("predict refuses a count that does not match the pixels", () => {
+  const packed = loadPacked(encodePacked(compileModel(randomModel("bmlp", 2))));
+  assert.throws(() => packed.predict(new Uint8Array(784 * 3), 2), {
+    name: "BamsprodError",
+    message: /2352 values but 2 images of shape \[1, 28, 28\] need 1568/,
+  });
+  assert.throws(() => packed.predict(new Uint8Array(784), 1.5), /non-negative integer, got 1.5/);
+});
+
+test("compile refuses layers without a binary form, naming the layer", () => {
+  const model = new Sequential(
+    [new Rescale(), new Flatten(), new QuantDense({ units: 10, useBias: false }), new Activation("relu")],
+    { inputShape: [1, 28, 28], classes: 10 },
+  );
+  assert.throws(() => compileModel(model), {
+    name: "BamsprodError",
+    message: /cannot export layer "activation_1" \(activation\): only sign activations/,
+  });
+  const scaled = new Sequential(
+    [new Rescale(), new Flatten(), new QuantDense({ units: 10, kernelQuantizer: "magnitude_aware_sign" })],
+    { inputShape: [1, 28, 28], classes: 10 },
+  );
+  assert.throws(() => compileModel(scaled), /"magnitude_aware_sign" scales each channel/);
+});

@@ -1,0 +1,75 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { portableXnorProduct, rowWords, xnorProduct } from "../../src/export/runtime/xnor.js";
+import { packRows } from "../../src/export/runtime/dense.js";
+import { getKernels, setKernels, portableKernels } from "../../src/kernels/index.js";
+import { selectKernels } from "../../src/kernels/select.js";
+import { Rng } from "../../src/util/random.js";
+
+/** Random sign flags (1 = -1) for rows x bits, and the naive +-1 dot products. */
+function fixture(m: number, n: number, bits: number, seed: number) {
+  const rng = new Rng(seed);
+  const a = Uint8Array.from({ length: m * bits }, () => (rng.uniform() < 0.5 ? 1 : 0));
+  const b = Uint8Array.from({ length: n * bits }, () => (rng.uniform() < 0.5 ? 1 : 0));
+  const naive = new Float32Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < bits; k++) s += (a[i * bits + k] ? -1 : 1) * (b[j * bits + k] ? -1 : 1);
+      naive[i * n + j] = s;
+    }
+  }
+  const words = rowWords(bits);
+  return {
+    words,
+    a: packRows(a, m, bits, words),
+    b: packRows(b, n, bits, words),
+    naive,
+    padding: 32 * words - bits,
+  };
+}
+
+test("rowWords: 32 signs per word, an even number of words", () => {
+  assert.deepEqual([1, 32, 33, 64, 65, 288, 576, 784].map(rowWords), [2, 2, 2, 2, 4, 10, 18, 26]);
+});
+
+test("portable XNOR/popcount product equals the naive +-1 dot products (odd sizes, padding bits)", () => {
+  for (const [m, n, bits] of [
+    [3, 5, 1],
+    [7, 9, 33],
+    [4, 10, 288],
+    [2, 3, 784],
+  ]) {
+    const f = fixture(m, n, bits, m * 100 + bits);
+    const c = new Float32Array(m * n);
+    portableXnorProduct(m, n, f.words, f.a, f.b, c);
+    assert.deepEqual(
+      c.map((v) => v - f.padding),
+      f.naive,
+      `m=${m} n=${n} bits=${bits}`,
+    );
+  }
+});
+
+test("the native addon's packed product (when built) agrees with the portable one", (t) => {
+  let native;
+  try {
+    native = selectKernels({ BAMSPROD_KERNELS: "native", BAMSPROD_THREADS: "1" }).kernels;
+  } catch {
+    t.skip("native addon not built");
+    return;
+  }
+  const before = getKernels();
+  setKernels(native);
+  try {
+    const f = fixture(37, 19, 576, 5);
+    const c = new Float32Array(37 * 19);
+    xnorProduct(37, 19, f.words, f.a, f.b, c);
+    assert.deepEqual(
+      c.map((v) => v - f.padding),
+      f.naive,
+    );
+  } finally {
+    setKernels(before === native ? portableKernels : before);
+  }
+});
