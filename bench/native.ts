@@ -9,6 +9,9 @@
  * 3. conv GFLOP/s (forward, backward input, backward filter), native vs portable, on the 3x3
  *    convolutions of bcnn (batch 128 native; the portable one at batch 16 to keep the run short,
  *    its rate barely depends on the batch).
+ * 4. The XNOR convolution (binaryConv2dForward) against the float one (OpenBLAS im2col + sgemm)
+ *    on bcnn's binary layers at batch 128: the forward pass of a layer whose input and kernel
+ *    are both binarized.
  * The machine is shared and has 2 cores: timings are noisy, compare the ratios.
  */
 import { convGeometry, portableKernels } from "../src/kernels/index.js";
@@ -35,6 +38,7 @@ export default async function (args: string[]): Promise<void> {
   benchBinary(native, o.seconds);
   benchGemm(native, o.seconds);
   benchConv(native, o.seconds);
+  benchBinaryConv(native, o.seconds);
 }
 
 function parseArgs(args: string[]): Options {
@@ -162,6 +166,29 @@ function benchConv(native: Kernels, seconds: number): void {
         `  ${(i === 0 ? label : "").padEnd(36)} ${pass.padEnd(11)} ${(rn[i] / 1e9).toFixed(1).padStart(10)} ${(rp[i] / 1e9).toFixed(2).padStart(17)} ${(rn[i] / rp[i]).toFixed(0).padStart(15)}x`,
       );
     });
+  }
+}
+
+function benchBinaryConv(native: Kernels, seconds: number): void {
+  console.log(
+    "\nXNOR conv vs float conv, 3x3 pad 1, batch 128 (bcnn's binary layers)   float     XNOR   speed-up",
+  );
+  const layers: [string, number, number, number][] = [
+    ["x[128,32,28,28] w[32,32,3,3]", 32, 28, 32],
+    ["x[128,32,14,14] w[64,32,3,3]", 32, 14, 64],
+    ["x[128,64,14,14] w[64,64,3,3]", 64, 14, 64],
+  ];
+  const rng = new Rng(4);
+  for (const [label, c, hw, o] of layers) {
+    const g = convGeometry([128, c, hw, hw], [o, c, 3, 3], 1, 1);
+    const x = random(rng, 128 * c * hw * hw);
+    const w = random(rng, o * c * 9);
+    const y = new Float32Array(128 * o * hw * hw);
+    const float = timeIt(() => native.conv2dForward(x, w, g, y), seconds);
+    const xnor = timeIt(() => native.binaryConv2dForward(x, w, g, y), seconds);
+    console.log(
+      `  ${label.padEnd(58)} ${fmt(float).padStart(9)} ${fmt(xnor).padStart(9)} ${(float / xnor).toFixed(1).padStart(9)}x`,
+    );
   }
 }
 

@@ -1,18 +1,39 @@
 /**
- * `npm run bench -- optim [--params N] [--steps K]`: every optimizer on N (default 10 million)
- * parameters in a few tensors, some binary. Prints the median time per step, the bytes each
- * step must move (every array read once, each updated array written once: x, g and the state
- * arrays), that traffic per second against a plain copy measured in the same run, and each
- * optimizer's time relative to Adam. Targets: BAMSProd >= 50% of copy bandwidth, <= 1.5x Adam.
+ * `npm run bench -- optim [--params N] [--steps K] [--threads T]`: every optimizer on N
+ * (default 10 million) parameters in a few tensors, some binary, once with the TypeScript loops
+ * (portable kernels) and once with the native kernels when the addon loads (Adam, AMSGrad,
+ * BAMSProd and Bop's real tensors update natively; every optimizer's gradient check runs
+ * natively). Prints for each:
+ * the median wall-clock time of a step (the native updates use every core, so wall time, not
+ * CPU time), the bytes the step moves, that traffic per second as a share of a plain copy's,
+ * and the time relative to Adam's in the same implementation. `--threads` sets the native
+ * kernels' thread count (default: BAMSPROD_THREADS, else every core).
  *
- * Both wall-clock and CPU time are measured; the ratios use CPU time, which other processes
- * on a shared machine disturb less (the loops are single-threaded).
+ * Bytes are counted per pass, as the code runs them: each pass reads every array it reads and
+ * writes every array it writes, once (it streams them through the core: a 40 MB array does not
+ * stay in a core's 2 MB L2 from one pass to the next; small tensors are counted the same way). "Minimum" counts each array once (read, and written if updated):
+ * the traffic of one ideal fused pass. The copy reference is Float32Array.set of each gradient
+ * into an array of its size (read + write = 8 bytes per parameter). The optimizers and the copy
+ * are stepped in rounds (each round: the copy, then one step of every optimizer), so that all
+ * see the same load on a shared machine; medians over the rounds. "cpu ms" is the process's CPU
+ * time (all threads) per step.
  */
+import { availableParallelism, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
+import { getKernels, portableKernels, setKernels } from "../src/kernels/index.js";
+import { loadAddon } from "../src/kernels/native/addon.js";
+import { selectKernels } from "../src/kernels/select.js";
+import type { Kernels } from "../src/kernels/kernels.js";
 import { createOptimizer, optimizerNames, type OptimizerName, type ParamTensor } from "../src/optim/index.js";
 import { Rng } from "../src/util/random.js";
 
-/** State arrays per tensor (each is read and written once per step). */
+/** One pass over a tensor: how many of its arrays (x, g, state) it reads and writes. */
+interface Pass {
+  reads: number;
+  writes: number;
+}
+
+/** State arrays per tensor. */
 function stateArrays(name: OptimizerName, binary: boolean): number {
   switch (name) {
     case "sgd":
@@ -27,37 +48,54 @@ function stateArrays(name: OptimizerName, binary: boolean): number {
   }
 }
 
+/** The passes a step makes over one tensor (see src/optim and native/optim.cc). */
+function passes(name: OptimizerName, native: boolean, binary: boolean): Pass[] {
+  const k = stateArrays(name, binary);
+  const fused = { reads: 2 + k, writes: 1 + k }; // x, g and the state in; x and the state out
+  if (name !== "bamsprod") return [{ reads: 1, writes: 0 }, fused]; // gradient check, then one pass
+  if (native) {
+    // Check (g); second moments (g, v, vmax in, and x if binary; v, vmax out); deviations (x,
+    // binary tensors); update (x, g, m, vmax in; x, m out). See native/optim.cc.
+    return [
+      { reads: 1, writes: 0 },
+      { reads: binary ? 4 : 3, writes: 2 },
+      ...(binary ? [{ reads: 1, writes: 0 }] : []),
+      { reads: 4, writes: 2 },
+    ];
+  }
+  // Check (g, and x if binary); statistics (g, m, v, vmax in, and x if binary; m, v, vmax out);
+  // update (x, m, vmax in; x out).
+  return [
+    { reads: binary ? 2 : 1, writes: 0 },
+    { reads: binary ? 5 : 4, writes: 3 },
+    { reads: 3, writes: 1 },
+  ];
+}
+
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-/** Median wall and CPU milliseconds of `repeats` calls, after 2 warm-up calls. */
-function measure(fn: () => void, repeats: number): { wall: number; cpu: number } {
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let r = 0; r < repeats + 2; r++) {
-    const c0 = process.cpuUsage();
-    const w0 = performance.now();
-    fn();
-    const w = performance.now() - w0;
-    const c = process.cpuUsage(c0);
-    if (r >= 2) {
-      wall.push(w);
-      cpu.push((c.user + c.system) / 1000);
-    }
-  }
-  return { wall: median(wall), cpu: median(cpu) };
+/** Wall-clock and CPU (all threads) milliseconds of one call. */
+function time(fn: () => void): { wall: number; cpu: number } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  fn();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
-function parseArgs(args: string[]): { params: number; steps: number } {
+function parseArgs(args: string[]): { params: number; steps: number; threads: number | undefined } {
   const get = (flag: string, fallback: number): number => {
     const i = args.indexOf(flag);
     const value = i >= 0 ? Number(args[i + 1]) : fallback;
     if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${flag} needs a whole number >= 1`);
     return value;
   };
-  return { params: get("--params", 10_000_000), steps: get("--steps", 7) };
+  const threads = args.includes("--threads") ? get("--threads", 1) : undefined;
+  return { params: get("--params", 10_000_000), steps: get("--steps", 9), threads };
 }
 
 /** Tensor sizes: two large binary kernels, a real one, and small real ones (biases, batch-norm). */
@@ -82,81 +120,175 @@ const runs: { label: string; name: OptimizerName; options: object }[] = [
 
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
-  const line = (cells: string[]): string => cells.map((cell, c) => cell.padStart(widths[c])).join("  ");
+  const line = (cells: string[]): string =>
+    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
   console.log(line(header));
   for (const row of rows) console.log(line(row));
 }
 
+interface Tensor {
+  name: string;
+  x0: Float32Array;
+  grad: Float32Array;
+  binary: boolean;
+}
+
+interface Result {
+  impl: string;
+  label: string;
+  name: OptimizerName;
+  /** Median wall-clock and CPU milliseconds per step. */
+  ms: number;
+  cpu: number;
+  /** Median time of the copy reference, timed in the same rounds. */
+  copyMs: number;
+  bytes: number;
+  minimum: number;
+}
+
+/** Bytes of the given passes over every tensor. */
+function traffic(tensors: Tensor[], pick: (t: Tensor) => Pass[]): number {
+  return tensors.reduce(
+    (sum, t) => sum + pick(t).reduce((s, p) => s + 4 * t.x0.length * (p.reads + p.writes), 0),
+    0,
+  );
+}
+
+/**
+ * Every optimizer on its own copy of the parameters, stepped in rounds: each round times the
+ * copy reference once and one step of every optimizer, so that all of them see the same load
+ * (other jobs on the machine come and go). Medians over `steps` rounds after 2 warm-up rounds.
+ */
+function runAll(
+  impl: string,
+  kernels: Kernels,
+  tensors: Tensor[],
+  steps: number,
+  copy: () => void,
+): Result[] {
+  setKernels(kernels);
+  const optimizers = runs.map((run) => ({
+    optimizer: createOptimizer(run.name, run.options),
+    params: tensors.map(({ name, x0, grad, binary }): ParamTensor => ({
+      name,
+      value: x0.slice(),
+      grad,
+      binary,
+    })),
+    wall: [] as number[],
+    cpu: [] as number[],
+  }));
+  const copyMs: number[] = [];
+  for (let round = 0; round < steps + 2; round++) {
+    const c = time(copy);
+    if (round >= 2) copyMs.push(c.wall);
+    for (const o of optimizers) {
+      const t = time(() => o.optimizer.step(o.params));
+      if (round >= 2) {
+        o.wall.push(t.wall);
+        o.cpu.push(t.cpu);
+      }
+    }
+  }
+  return runs.map((run, i) => ({
+    impl,
+    label: run.label,
+    name: run.name,
+    ms: median(optimizers[i].wall),
+    cpu: median(optimizers[i].cpu),
+    copyMs: median(copyMs),
+    bytes: traffic(tensors, (t) => passes(run.name, impl === "native", t.binary)),
+    minimum: traffic(tensors, (t) => {
+      const k = stateArrays(run.name, t.binary);
+      return [{ reads: 2 + k, writes: 1 + k }];
+    }),
+  }));
+}
+
 export default async function bench(args: string[]): Promise<void> {
-  const { params, steps } = parseArgs(args);
+  const { params, steps, threads } = parseArgs(args);
+  const previous = getKernels();
+  const load0 = loadavg();
   const rng = new Rng(1);
-  const tensors = layout(params).map(({ length, binary }, i) => {
+  const tensors: Tensor[] = layout(params).map(({ length, binary }, i) => {
     const x0 = new Float32Array(length);
     const g = new Float32Array(length);
     for (let j = 0; j < length; j++) {
       x0[j] = 2 * rng.uniform() - 1;
       g[j] = 0.01 * rng.normal();
     }
-    return { name: `t${i}`, x0, value: new Float32Array(length), grad: g, binary };
+    return { name: `t${i}`, x0, grad: g, binary };
   });
 
-  const src = new Float32Array(params).fill(1);
-  const dst = new Float32Array(params);
-  const memcpy = measure(() => dst.set(src), steps);
-  const loop = measure(() => {
-    for (let j = 0; j < params; j++) dst[j] = src[j];
-  }, steps);
-  const copyBytes = 2 * 4 * params; // read + write
-  const copyBandwidth = copyBytes / (memcpy.cpu / 1000);
+  // The copy reference: each gradient copied into an array of its size (8 bytes per parameter).
+  const scratch = tensors.map((t) => new Float32Array(t.grad.length));
+  const copy = (): void => tensors.forEach((t, i) => scratch[i].set(t.grad));
+  const copyBytes = 2 * 4 * params;
+
+  const results = runAll("TypeScript", portableKernels, tensors, steps, copy);
+  const addon = loadAddon();
+  let nativeNote = "";
+  if (addon.addon !== null) {
+    const env: NodeJS.ProcessEnv = { ...process.env, BAMSPROD_KERNELS: "native" };
+    if (threads !== undefined) env.BAMSPROD_THREADS = String(threads);
+    const { kernels, notice } = selectKernels(env);
+    nativeNote = notice.replace(/^bamsprod: using /, "");
+    results.push(...runAll("native", kernels, tensors, steps, copy));
+  } else {
+    nativeNote = `unavailable (${addon.reason})`;
+  }
+  setKernels(previous);
+  const load1 = loadavg();
+
+  const copyMs = median(results.map((r) => r.copyMs));
   console.log(
     `optim bench: ${params.toLocaleString("en-US")} parameters in ${tensors.length} tensors ` +
-      `(${tensors.filter((t) => t.binary).length} binary), median of ${steps} steps after 2 warm-up steps.`,
+      `(${tensors.filter((t) => t.binary).length} binary); median wall time of ${steps} rounds (one step of every optimizer each) after 2 warm-up rounds.\n` +
+      `Native: ${nativeNote}.\n` +
+      `Copy reference: Float32Array.set of every gradient into an array of its size (read + write, ` +
+      `${(copyBytes / 1e6).toFixed(0)} MB), timed in every round of steps: median ${copyMs.toFixed(1)} ms ` +
+      `= ${(copyBytes / (copyMs / 1000) / 1e9).toFixed(1)} GB/s; "% of copy" compares with the copy time of the same rounds.\n` +
+      `Load average (1 min) ${load0[0].toFixed(1)} at the start, ${load1[0].toFixed(1)} at the end, on ` +
+      `${availableParallelism()} cores: timings on a shared machine are noisy.\n`,
   );
-  console.log(
-    `Copy of ${params} floats (read + write): Float32Array.set ${memcpy.wall.toFixed(1)} ms wall, ` +
-      `${memcpy.cpu.toFixed(1)} ms cpu = ${(copyBandwidth / 1e9).toFixed(2)} GB/s (the reference); ` +
-      `JS loop ${loop.wall.toFixed(1)} ms wall, ${loop.cpu.toFixed(1)} ms cpu = ` +
-      `${(copyBytes / (loop.cpu / 1000) / 1e9).toFixed(2)} GB/s.\n`,
-  );
-
-  const results: { label: string; wall: number; cpu: number; bytes: number }[] = [];
-  for (const run of runs) {
-    for (const t of tensors) t.value.set(t.x0);
-    const optimizer = createOptimizer(run.name, run.options);
-    const list: ParamTensor[] = tensors.map(({ name, value, grad, binary }) => ({
-      name,
-      value,
-      grad,
-      binary,
-    }));
-    const time = measure(() => optimizer.step(list), steps);
-    // Reads of x, g and k state arrays, writes of x and the k state arrays.
-    const bytes = tensors.reduce(
-      (sum, t) => sum + 4 * t.value.length * (3 + 2 * stateArrays(run.name, t.binary)),
-      0,
-    );
-    results.push({ label: run.label, ...time, bytes });
-  }
-
-  const adam = results.find((r) => r.label === "adam")?.cpu ?? NaN;
-  const share = (r: { cpu: number; bytes: number }): number => r.bytes / (r.cpu / 1000) / copyBandwidth;
+  const adamMs = (impl: string): number =>
+    results.find((r) => r.impl === impl && r.name === "adam")?.ms ?? NaN;
+  /** Traffic per second as a share of the copy's, both timed in the same row. */
+  const share = (bytes: number, r: Result): string =>
+    `${((100 * bytes) / r.ms / (copyBytes / r.copyMs)).toFixed(0)}%`;
   printTable(
-    ["optimizer", "wall ms/step", "cpu ms/step", "MB/step", "GB/s (cpu)", "% of copy", "x Adam (cpu)"],
+    [
+      "implementation / optimizer",
+      "ms/step",
+      "cpu ms",
+      "MB/step",
+      "GB/s",
+      "copy ms",
+      "% of copy",
+      "min MB",
+      "% of copy (min)",
+      "x Adam",
+    ],
     results.map((r) => [
-      r.label,
-      r.wall.toFixed(1),
+      `${r.impl} ${r.label}`,
+      r.ms.toFixed(1),
       r.cpu.toFixed(1),
       (r.bytes / 1e6).toFixed(0),
-      (r.bytes / (r.cpu / 1000) / 1e9).toFixed(2),
-      `${(100 * share(r)).toFixed(0)}%`,
-      (r.cpu / adam).toFixed(2),
+      (r.bytes / (r.ms / 1000) / 1e9).toFixed(1),
+      r.copyMs.toFixed(1),
+      share(r.bytes, r),
+      (r.minimum / 1e6).toFixed(0),
+      share(r.minimum, r),
+      (r.ms / adamMs(r.impl)).toFixed(2),
     ]),
   );
-  const b = results.find((r) => r.label === "bamsprod");
-  if (b !== undefined) {
+  for (const impl of ["TypeScript", "native"]) {
+    const b = results.find((r) => r.impl === impl && r.label === "bamsprod");
+    if (b === undefined) continue;
     console.log(
-      `\nBAMSProd: ${(100 * share(b)).toFixed(0)}% of copy bandwidth (target >= 50%), ` +
-        `${(b.cpu / adam).toFixed(2)}x Adam (target <= 1.5x). Shared 2-core machine: timings are noisy.`,
+      `\n${impl} BAMSProd: ${share(b.bytes, b)} of copy bandwidth counting every pass ` +
+        `(${share(b.minimum, b)} counting each array once; target >= 50%), ` +
+        `${(b.ms / adamMs(impl)).toFixed(2)}x Adam (target <= 1.5x).`,
     );
   }
 }

@@ -188,6 +188,83 @@ Napi::Value BinaryGemmPacked(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+double* f64(const Napi::Value& v, int64_t minLength, const char* name) {
+  return typed<double, napi_float64_array>(v, minLength, name, "Float64Array");
+}
+
+ChannelLayout channelLayout(const Napi::Value& value) {
+  if (!value.IsObject()) throw Napi::TypeError::New(value.Env(), "bamsprod native: layout must be an object");
+  Napi::Object o = value.As<Napi::Object>();
+  return {field(o, "batch"), field(o, "channels"), field(o, "spatial")};
+}
+
+// clipInPlace(x, bound): x = min(max(x, -bound), bound).
+Napi::Value ClipInPlace(const Napi::CallbackInfo& info) {
+  const int64_t n = lengthOf(info[0]);
+  clipInPlace(f32(info[0], n, "x"), n, static_cast<float>(number(info, 1, "bound")));
+  return info.Env().Undefined();
+}
+
+// signForward(x, y): y = sign(x) over x's length.
+Napi::Value SignForward(const Napi::CallbackInfo& info) {
+  const int64_t n = lengthOf(info[0]);
+  signForward(f32(info[0], n, "x"), n, f32(info[1], n, "y"));
+  return info.Env().Undefined();
+}
+
+// steBackward(x, dy, dx): dx += dy * 1{|x| <= 1} over x's length.
+Napi::Value SteBackward(const Napi::CallbackInfo& info) {
+  const int64_t n = lengthOf(info[0]);
+  steBackward(f32(info[0], n, "x"), f32(info[1], n, "dy"), n, f32(info[2], n, "dx"));
+  return info.Env().Undefined();
+}
+
+// batchNormStatistics(x, layout, mean, variance)
+Napi::Value BatchNormStatistics(const Napi::CallbackInfo& info) {
+  const ChannelLayout l = channelLayout(info[1]);
+  const float* x = f32(info[0], l.batch * l.channels * l.spatial, "x");
+  batchNormStatistics(x, l, f64(info[2], l.channels, "mean"), f64(info[3], l.channels, "variance"));
+  return info.Env().Undefined();
+}
+
+// batchNormApply(x, layout, scale, shift, y)
+Napi::Value BatchNormApply(const Napi::CallbackInfo& info) {
+  const ChannelLayout l = channelLayout(info[1]);
+  const int64_t count = l.batch * l.channels * l.spatial;
+  const float* x = f32(info[0], count, "x");
+  batchNormApply(x, l, f64(info[2], l.channels, "scale"), f64(info[3], l.channels, "shift"), f32(info[4], count, "y"));
+  return info.Env().Undefined();
+}
+
+// batchNormGradientSums(x, dy, layout, mean, invStd, sumDy, sumDyXhat)
+Napi::Value BatchNormGradientSums(const Napi::CallbackInfo& info) {
+  const ChannelLayout l = channelLayout(info[2]);
+  const int64_t count = l.batch * l.channels * l.spatial;
+  batchNormGradientSums(f32(info[0], count, "x"), f32(info[1], count, "dy"), l, f64(info[3], l.channels, "mean"),
+                        f64(info[4], l.channels, "invStd"), f64(info[5], l.channels, "sumDy"),
+                        f64(info[6], l.channels, "sumDyXhat"));
+  return info.Env().Undefined();
+}
+
+// batchNormInputGradient(x, dy, layout, mean, k, meanDy, xCoef, dx)
+Napi::Value BatchNormInputGradient(const Napi::CallbackInfo& info) {
+  const ChannelLayout l = channelLayout(info[2]);
+  const int64_t count = l.batch * l.channels * l.spatial;
+  batchNormInputGradient(f32(info[0], count, "x"), f32(info[1], count, "dy"), l, f64(info[3], l.channels, "mean"),
+                         f64(info[4], l.channels, "k"), f64(info[5], l.channels, "meanDy"),
+                         f64(info[6], l.channels, "xCoef"), f32(info[7], count, "dx"));
+  return info.Env().Undefined();
+}
+
+Napi::Value BinaryConv2dForward(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = convGeometry(info[2]);
+  const float* x = f32(info[0], g.batch * g.inChannels * g.inHeight * g.inWidth, "x");
+  const float* w = f32(info[1], g.outChannels * g.inChannels * g.kernelH * g.kernelW, "w");
+  float* y = f32(info[3], g.batch * g.outChannels * g.outHeight * g.outWidth, "y");
+  binaryConv2dForward(x, w, g, y);
+  return info.Env().Undefined();
+}
+
 AdamScalars adamScalars(const Napi::CallbackInfo& info, size_t at) {
   return {number(info, at, "decay"),    number(info, at + 1, "beta1"),  number(info, at + 2, "beta2"),
           number(info, at + 3, "stepSize"), number(info, at + 4, "invBc2"), number(info, at + 5, "eps")};
@@ -203,6 +280,13 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   float* vmax = info[4].IsNull() || info[4].IsUndefined() ? nullptr : f32(info[4], n, "vmax");
   adamUpdate(x, g, m, v, vmax, n, adamScalars(info, 5), number(info, 11, "clip"));
   return info.Env().Undefined();
+}
+
+// countBadGradients(g, limit) -> entries that are NaN, infinite or beyond +-limit
+Napi::Value CountBadGradients(const Napi::CallbackInfo& info) {
+  const int64_t n = lengthOf(info[0]);
+  const int64_t bad = countBadGradients(f32(info[0], n, "grad"), n, number(info, 1, "limit"));
+  return Napi::Number::New(info.Env(), static_cast<double>(bad));
 }
 
 // bamsprodUpdate(x, g, m, v, vmax, binary, decay, beta1, beta2, stepSize, invBc2, eps, gammaT, lam, clip)
@@ -264,10 +348,19 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("avgPoolForward", Napi::Function::New(env, AvgPoolForward));
   exports.Set("avgPoolBackward", Napi::Function::New(env, AvgPoolBackward));
   exports.Set("binaryGemm", Napi::Function::New(env, BinaryGemm));
+  exports.Set("clipInPlace", Napi::Function::New(env, ClipInPlace));
+  exports.Set("signForward", Napi::Function::New(env, SignForward));
+  exports.Set("steBackward", Napi::Function::New(env, SteBackward));
+  exports.Set("batchNormStatistics", Napi::Function::New(env, BatchNormStatistics));
+  exports.Set("batchNormApply", Napi::Function::New(env, BatchNormApply));
+  exports.Set("batchNormGradientSums", Napi::Function::New(env, BatchNormGradientSums));
+  exports.Set("batchNormInputGradient", Napi::Function::New(env, BatchNormInputGradient));
+  exports.Set("binaryConv2dForward", Napi::Function::New(env, BinaryConv2dForward));
   exports.Set("packSigns", Napi::Function::New(env, PackSigns));
   exports.Set("binaryGemmPacked", Napi::Function::New(env, BinaryGemmPacked));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
   exports.Set("bamsprodUpdate", Napi::Function::New(env, BamsprodUpdate));
+  exports.Set("countBadGradients", Napi::Function::New(env, CountBadGradients));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("setBinaryPath", Napi::Function::New(env, SetBinaryPath));
   exports.Set("info", Napi::Function::New(env, Info));

@@ -180,7 +180,7 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void productRowsAvx512(int64_
 
 // ---- dispatch ----
 
-enum class Path { Generic, Popcnt, Avx512 };
+using Path = BinaryPath;
 
 Path detectPath() {
   __builtin_cpu_init();
@@ -208,6 +208,8 @@ void packRows(int64_t rows, int64_t k, const float* src, uint64_t* dst) {
 }
 
 }  // namespace
+
+BinaryPath currentBinaryPath() { return currentPath(); }
 
 const char* binaryPath() {
   switch (currentPath()) {

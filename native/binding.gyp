@@ -5,8 +5,11 @@
       "sources": [
         "addon.cc",
         "avgpool.cc",
+        "batchnorm.cc",
         "binary.cc",
+        "binary_conv.cc",
         "conv.cc",
+        "elementwise.cc",
         "gemm.cc",
         "maxpool.cc",
         "optim.cc",

@@ -15,4 +15,8 @@ void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha
               b, ldb > 0 ? ldb : 1, beta, c, static_cast<int>(n));
 }
 
+int blasThreads() { return openblas_get_num_threads(); }
+
+void setBlasThreads(int threads) { openblas_set_num_threads(threads); }
+
 }  // namespace bamsprod

@@ -16,9 +16,18 @@ struct PoolGeometry {
   int64_t batch, channels, inHeight, inWidth, size, stride, outHeight, outWidth;
 };
 
+// x[batch, channels, spatial]: spatial = H*W for images, 1 for [N, C].
+struct ChannelLayout {
+  int64_t batch, channels, spatial;
+};
+
 // C = alpha * op(A) * op(B) + beta * C through cblas_sgemm, without copying.
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
           const float* b, float beta, float* c);
+
+// OpenBLAS's thread count (kernels that parallelize over images hold it at 1 meanwhile).
+int blasThreads();
+void setBlasThreads(int threads);
 
 void conv2dForward(const float* x, const float* w, const ConvGeometry& g, float* y);
 void conv2dBackwardInput(const float* dy, const float* w, const ConvGeometry& g, float* dx);
@@ -28,6 +37,22 @@ void maxPoolForward(const float* x, const PoolGeometry& g, float* y, int32_t* ar
 void maxPoolBackward(const float* dy, const int32_t* argmax, int64_t count, float* dx, int64_t dxLength);
 void avgPoolForward(const float* x, const PoolGeometry& g, float* y);
 void avgPoolBackward(const float* dy, const PoolGeometry& g, float* dx);
+
+// x = min(max(x, -bound), bound) in place (NaN stays NaN).
+void clipInPlace(float* x, int64_t n, float bound);
+
+// y = sign(x): +1 where x >= 0, else -1 (NaN: -1).
+void signForward(const float* x, int64_t n, float* y);
+// dx += dy * (|x| <= 1 ? 1 : 0): the straight-through gradient of sign (and of hardtanh).
+void steBackward(const float* x, const float* dy, int64_t n, float* dx);
+
+// Batch-norm passes (src/kernels/kernels.ts documents them); all per-channel arrays are double.
+void batchNormStatistics(const float* x, const ChannelLayout& l, double* mean, double* variance);
+void batchNormApply(const float* x, const ChannelLayout& l, const double* scale, const double* shift, float* y);
+void batchNormGradientSums(const float* x, const float* dy, const ChannelLayout& l, const double* mean,
+                           const double* invStd, double* sumDy, double* sumDyXhat);
+void batchNormInputGradient(const float* x, const float* dy, const ChannelLayout& l, const double* mean,
+                            const double* k, const double* meanDy, const double* xCoef, float* dx);
 
 // c[m x n] = sum_k sign(a[i,k]) * sign(b[j,k]); sign(v) = +1 when v >= 0, else -1.
 void binaryGemm(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c);
@@ -41,6 +66,15 @@ void binaryGemmPacked(int64_t m, int64_t n, int64_t k, const uint64_t* a, const 
 
 // Name of the XNOR/popcount code path chosen for this CPU ("avx512-vpopcntdq", "popcnt", "generic").
 const char* binaryPath();
+
+// y = conv(sign(x), sign(w)) by XNOR + popcount over channel-packed signs; taps that fall in
+// the zero padding contribute 0 (not +-1), so the result equals the float convolution of the
+// +-1 tensors with zero padding, exactly.
+void binaryConv2dForward(const float* x, const float* w, const ConvGeometry& g, float* y);
+
+// The XNOR/popcount code path in use (binary.cc picks it; binary_conv.cc follows it).
+enum class BinaryPath { Generic, Popcnt, Avx512 };
+BinaryPath currentBinaryPath();
 
 // Forces a code path by name (tests use it to check every path on one machine); false when the
 // name is unknown or this CPU cannot run it.

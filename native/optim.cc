@@ -1,16 +1,43 @@
 #include "optim.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "pool.h"
 
+// Every element is computed as in src/optim: float32 values widened to double, IEEE double
+// operations in the order the TypeScript writes them (no FMA: the addon is compiled with
+// -ffp-contract=off), rounded to float32 where a value is stored. Each loop has a scalar form
+// and an AVX-512 form doing the same operations on 8 doubles at a time, chosen at run time.
+// They are written by hand because the compiler leaves these loops scalar: under the default
+// -fmath-errno, std::sqrt keeps a call (which may set errno) inside the loop.
+
+// GCC 12 warns about the deliberately undefined upper parts in its own AVX-512 conversion
+// intrinsics (a false positive inside avx512fintrin.h).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 namespace bamsprod {
 namespace {
 
-// Block size of the ordered reductions (and of the parallel chunks).
-constexpr int64_t kBlock = 4096;
+// Blocks of the parallel split and of the ordered sums (optim.h).
+constexpr int64_t kBlock = kOptimSumBlock;
+constexpr int kLanes = kOptimSumLanes;
+static_assert(kLanes == 8, "one AVX-512 register of doubles holds the lanes");
+static_assert(kBlock % kLanes == 0, "blocks hold whole lane groups");
+
+// Whether to run the AVX-512 loops: the CPU and the OS support AVX-512F, read once at load time.
+// BAMSPROD_OPTIM_PATH=scalar forces the scalar loops (the tests check them on AVX-512 machines).
+const bool kAvx512 = [] {
+  const char* path = std::getenv("BAMSPROD_OPTIM_PATH");
+  if (path != nullptr && std::strcmp(path, "scalar") == 0) return false;
+  __builtin_cpu_init();  // required in code that runs during static initialization
+  return __builtin_cpu_supports("avx512f") != 0;
+}();
 
 inline int64_t blocks(int64_t n) { return (n + kBlock - 1) / kBlock; }
 
@@ -22,120 +49,343 @@ void forBlocks(int64_t n, F fn) {
   });
 }
 
-inline float clamp(float value, double clip) {
-  return value < -clip ? static_cast<float>(-clip) : value > clip ? static_cast<float>(clip) : value;
+// A block's sum from its lanes, in the documented order.
+inline double combineLanes(const double* s) {
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
-// The element loops, on restrict pointers (so the compiler may vectorize them) and compiled
-// for AVX-512, AVX2 and baseline x86-64, chosen at load time (GCC target_clones).
-#define BAMSPROD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+// Block sums added one after the other, in block order.
+double ordered(const double* parts, int64_t count) {
+  double total = 0;
+  for (int64_t b = 0; b < count; b++) total += parts[b];
+  return total;
+}
 
-BAMSPROD_CLONES void adamBlock(float* __restrict x, const float* __restrict g, float* __restrict m,
-                               float* __restrict v, float* __restrict vmax, int64_t i0, int64_t i1,
-                               const AdamScalars& s, double clip) {
-  const double ob1 = 1 - s.beta1, ob2 = 1 - s.beta2;
+// Per-block results of the calling thread, reused from step to step (grown, never shrunk).
+double* blockScratch(int64_t count) {
+  thread_local std::vector<double> scratch;
+  if (static_cast<int64_t>(scratch.size()) < count) scratch.resize(count);
+  return scratch.data();
+}
+
+// The scalars of a step, with 1 - beta computed as the TypeScript does.
+struct Coefficients {
+  double decay, beta1, beta2, ob1, ob2, stepSize, invBc2, eps;
+  explicit Coefficients(const AdamScalars& s)
+      : decay(s.decay),
+        beta1(s.beta1),
+        beta2(s.beta2),
+        ob1(1 - s.beta1),
+        ob2(1 - s.beta2),
+        stepSize(s.stepSize),
+        invBc2(s.invBc2),
+        eps(s.eps) {}
+};
+
+// ---- Scalar forms (also the tails of the vector loops); comments number the spec's lines ----
+
+inline float decayed(float x, const Coefficients& c) { return static_cast<float>(x * c.decay); }  // 1.
+inline float firstMoment(float m, double g, const Coefficients& c) {                             // 2.
+  return static_cast<float>(c.beta1 * m + c.ob1 * g);
+}
+inline float secondMoment(float v, double g, const Coefficients& c) {  // 3.
+  return static_cast<float>(c.beta2 * v + c.ob2 * g * g);
+}
+inline float runningMax(float vmax, float v) { return v > vmax ? v : vmax; }  // 4.
+inline double project(double vt, double lower, double upper) {                // 9.
+  return vt < lower ? lower : vt > upper ? upper : vt;
+}
+// 10. on the decayed x, with `second` the bias-corrected (and projected) second moment.
+inline float stepped(float x, float m, double second, const Coefficients& c) {
+  return static_cast<float>(x - (c.stepSize * m) / (std::sqrt(second) + c.eps));
+}
+// 11. Clamping to float(clip) gives the float32 that the TypeScript's double clamp rounds to.
+inline float clamp(float x, float clip) { return x < -clip ? -clip : x > clip ? clip : x; }
+
+template <bool kAmsgrad>
+void adamScalar(float* x, const float* g, float* m, float* v, float* vmax, int64_t i0, int64_t i1,
+                const Coefficients& c, float clip) {
   for (int64_t i = i0; i < i1; i++) {
     const double gi = g[i];
-    const float xi = static_cast<float>(x[i] * s.decay);
-    const float mi = static_cast<float>(s.beta1 * m[i] + ob1 * gi);
-    const float vi = static_cast<float>(s.beta2 * v[i] + ob2 * gi * gi);
-    m[i] = mi;
-    v[i] = vi;
+    const float xi = decayed(x[i], c);
+    const float mi = m[i] = firstMoment(m[i], gi, c);
+    const float vi = v[i] = secondMoment(v[i], gi, c);
     float second = vi;
-    if (vmax != nullptr) {
-      second = vi > vmax[i] ? vi : vmax[i];
-      vmax[i] = second;
+    if (kAmsgrad) second = vmax[i] = runningMax(vmax[i], vi);
+    x[i] = clamp(stepped(xi, mi, second * c.invBc2, c), clip);
+  }
+}
+
+// BAMSProd pass 1, lines 3-4 stored, with their vmax summed into lanes and, for a binary tensor,
+// |x*decay|. Element i adds into lane (i - from) % kLanes.
+template <bool kBinary>
+void secondMomentsScalar(const float* x, const float* g, float* v, float* vmax, int64_t from, int64_t i0, int64_t i1,
+                         const Coefficients& c, double* vmaxLanes, double* absLanes) {
+  for (int64_t i = i0; i < i1; i++) {
+    const int64_t lane = (i - from) % kLanes;
+    const float vi = v[i] = secondMoment(v[i], g[i], c);
+    vmaxLanes[lane] += vmax[i] = runningMax(vmax[i], vi);
+    if (kBinary) absLanes[lane] += std::fabs(decayed(x[i], c));
+  }
+}
+
+// Line 6's deviations |x - a*sign(x)| = ||x| - a| (negation is exact), into lanes as above.
+void deviationScalar(const float* x, int64_t from, int64_t i0, int64_t i1, const Coefficients& c, double a,
+                     double* lanes) {
+  for (int64_t i = i0; i < i1; i++) lanes[(i - from) % kLanes] += std::fabs(std::fabs(decayed(x[i], c)) - a);
+}
+
+// BAMSProd pass 2, lines 1-2, 5 and 9-11: the first moment and the update with vmax/bc2 projected.
+void projectedScalar(float* x, const float* g, float* m, const float* vmax, int64_t i0, int64_t i1,
+                     const Coefficients& c, double lower, double upper, float clip) {
+  for (int64_t i = i0; i < i1; i++) {
+    const float xi = decayed(x[i], c);
+    const float mi = m[i] = firstMoment(m[i], g[i], c);
+    x[i] = clamp(stepped(xi, mi, project(vmax[i] * c.invBc2, lower, upper), c), clip);
+  }
+}
+
+// ---- AVX-512 forms: the same operations on 8 elements at a time ----
+
+#define AVX512 __attribute__((target("avx512f")))
+
+struct Vec {
+  __m512d decay, beta1, beta2, ob1, ob2, stepSize, invBc2, eps;
+  AVX512 explicit Vec(const Coefficients& c)
+      : decay(_mm512_set1_pd(c.decay)),
+        beta1(_mm512_set1_pd(c.beta1)),
+        beta2(_mm512_set1_pd(c.beta2)),
+        ob1(_mm512_set1_pd(c.ob1)),
+        ob2(_mm512_set1_pd(c.ob2)),
+        stepSize(_mm512_set1_pd(c.stepSize)),
+        invBc2(_mm512_set1_pd(c.invBc2)),
+        eps(_mm512_set1_pd(c.eps)) {}
+};
+
+AVX512 inline __m512d widen(__m256 f) { return _mm512_cvtps_pd(f); }
+AVX512 inline __m512d load(const float* p) { return widen(_mm256_loadu_ps(p)); }
+AVX512 inline __m256 narrow(__m512d d) { return _mm512_cvtpd_ps(d); }
+AVX512 inline __m512d mul(__m512d a, __m512d b) { return _mm512_mul_pd(a, b); }
+AVX512 inline __m512d add(__m512d a, __m512d b) { return _mm512_add_pd(a, b); }
+
+AVX512 inline __m256 decayed(const float* x, const Vec& c) { return narrow(mul(load(x), c.decay)); }
+AVX512 inline __m256 firstMoment(const float* m, __m512d g, const Vec& c) {
+  return narrow(add(mul(c.beta1, load(m)), mul(c.ob1, g)));
+}
+AVX512 inline __m256 secondMoment(const float* v, __m512d g, const Vec& c) {
+  return narrow(add(mul(c.beta2, load(v)), mul(mul(c.ob2, g), g)));
+}
+AVX512 inline __m256 runningMax(const float* vmax, __m256 v) {
+  const __m256 old = _mm256_loadu_ps(vmax);
+  return _mm256_blendv_ps(old, v, _mm256_cmp_ps(v, old, _CMP_GT_OQ));
+}
+AVX512 inline __m512d project(__m512d vt, __m512d lower, __m512d upper) {
+  const __m512d capped = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(vt, upper, _CMP_GT_OQ), vt, upper);
+  return _mm512_mask_blend_pd(_mm512_cmp_pd_mask(vt, lower, _CMP_LT_OQ), capped, lower);
+}
+AVX512 inline __m256 stepped(__m256 x, __m256 m, __m512d second, const Vec& c) {
+  const __m512d step = _mm512_div_pd(mul(c.stepSize, widen(m)), add(_mm512_sqrt_pd(second), c.eps));
+  return narrow(_mm512_sub_pd(widen(x), step));
+}
+AVX512 inline __m256 clamp(__m256 x, __m256 lo, __m256 hi) {
+  const __m256 capped = _mm256_blendv_ps(x, hi, _mm256_cmp_ps(x, hi, _CMP_GT_OQ));
+  return _mm256_blendv_ps(capped, lo, _mm256_cmp_ps(x, lo, _CMP_LT_OQ));
+}
+// Adds the 8 vector lanes into lanes[0..7] (which the scalar tail then continues).
+AVX512 inline void addLanes(__m512d acc, double* lanes) {
+  alignas(64) double out[kLanes];
+  _mm512_store_pd(out, acc);
+  for (int l = 0; l < kLanes; l++) lanes[l] += out[l];
+}
+
+template <bool kAmsgrad>
+AVX512 void adamAvx512(float* x, const float* g, float* m, float* v, float* vmax, int64_t i0, int64_t i1,
+                       const Coefficients& c, float clip) {
+  const Vec k(c);
+  const __m256 lo = _mm256_set1_ps(-clip), hi = _mm256_set1_ps(clip);
+  int64_t i = i0;
+  for (; i + kLanes <= i1; i += kLanes) {
+    const __m512d gi = load(g + i);
+    const __m256 xi = decayed(x + i, k);
+    const __m256 mi = firstMoment(m + i, gi, k);
+    const __m256 vi = secondMoment(v + i, gi, k);
+    _mm256_storeu_ps(m + i, mi);
+    _mm256_storeu_ps(v + i, vi);
+    __m256 second = vi;
+    if (kAmsgrad) {
+      second = runningMax(vmax + i, vi);
+      _mm256_storeu_ps(vmax + i, second);
     }
-    const float xn = static_cast<float>(xi - (s.stepSize * mi) / (std::sqrt(second * s.invBc2) + s.eps));
-    x[i] = clamp(xn, clip);
+    _mm256_storeu_ps(x + i, clamp(stepped(xi, mi, mul(widen(second), k.invBc2), k), lo, hi));
   }
+  adamScalar<kAmsgrad>(x, g, m, v, vmax, i, i1, c, clip);
 }
 
-// Lines 2-4; returns the block sums of |x*decay| (binary tensors) and vmax.
-BAMSPROD_CLONES void momentsBlock(const float* __restrict x, const float* __restrict g, float* __restrict m,
-                                  float* __restrict v, float* __restrict vmax, int64_t i0, int64_t i1,
-                                  const AdamScalars& a, bool binary, double& absTotal, double& vmaxTotal) {
-  const double ob1 = 1 - a.beta1, ob2 = 1 - a.beta2;
-  double absSum = 0, vmaxSum = 0;
-  for (int64_t i = i0; i < i1; i++) {
-    const double gi = g[i];
-    m[i] = static_cast<float>(a.beta1 * m[i] + ob1 * gi);
-    const float vi = static_cast<float>(a.beta2 * v[i] + ob2 * gi * gi);
-    v[i] = vi;
-    const float vmaxi = vi > vmax[i] ? vi : vmax[i];
-    vmax[i] = vmaxi;
-    vmaxSum += vmaxi;
+template <bool kBinary>
+AVX512 void secondMomentsAvx512(const float* x, const float* g, float* v, float* vmax, int64_t i0, int64_t i1,
+                                const Coefficients& c, double* vmaxLanes, double* absLanes) {
+  const Vec k(c);
+  __m512d vmaxAcc = _mm512_setzero_pd(), absAcc = _mm512_setzero_pd();
+  int64_t i = i0;
+  for (; i + kLanes <= i1; i += kLanes) {
+    const __m256 vi = secondMoment(v + i, load(g + i), k);
+    const __m256 vmaxi = runningMax(vmax + i, vi);
+    _mm256_storeu_ps(v + i, vi);
+    _mm256_storeu_ps(vmax + i, vmaxi);
+    vmaxAcc = add(vmaxAcc, widen(vmaxi));
+    if (kBinary) absAcc = add(absAcc, _mm512_abs_pd(widen(decayed(x + i, k))));
   }
-  if (binary)
-    for (int64_t i = i0; i < i1; i++) absSum += std::fabs(static_cast<float>(x[i] * a.decay));
-  absTotal = absSum;
-  vmaxTotal = vmaxSum;
+  addLanes(vmaxAcc, vmaxLanes);
+  if (kBinary) addLanes(absAcc, absLanes);
+  secondMomentsScalar<kBinary>(x, g, v, vmax, i0, i, i1, c, vmaxLanes, absLanes);
 }
 
-BAMSPROD_CLONES double deviationBlock(const float* __restrict x, int64_t i0, int64_t i1, double decay,
-                                      double scale) {
-  double total = 0;
-  for (int64_t i = i0; i < i1; i++) {
-    const double xi = static_cast<float>(x[i] * decay);
-    total += std::fabs(xi - (xi >= 0 ? scale : -scale));
-  }
-  return total;
+AVX512 void deviationAvx512(const float* x, int64_t i0, int64_t i1, const Coefficients& c, double a,
+                            double* lanes) {
+  const Vec k(c);
+  const __m512d av = _mm512_set1_pd(a);
+  __m512d acc = _mm512_setzero_pd();
+  int64_t i = i0;
+  for (; i + kLanes <= i1; i += kLanes)
+    acc = add(acc, _mm512_abs_pd(_mm512_sub_pd(_mm512_abs_pd(widen(decayed(x + i, k))), av)));
+  addLanes(acc, lanes);
+  deviationScalar(x, i0, i, i1, c, a, lanes);
 }
 
-BAMSPROD_CLONES void projectedBlock(float* __restrict x, const float* __restrict m, const float* __restrict vmax,
-                                    int64_t i0, int64_t i1, const AdamScalars& a, double lower, double upper,
-                                    double clip) {
-  for (int64_t i = i0; i < i1; i++) {
-    const float xi = static_cast<float>(x[i] * a.decay);
-    const double vt = vmax[i] * a.invBc2;
-    const double projected = vt < lower ? lower : vt > upper ? upper : vt;
-    const float xn = static_cast<float>(xi - (a.stepSize * m[i]) / (std::sqrt(projected) + a.eps));
-    x[i] = clamp(xn, clip);
+AVX512 void projectedAvx512(float* x, const float* g, float* m, const float* vmax, int64_t i0, int64_t i1,
+                            const Coefficients& c, double lower, double upper, float clip) {
+  const Vec k(c);
+  const __m512d lowerV = _mm512_set1_pd(lower), upperV = _mm512_set1_pd(upper);
+  const __m256 lo = _mm256_set1_ps(-clip), hi = _mm256_set1_ps(clip);
+  int64_t i = i0;
+  for (; i + kLanes <= i1; i += kLanes) {
+    const __m256 xi = decayed(x + i, k);
+    const __m256 mi = firstMoment(m + i, load(g + i), k);
+    _mm256_storeu_ps(m + i, mi);
+    const __m512d V = project(mul(load(vmax + i), k.invBc2), lowerV, upperV);
+    _mm256_storeu_ps(x + i, clamp(stepped(xi, mi, V, k), lo, hi));
   }
+  projectedScalar(x, g, m, vmax, i, i1, c, lower, upper, clip);
 }
 
-double ordered(const std::vector<double>& parts) {
-  double total = 0;
-  for (double p : parts) total += p;
-  return total;
+// ---- One block, in AVX-512 when the CPU has it ----
+
+template <bool kAmsgrad>
+void adamBlock(float* x, const float* g, float* m, float* v, float* vmax, int64_t i0, int64_t i1,
+               const Coefficients& c, float clip) {
+  if (kAvx512)
+    adamAvx512<kAmsgrad>(x, g, m, v, vmax, i0, i1, c, clip);
+  else
+    adamScalar<kAmsgrad>(x, g, m, v, vmax, i0, i1, c, clip);
+}
+
+// Pass 1 of one block: its sum of the new vmax, and for a binary tensor of |x*decay|.
+template <bool kBinary>
+void secondMomentsBlock(const float* x, const float* g, float* v, float* vmax, int64_t i0, int64_t i1,
+                        const Coefficients& c, double& vmaxSum, double& absSum) {
+  double vmaxLanes[kLanes] = {}, absLanes[kLanes] = {};
+  if (kAvx512)
+    secondMomentsAvx512<kBinary>(x, g, v, vmax, i0, i1, c, vmaxLanes, absLanes);
+  else
+    secondMomentsScalar<kBinary>(x, g, v, vmax, i0, i0, i1, c, vmaxLanes, absLanes);
+  vmaxSum = combineLanes(vmaxLanes);
+  absSum = kBinary ? combineLanes(absLanes) : 0;
+}
+
+double deviationBlock(const float* x, int64_t i0, int64_t i1, const Coefficients& c, double a) {
+  double lanes[kLanes] = {};
+  if (kAvx512)
+    deviationAvx512(x, i0, i1, c, a, lanes);
+  else
+    deviationScalar(x, i0, i0, i1, c, a, lanes);
+  return combineLanes(lanes);
+}
+
+void projectedBlock(float* x, const float* g, float* m, const float* vmax, int64_t i0, int64_t i1,
+                    const Coefficients& c, double lower, double upper, float clip) {
+  if (kAvx512)
+    projectedAvx512(x, g, m, vmax, i0, i1, c, lower, upper, clip);
+  else
+    projectedScalar(x, g, m, vmax, i0, i1, c, lower, upper, clip);
+}
+
+// Integer compares only, which the compiler vectorizes by itself: |g| > limit exactly when the
+// magnitude bits of g exceed those of the largest float32 <= limit (NaNs and infinities have
+// the largest patterns).
+__attribute__((target_clones("avx512f", "avx2", "default"))) int64_t countAbove(const uint32_t* __restrict bits,
+                                                                                int64_t i0, int64_t i1,
+                                                                                uint32_t limit) {
+  int64_t bad = 0;
+  for (int64_t i = i0; i < i1; i++) bad += (bits[i] & 0x7fffffffu) > limit;
+  return bad;
 }
 
 }  // namespace
 
 void adamUpdate(float* x, const float* g, float* m, float* v, float* vmax, int64_t n, const AdamScalars& s,
                 double clip) {
-  forBlocks(n, [&](int64_t i0, int64_t i1, int64_t) { adamBlock(x, g, m, v, vmax, i0, i1, s, clip); });
+  const Coefficients c(s);
+  const float bound = static_cast<float>(clip);
+  if (vmax == nullptr)
+    forBlocks(n, [&](int64_t i0, int64_t i1, int64_t) { adamBlock<false>(x, g, m, v, nullptr, i0, i1, c, bound); });
+  else
+    forBlocks(n, [&](int64_t i0, int64_t i1, int64_t) { adamBlock<true>(x, g, m, v, vmax, i0, i1, c, bound); });
 }
 
 BamsprodStats bamsprodUpdate(float* x, const float* g, float* m, float* v, float* vmax, int64_t n, bool binary,
                              const BamsprodScalars& s, double clip) {
   if (n == 0) return {0, 0, 0, 0};
-  const AdamScalars& a = s.adam;
-  std::vector<double> sumAbs(blocks(n)), sumVmax(blocks(n)), sumDev(blocks(n));
+  const Coefficients c(s.adam);
+  const int64_t count = blocks(n);
+  double* const vmaxSums = blockScratch(3 * count);
+  double* const absSums = vmaxSums + count;
+  double* const deviationSums = vmaxSums + 2 * count;
 
-  // Pass 1 (lines 2-4, and the sums of lines 6-7).
-  forBlocks(n, [&](int64_t i0, int64_t i1, int64_t b) {
-    momentsBlock(x, g, m, v, vmax, i0, i1, a, binary, sumAbs[b], sumVmax[b]);
-  });
+  // Pass 1: lines 3-4, summing the new vmax and, for a binary tensor, line 6's |x|.
+  if (binary)
+    forBlocks(n, [&](int64_t i0, int64_t i1, int64_t b) {
+      secondMomentsBlock<true>(x, g, v, vmax, i0, i1, c, vmaxSums[b], absSums[b]);
+    });
+  else
+    forBlocks(n, [&](int64_t i0, int64_t i1, int64_t b) {
+      secondMomentsBlock<false>(x, g, v, vmax, i0, i1, c, vmaxSums[b], absSums[b]);
+    });
 
-  // Line 6: e = mean(|x - a*sign(x)|) / (a + 1e-12) on the decayed x; real tensors: 0.
+  // Line 6: e = mean(|x - a*sign(x)|) / (a + 1e-12) on the decayed x, a = mean(|x|). The
+  // deviations need a first: one more read of x. Real tensors: e = 0.
   double quantError = 0;
   if (binary) {
-    const double scale = ordered(sumAbs) / n;
-    forBlocks(n, [&](int64_t i0, int64_t i1, int64_t b) { sumDev[b] = deviationBlock(x, i0, i1, a.decay, scale); });
-    quantError = ordered(sumDev) / n / (scale + 1e-12);
+    const double a = ordered(absSums, count) / n;
+    forBlocks(n, [&](int64_t i0, int64_t i1, int64_t b) { deviationSums[b] = deviationBlock(x, i0, i1, c, a); });
+    quantError = ordered(deviationSums, count) / n / (a + 1e-12);
   }
 
-  // Lines 7-8.
+  // Lines 5, 7-8.
   const double spread = 1 + s.lam * quantError;
-  const double target = ordered(sumVmax) / n * a.invBc2 * (spread * spread);
+  const double target = ordered(vmaxSums, count) / n * c.invBc2 * (spread * spread);
   const double low = 1 - 1 / (s.gammaT + 1), high = 1 + 1 / s.gammaT;
   const double lower = target * (low * low);
   const double upper = target > 0 ? target * (high * high) : 0;
 
-  // Pass 2 (lines 1, 5, 9-11).
-  forBlocks(n, [&](int64_t i0, int64_t i1, int64_t) { projectedBlock(x, m, vmax, i0, i1, a, lower, upper, clip); });
+  // Pass 2: lines 1-2, 5 and 9-11.
+  const float bound = static_cast<float>(clip);
+  forBlocks(n, [&](int64_t i0, int64_t i1, int64_t) { projectedBlock(x, g, m, vmax, i0, i1, c, lower, upper, bound); });
   return {quantError, target, lower, upper};
+}
+
+int64_t countBadGradients(const float* g, int64_t n, double limit) {
+  if (n <= 0) return 0;
+  if (!(limit >= 0)) return n;  // every entry is beyond a negative (or NaN) limit
+  float largest = static_cast<float>(limit);
+  if (largest > limit) largest = std::nextafter(largest, 0.0f);
+  uint32_t limitBits;
+  std::memcpy(&limitBits, &largest, sizeof limitBits);
+  const uint32_t* bits = reinterpret_cast<const uint32_t*>(g);
+  double* const counts = blockScratch(blocks(n));  // at most kBlock each: exact in a double
+  forBlocks(n, [&](int64_t i0, int64_t i1, int64_t b) {
+    counts[b] = static_cast<double>(countAbove(bits, i0, i1, limitBits));
+  });
+  return static_cast<int64_t>(ordered(counts, blocks(n)));
 }
 
 }  // namespace bamsprod

@@ -10,6 +10,17 @@
 namespace bamsprod {
 namespace {
 
+// True on a thread while it runs tasks of a parallelFor: a kernel called from inside a task
+// (a convolution's per-image work calling im2col) then runs serially instead of trying to
+// take the pool that is already running it.
+thread_local bool insideTask = false;
+
+struct TaskScope {
+  bool saved = insideTask;
+  TaskScope() { insideTask = true; }
+  ~TaskScope() { insideTask = saved; }
+};
+
 class Pool {
  public:
   ~Pool() { resize(1); }
@@ -18,8 +29,11 @@ class Pool {
 
   void resize(int threads) {
     stopWorkers();
+    std::lock_guard<std::mutex> lock(mutex_);
     stop_ = false;
-    for (int i = 1; i < threads; i++) workers_.emplace_back([this] { workerLoop(); });
+    // A new worker starts at the current generation: were it to start at 0 it would wake at
+    // once for a run that already finished and decrement active_ for a run it never joined.
+    for (int i = 1; i < threads; i++) workers_.emplace_back([this, seen = generation_] { workerLoop(seen); });
   }
 
   // Caller must hold busy_.
@@ -45,6 +59,7 @@ class Pool {
  private:
   // Takes chunks until none is left; shared by the caller and the workers.
   void work() {
+    TaskScope scope;
     for (;;) {
       int64_t begin = next_.fetch_add(chunk_);
       if (begin >= n_) return;
@@ -52,8 +67,7 @@ class Pool {
     }
   }
 
-  void workerLoop() {
-    uint64_t seen = 0;
+  void workerLoop(uint64_t seen) {
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mutex_);
@@ -108,7 +122,7 @@ void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int
   grain = std::max<int64_t>(1, grain);
   Pool& p = pool();
   int threads = p.threads();
-  if (threads == 1 || n <= grain) {
+  if (threads == 1 || n <= grain || insideTask) {
     fn(0, n);
     return;
   }

@@ -16,8 +16,9 @@ void setPoolThreads(int threads);
 
 // Runs fn(begin, end) over [0, n) split into contiguous chunks of at least `grain` items, on
 // the pool and the calling thread; returns when every chunk is done. Runs serially when n is
-// small, when the pool has one thread, or when another caller holds the pool (for example a
-// second JavaScript worker thread), so it is always safe to call.
+// small, when the pool has one thread, when called from inside a task of another parallelFor,
+// or when another caller holds the pool (for example a second JavaScript worker thread), so it
+// is always safe to call.
 void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 
 }  // namespace bamsprod

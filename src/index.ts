@@ -175,3 +175,31 @@ export * as schedules from "./optim/schedules.js";
 export { selectKernels, kernelInfo, setKernelThreads } from "./kernels/select.js";
 export type { KernelSelection, KernelInfo } from "./kernels/select.js";
 export * from "./train/index.js";
+export {
+  compileModel,
+  encodePacked,
+  decodePacked,
+  loadPacked,
+  PackedModel,
+  exportOnnx,
+  exportCheckpoint,
+  exportFormats,
+  sizeReport,
+  layerShapes,
+  crc32,
+  PACKED_MAGIC,
+  PACKED_VERSION,
+  ONNX_OPSET,
+} from "./export/index.js";
+export type {
+  PackedSpec,
+  PackedLayer,
+  PackedKernel,
+  PixelArray,
+  ExportFormat,
+  ExportResult,
+  SizeReport,
+} from "./export/index.js";
+export { sign } from "./tensor/index.js";
+export type { DenseOpOptions } from "./tensor/index.js";
+export type { ChannelLayout } from "./kernels/kernels.js";

@@ -5,7 +5,7 @@
 import type { Kernels } from "./kernels.js";
 import { portableKernels } from "./portable/index.js";
 
-export type { Kernels, ConvGeometry, PoolGeometry } from "./kernels.js";
+export type { Kernels, ConvGeometry, PoolGeometry, ChannelLayout } from "./kernels.js";
 export { convGeometry, poolGeometry } from "./geometry.js";
 export { portableKernels };
 
@@ -20,6 +20,14 @@ export const kernelMethods = [
   "avgPoolForward",
   "avgPoolBackward",
   "binaryGemm",
+  "binaryConv2dForward",
+  "clipInPlace",
+  "signForward",
+  "steBackward",
+  "batchNormStatistics",
+  "batchNormApply",
+  "batchNormGradientSums",
+  "batchNormInputGradient",
 ] as const satisfies readonly (keyof Kernels)[];
 
 let active: Kernels = portableKernels;

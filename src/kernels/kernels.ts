@@ -32,6 +32,16 @@ export interface PoolGeometry {
   outWidth: number;
 }
 
+/**
+ * Per-channel layout of x[batch, channels, spatial] (spatial = H * W for images, 1 for [N, C]):
+ * element (n, c, i) is at (n * channels + c) * spatial + i.
+ */
+export interface ChannelLayout {
+  batch: number;
+  channels: number;
+  spatial: number;
+}
+
 export interface Kernels {
   /** "portable" or "native". */
   readonly name: string;
@@ -82,4 +92,64 @@ export interface Kernels {
    * transposed), c (m x n) = sum_k sign(a)*sign(b), with sign(0) = +1. Exact (an integer).
    */
   binaryGemm(m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void;
+
+  /**
+   * Binary convolution (added for the XNOR forward pass): y = conv(sign(x), sign(w)) with the
+   * geometry's zero padding, where padded taps contribute 0 (not +-1). Exact: equal to
+   * conv2dForward of the +-1 tensors.
+   */
+  binaryConv2dForward(x: Float32Array, w: Float32Array, g: ConvGeometry, y: Float32Array): void;
+
+  /**
+   * Latent-weight clip in place: x[i] = min(max(x[i], -bound), bound) over x.length; NaN stays
+   * NaN and -0 stays -0.
+   */
+  clipInPlace(x: Float32Array, bound: number): void;
+  /** Sign quantizer: y[i] = +1 where x[i] >= 0, else -1 (NaN gives -1), over x.length. */
+  signForward(x: Float32Array, y: Float32Array): void;
+  /**
+   * Straight-through gradient of sign (and hardtanh's gradient): dx[i] += dy[i] * (|x[i]| <= 1
+   * ? 1 : 0) over x.length (accumulates; a NaN dy propagates either way).
+   */
+  steBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+
+  /**
+   * Batch-norm statistics per channel, in double precision: mean[c] and the biased
+   * variance[c] = mean((x - mean[c])^2) over batch and spatial positions (two passes; a plane's
+   * sum runs in index order, planes are added in batch order, so every implementation gives
+   * the same bits). Overwrites mean and variance.
+   */
+  batchNormStatistics(x: Float32Array, l: ChannelLayout, mean: Float64Array, variance: Float64Array): void;
+  /** y = x * scale[c] + shift[c], computed in double and rounded once. */
+  batchNormApply(
+    x: Float32Array,
+    l: ChannelLayout,
+    scale: Float64Array,
+    shift: Float64Array,
+    y: Float32Array,
+  ): void;
+  /**
+   * Backward sums per channel (overwritten): sumDy[c] = sum of dy, sumDyXhat[c] = sum over planes
+   * of invStd[c] * (plane's sum of dy * (x - mean[c])), in the order of batchNormStatistics.
+   */
+  batchNormGradientSums(
+    x: Float32Array,
+    dy: Float32Array,
+    l: ChannelLayout,
+    mean: Float64Array,
+    invStd: Float64Array,
+    sumDy: Float64Array,
+    sumDyXhat: Float64Array,
+  ): void;
+  /** dx += k[c] * (dy - meanDy[c] - (x - mean[c]) * xCoef[c]), in double (accumulates). */
+  batchNormInputGradient(
+    x: Float32Array,
+    dy: Float32Array,
+    l: ChannelLayout,
+    mean: Float64Array,
+    k: Float64Array,
+    meanDy: Float64Array,
+    xCoef: Float64Array,
+    dx: Float32Array,
+  ): void;
 }

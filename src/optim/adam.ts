@@ -2,6 +2,7 @@
  * Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015), bias-corrected,
  * with the project's decoupled weight decay (line 1) and binary-latent clip (line 11).
  */
+import { nativeOptimizerSteps } from "../kernels/select.js";
 import { Optimizer, type StepContext } from "./base.js";
 import { clipBound, decayFactor } from "./common.js";
 import { clipRule, fraction, nonNegative, positive } from "./options.js";
@@ -105,7 +106,9 @@ export class Adam extends Optimizer<AdamConfig, AdamScalars> {
     return adamScalars(this.options, step);
   }
 
+  /** The fused update, in the native addon while the native kernels are in use (same bits). */
   updateTensor(x: Float32Array, g: Float32Array, binary: boolean, state: TensorState, s: AdamScalars): void {
-    adamUpdate(x, g, state.m, state.v, s, clipBound(binary, this.options.clip));
+    const update = nativeOptimizerSteps()?.adamUpdate ?? adamUpdate;
+    update(x, g, state.m, state.v, s, clipBound(binary, this.options.clip));
   }
 }

@@ -3,6 +3,7 @@
  * the running maximum vmax of the second moment in the denominator, bias-corrected as in
  * PyTorch's `amsgrad=True`.
  */
+import { nativeOptimizerSteps } from "../kernels/select.js";
 import {
   adamScalars,
   ADAM_DEFAULTS,
@@ -62,7 +63,9 @@ export class Amsgrad extends Optimizer<AdamConfig, AdamScalars> {
     return adamScalars(this.options, step);
   }
 
+  /** The fused update, in the native addon while the native kernels are in use (same bits). */
   updateTensor(x: Float32Array, g: Float32Array, binary: boolean, state: TensorState, s: AdamScalars): void {
-    amsgradUpdate(x, g, state.m, state.v, state.vmax, s, clipBound(binary, this.options.clip));
+    const update = nativeOptimizerSteps()?.amsgradUpdate ?? amsgradUpdate;
+    update(x, g, state.m, state.v, state.vmax, s, clipBound(binary, this.options.clip));
   }
 }

@@ -2,11 +2,13 @@
  * What every optimizer shares: the step counter, the learning rate, per-tensor state allocated
  * on the first step, the all-or-nothing checks of a step, and the state dict. Each algorithm
  * only supplies its per-step scalars and its per-tensor update (`updateTensor`), a function
- * over plain arrays and numbers that a native kernel can later replace.
+ * over plain arrays and numbers that a native kernel can replace (Adam, AMSGrad and BAMSProd
+ * do while the native kernels are in use: see src/kernels/select.ts `nativeOptimizerSteps`).
  */
+import { nativeOptimizerSteps } from "../kernels/select.js";
 import { BamsprodError, show } from "../util/errors.js";
 import { positive, resolveOptions, type OptionValue, type Rule } from "./options.js";
-import { checkParams, firstBadGradient, gradientError } from "./params.js";
+import { checkParams, firstBadGradient, GRADIENT_LIMIT, gradientError } from "./params.js";
 import {
   checkEnvelope,
   decodeTensors,
@@ -168,6 +170,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S = unknown
    * Phase 1 of a step for tensor `index`: reads, never writes, x, g and the state; returns the
    * index of the first bad gradient entry (NaN, infinite, beyond 1e19) or -1. An optimizer
    * that needs statistics of a whole tensor before updating it can gather them in this pass.
+   * The check runs natively while the native kernels are in use (a bad entry is then located
+   * in TypeScript, for the error message).
    */
   protected inspect(
     _x: Float32Array,
@@ -177,7 +181,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S = unknown
     _scalars: S,
     _index: number,
   ): number {
-    return firstBadGradient(g);
+    const native = nativeOptimizerSteps();
+    if (native === null || native.countBadGradients(g, GRADIENT_LIMIT) > 0) return firstBadGradient(g);
+    return -1;
   }
 
   private allocate(signature: TensorSignature): TensorState {

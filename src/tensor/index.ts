@@ -5,7 +5,7 @@
  */
 export { Tensor, backward, shapeSize } from "./tensor.js";
 export { matmul } from "./ops/matmul.js";
-export { dense } from "./ops/dense.js";
+export { dense, type DenseOpOptions } from "./ops/dense.js";
 export { add, sub, mul, scale } from "./ops/arithmetic.js";
 export { addChannelBias } from "./ops/bias.js";
 export { conv2d, type Conv2dOptions } from "./ops/conv2d.js";
@@ -18,3 +18,5 @@ export { hardtanh } from "./ops/hardtanh.js";
 export { prelu } from "./ops/prelu.js";
 export { softmaxCrossEntropy } from "./ops/softmaxCrossEntropy.js";
 export { elementwise } from "./ops/elementwise.js";
+export { sign } from "./ops/sign.js";
+export { clearBufferPool } from "./buffers.js";

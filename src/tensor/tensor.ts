@@ -6,6 +6,8 @@
  * {@link backward} on a scalar loss walks the recorded graph in reverse topological order.
  * Gradients accumulate (`+=`), so a tensor used twice receives both contributions.
  */
+import { giveBack, takeBuffer } from "./buffers.js";
+
 export class Tensor {
   readonly shape: readonly number[];
   readonly size: number;
@@ -66,7 +68,7 @@ export class Tensor {
 
   /** The gradient buffer, allocated (zeroed) on first use. */
   gradBuffer(): Float32Array {
-    if (this.grad === null) this.grad = new Float32Array(this.size);
+    if (this.grad === null) this.grad = takeBuffer(this.size, true);
     return this.grad;
   }
 
@@ -97,7 +99,9 @@ export function shapeSize(shape: readonly number[]): number {
  * Reverse-mode pass from a scalar `loss`: seeds d(loss)/d(loss) = 1 and runs each recorded
  * backward closure once, outputs before inputs. Leaf gradients accumulate into existing
  * buffers, so zero them between steps. Intermediate results (op outputs) start every pass
- * with no gradient, so running backward twice over one graph adds exactly twice to the leaves.
+ * with no gradient, so running backward twice over one graph adds exactly twice to the leaves,
+ * and end it with none either: their gradients are only inputs to the closures, so when the
+ * pass is over their buffers go back to a pool that the next pass reuses (see buffers.ts).
  */
 export function backward(loss: Tensor): void {
   if (loss.size !== 1)
@@ -108,6 +112,12 @@ export function backward(loss: Tensor): void {
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i];
     if (t.backwardFn !== null && t.grad !== null) t.backwardFn();
+  }
+  for (const t of order) {
+    if (t.backwardFn !== null && t.grad !== null) {
+      giveBack(t.grad);
+      t.grad = null;
+    }
   }
 }
 

@@ -1,8 +1,8 @@
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import { convGeometry, portableKernels } from "../../src/kernels/index.js";
 import type { ConvGeometry } from "../../src/kernels/index.js";
 import { Rng } from "../../src/util/random.js";
-import { U32, absArray, assertWithin, native, randomArray, skip } from "./helpers.js";
+import { U32, absArray, addon, assertSame, assertWithin, native, randomArray, skip } from "./helpers.js";
 
 // Shapes: [N, C, H, W], [O, C, KH, KW], stride, padding. Odd sizes, non-square kernels,
 // strides 1-3, paddings 0-2, a kernel as large as the padded input, a large feature map (the
@@ -100,4 +100,50 @@ describe("native conv2d vs portable", { skip }, () => {
       /x has 15/,
     );
   });
+});
+
+describe("native conv2d gives the same bits on 1 and 2 threads", { skip }, () => {
+  const threads = addon === null ? 1 : native().info().threads;
+  after(() => native().setThreads(threads));
+
+  // bcnn-like maps, large (image by image, batch split across threads) and small (chunks).
+  const shapes: [number[], number[]][] = [
+    [
+      [19, 8, 16, 16],
+      [6, 8, 3, 3],
+    ],
+    [
+      [21, 5, 6, 6],
+      [7, 5, 3, 3],
+    ],
+  ];
+  for (const [xs, ws] of shapes) {
+    test(`x ${xs.join("x")}, w ${ws.join("x")}`, () => {
+      const g = convGeometry(xs, ws, 1, 1);
+      const rng = new Rng(900 + xs[0]);
+      const x = randomArray(
+        rng,
+        xs.reduce((p, v) => p * v, 1),
+      );
+      const w = randomArray(
+        rng,
+        ws.reduce((p, v) => p * v, 1),
+      );
+      const dy = randomArray(rng, g.batch * g.outChannels * g.outHeight * g.outWidth);
+      const dw0 = randomArray(rng, w.length);
+      const run = (t: number): Float32Array[] => {
+        native().setThreads(t);
+        const y = new Float32Array(dy.length);
+        const dx = new Float32Array(x.length);
+        const dw = dw0.slice();
+        native().conv2dForward(x, w, g, y);
+        native().conv2dBackwardInput(dy, w, g, dx);
+        native().conv2dBackwardFilter(x, dy, g, dw);
+        return [y, dx, dw];
+      };
+      const one = run(1);
+      const two = run(2);
+      ["forward", "backward input", "backward filter"].forEach((what, i) => assertSame(two[i], one[i], what));
+    });
+  }
 });

@@ -1,16 +1,24 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { spawnSync } from "node:child_process";
+import { after, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { getKernels, portableKernels, setKernels } from "../../src/kernels/index.js";
 import { createNativeOptimizerSteps } from "../../src/kernels/native/optim.js";
 import type { BamsprodStepScalars } from "../../src/kernels/native/optim.js";
+import { nativeOptimizerSteps, selectKernels } from "../../src/kernels/select.js";
 import { ADAM_DEFAULTS, adamScalars, adamUpdate } from "../../src/optim/adam.js";
 import { amsgradUpdate } from "../../src/optim/amsgrad.js";
 import { Bamsprod, lowerBound, quantizationError, upperBound } from "../../src/optim/bamsprod.js";
+import { createOptimizer, type OptimizerName } from "../../src/optim/index.js";
+import { countBadGradients, GRADIENT_LIMIT } from "../../src/optim/params.js";
+import { SUM_BLOCK, sumValues } from "../../src/optim/sums.js";
+import { BamsprodError } from "../../src/util/errors.js";
 import { Rng } from "../../src/util/random.js";
-import { addon, assertSame, native, randomArray, skip } from "./helpers.js";
+import { addon, assertSame, coarseArray, native, randomArray, skip } from "./helpers.js";
 
-// Sizes below and above the 16K elements from which the native updates run on several threads,
-// and not multiples of the 4096-element blocks.
-const sizes = [1, 7, 5000, 40_001];
+// Sizes below and above the 4 blocks of 4096 elements from which the native updates run on
+// several threads, with partial blocks and partial groups of eight lanes.
+const sizes = [1, 7, SUM_BLOCK + 5, 3 * SUM_BLOCK + 13, 40_001];
 
 function gradients(rng: Rng, n: number, steps: number, scale: number): Float32Array[] {
   return Array.from({ length: steps }, () => randomArray(rng, n).map((v) => v * scale));
@@ -29,6 +37,21 @@ function configs(): Config[] {
   return out;
 }
 
+function bamsprodScalars(c: Config, gamma: number, t: number): BamsprodStepScalars {
+  return {
+    decay: 1 - c.lr * c.weightDecay,
+    beta1: 0.9,
+    beta2: 0.999,
+    stepSize: c.lr / (1 - 0.9 ** t),
+    invBc2: 1 / (1 - 0.999 ** t),
+    eps: 1e-8,
+    gammaT: gamma * t,
+    lam: 1,
+  };
+}
+
+const fresh = (n: number) => ({ m: new Float32Array(n), v: new Float32Array(n), vmax: new Float32Array(n) });
+
 // Adam and AMSGrad repeat the TypeScript arithmetic operation for operation: bit-identical.
 describe("native Adam/AMSGrad updates vs src/optim (exact)", { skip }, () => {
   const steps = addon === null ? null : createNativeOptimizerSteps(native());
@@ -39,18 +62,8 @@ describe("native Adam/AMSGrad updates vs src/optim (exact)", { skip }, () => {
         const x0 = randomArray(rng, c.n).map((v) => v * 1.2);
         const grads = gradients(rng, c.n, 6, 0.1);
         const options = { ...ADAM_DEFAULTS, lr: c.lr, weightDecay: c.weightDecay };
-        const ts = {
-          x: x0.slice(),
-          m: new Float32Array(c.n),
-          v: new Float32Array(c.n),
-          vmax: new Float32Array(c.n),
-        };
-        const nat = {
-          x: x0.slice(),
-          m: new Float32Array(c.n),
-          v: new Float32Array(c.n),
-          vmax: new Float32Array(c.n),
-        };
+        const ts = { x: x0.slice(), ...fresh(c.n) };
+        const nat = { x: x0.slice(), ...fresh(c.n) };
         grads.forEach((g, i) => {
           const s = adamScalars(options, { t: i + 1, lr: c.lr });
           if (amsgrad) {
@@ -71,17 +84,17 @@ describe("native Adam/AMSGrad updates vs src/optim (exact)", { skip }, () => {
   }
 });
 
-// BAMSProd: moments bit-identical; x within one float32 rounding step of the TypeScript value,
-// because the native float64 sums (mean |x|, mean vmax) add fixed blocks of 4096 while the
-// TypeScript loop adds element by element (the bounds may differ in the last bits of a double).
-describe("native BAMSProd update vs src/optim", { skip }, () => {
+// BAMSProd: the native float64 sums follow src/optim/sums.ts's order, so everything is
+// bit-identical to the TypeScript update, the statistics of lines 6-8 included.
+describe("native BAMSProd update vs src/optim (exact)", { skip }, () => {
   const steps = addon === null ? null : createNativeOptimizerSteps(native());
   for (const gamma of [1e-3, 0.5]) {
     for (const binary of [true, false]) {
       for (const c of configs()) {
         test(`gamma ${gamma}, binary ${binary}, n ${c.n}, weightDecay ${c.weightDecay}, clip ${c.clip}`, () => {
           const rng = new Rng(c.n * 7 + (binary ? 1 : 0));
-          const x0 = randomArray(rng, c.n).map((v) => v * 1.2);
+          // Coarse values (ties, zeros, -0) in one tensor of two: signs at 0 and equal maxima.
+          const x0 = c.n % 2 === 0 ? coarseArray(rng, c.n) : randomArray(rng, c.n).map((v) => v * 1.2);
           const grads = gradients(rng, c.n, 6, 0.1);
           const opt = new Bamsprod({
             lr: c.lr,
@@ -90,71 +103,180 @@ describe("native BAMSProd update vs src/optim", { skip }, () => {
             clip: c.clip === Infinity ? null : c.clip,
           });
           const clip = binary ? c.clip : Infinity;
-          const fresh = () => ({
-            m: new Float32Array(c.n),
-            v: new Float32Array(c.n),
-            vmax: new Float32Array(c.n),
-          });
-          const ts = { x: x0.slice(), ...fresh() };
-          const nat = { x: x0.slice(), ...fresh() };
+          const ts = { x: x0.slice(), ...fresh(c.n) };
+          const nat = { x: x0.slice(), ...fresh(c.n) };
           grads.forEach((g, i) => {
             const t = i + 1;
-            const s: BamsprodStepScalars = {
-              decay: 1 - c.lr * c.weightDecay,
-              beta1: 0.9,
-              beta2: 0.999,
-              stepSize: c.lr / (1 - 0.9 ** t),
-              invBc2: 1 / (1 - 0.999 ** t),
-              eps: 1e-8,
-              gammaT: gamma * t,
-              lam: 1,
-            };
+            const s = bamsprodScalars(c, gamma, t);
             const e = binary ? quantizationError(ts.x, s.decay) : 0;
             opt.updateTensor(ts.x, g, binary, ts, s);
-            const stats = steps!.bamsprodUpdate(nat.x, g, binary, nat, s, clip);
-            // The statistics agree with the TypeScript formulas to double rounding.
-            assert.ok(
-              Math.abs(stats.quantError - e) <= 1e-12 * Math.max(1, e),
-              `e ${stats.quantError} vs ${e}`,
-            );
-            let sumVmax = 0;
-            for (const v of nat.vmax) sumVmax += v;
-            const target = (sumVmax / c.n) * s.invBc2 * (1 + e) ** 2;
-            assert.ok(
-              Math.abs(stats.target - target) <= 1e-12 * target,
-              `target ${stats.target} vs ${target}`,
-            );
-            assert.ok(Math.abs(stats.lower - lowerBound(target, s.gammaT)) <= 1e-12 * target);
-            assert.ok(Math.abs(stats.upper - upperBound(target, s.gammaT)) <= 1e-12 * stats.upper);
+            const stats = steps!.bamsprodUpdate(nat.x, g, binary, nat.m, nat.v, nat.vmax, s, clip);
+            const target = (sumValues(ts.vmax) / c.n) * s.invBc2 * (1 + e) ** 2;
+            assert.equal(stats.quantError, e, `e at step ${t}`);
+            assert.equal(stats.target, target, `target at step ${t}`);
+            assert.equal(stats.lower, lowerBound(target, s.gammaT), `lower at step ${t}`);
+            assert.equal(stats.upper, upperBound(target, s.gammaT), `upper at step ${t}`);
             assertSame(nat.m, ts.m, `m at step ${t}`);
             assertSame(nat.v, ts.v, `v at step ${t}`);
             assertSame(nat.vmax, ts.vmax, `vmax at step ${t}`);
-            for (let j = 0; j < c.n; j++) {
-              const ulp = Math.max(2 ** -149, Math.abs(ts.x[j]) * 2 ** -23);
-              if (!(Math.abs(nat.x[j] - ts.x[j]) <= ulp)) {
-                assert.fail(`x[${j}] at step ${t}: native ${nat.x[j]} vs TypeScript ${ts.x[j]}`);
-              }
-            }
+            assertSame(nat.x, ts.x, `x at step ${t}`);
           });
         });
       }
     }
   }
 
+  test("the result does not depend on the thread count", () => {
+    const before = native().info().threads;
+    const n = 20 * SUM_BLOCK + 3;
+    const rng = new Rng(5);
+    const x0 = randomArray(rng, n);
+    const g = randomArray(rng, n).map((v) => v * 0.1);
+    const c = { n, weightDecay: 0.01, clip: 1, lr: 0.05 };
+    const run = (threads: number) => {
+      native().setThreads(threads);
+      const state = { x: x0.slice(), ...fresh(n) };
+      for (let t = 1; t <= 3; t++) {
+        steps!.bamsprodUpdate(state.x, g, true, state.m, state.v, state.vmax, bamsprodScalars(c, 0.5, t), 1);
+      }
+      return state;
+    };
+    try {
+      const runs = [1, 2, 3].map(run);
+      for (const r of runs.slice(1)) {
+        assertSame(r.x, runs[0].x, "x");
+        assertSame(r.vmax, runs[0].vmax, "vmax");
+      }
+    } finally {
+      native().setThreads(before);
+    }
+  });
+
   test("zero gradients leave x unchanged (no NaN from 0/0)", () => {
     const x = Float32Array.from([0.5, -0.25, 0, 1]);
-    const state = { m: new Float32Array(4), v: new Float32Array(4), vmax: new Float32Array(4) };
-    const s = {
-      decay: 1,
-      beta1: 0.9,
-      beta2: 0.999,
-      stepSize: 0.1,
-      invBc2: 1000,
-      eps: 1e-8,
-      gammaT: 0.001,
-      lam: 1,
-    };
-    steps!.bamsprodUpdate(x, new Float32Array(4), true, state, s, 1);
+    const state = fresh(4);
+    const c = { n: 4, weightDecay: 0, clip: 1, lr: 0.1 };
+    steps!.bamsprodUpdate(
+      x,
+      new Float32Array(4),
+      true,
+      state.m,
+      state.v,
+      state.vmax,
+      bamsprodScalars(c, 1e-3, 1),
+      1,
+    );
     assertSame(x, [0.5, -0.25, 0, 1], "x");
+  });
+});
+
+// This machine runs the AVX-512 loops; CPUs without AVX-512 run the scalar ones (here only
+// for the last elements of a block). Every test of this file again, with the scalar loops forced.
+const scalarRun = process.env.BAMSPROD_OPTIM_PATH === "scalar";
+test(
+  "the scalar loops give the same bits (this file rerun with BAMSPROD_OPTIM_PATH=scalar)",
+  {
+    skip: skip || (scalarRun ? "this is the scalar run" : false),
+  },
+  () => {
+    const child = spawnSync(process.execPath, ["--test", fileURLToPath(import.meta.url)], {
+      // Without NODE_TEST_CONTEXT, which would make the child report to this runner instead of stdout.
+      env: { ...process.env, NODE_TEST_CONTEXT: undefined, BAMSPROD_OPTIM_PATH: "scalar" },
+      encoding: "utf8",
+    });
+    assert.equal(child.status, 0, `scalar run failed:\n${child.stdout.slice(-3000)}`);
+    assert.match(child.stdout, /# fail 0/);
+    assert.match(child.stdout, /# pass [1-9]\d+/);
+  },
+);
+
+describe("native gradient check vs src/optim", { skip }, () => {
+  const steps = addon === null ? null : createNativeOptimizerSteps(native());
+  const edge = [
+    0,
+    -0,
+    1,
+    -1,
+    2 ** -149,
+    GRADIENT_LIMIT,
+    -GRADIENT_LIMIT,
+    Math.fround(GRADIENT_LIMIT) * (1 + 2 ** -23),
+    3.4e38,
+    Infinity,
+    -Infinity,
+    NaN,
+  ];
+
+  test("counts the same entries as the TypeScript check, for the step's limit and others", () => {
+    const rng = new Rng(11);
+    for (const n of [1, 9, 3 * SUM_BLOCK + 13]) {
+      const g = randomArray(rng, n);
+      for (let k = 0; k < Math.min(n, 40); k++) g[rng.int(n)] = edge[rng.int(edge.length)];
+      for (const limit of [GRADIENT_LIMIT, 0, 0.5, 3.5e38, Infinity]) {
+        const expected = g.reduce((bad, v) => bad + Number(!(Math.abs(v) <= limit)), 0);
+        assert.equal(steps!.countBadGradients(g, limit), expected, `n ${n}, limit ${limit}`);
+        if (limit === GRADIENT_LIMIT) assert.equal(countBadGradients(g), expected);
+      }
+    }
+  });
+
+  test("a clean gradient has no bad entries", () => {
+    const g = Float32Array.from([0, -0, GRADIENT_LIMIT, -GRADIENT_LIMIT, 1e-40]);
+    assert.equal(steps!.countBadGradients(g, GRADIENT_LIMIT), 0);
+  });
+});
+
+// Through `optimizer.step`: with the native kernels selected, Adam, AMSGrad and BAMSProd run
+// natively (Bop: its real tensors) and give the bits of the TypeScript loops.
+describe("optimizers with the native kernels selected", { skip }, () => {
+  const previous = getKernels();
+  after(() => setKernels(previous));
+  const run = (name: OptimizerName, useNative: boolean, steps: Float32Array[][], x0: Float32Array[]) => {
+    setKernels(useNative ? selectKernels({ BAMSPROD_KERNELS: "native" }).kernels : portableKernels);
+    assert.equal(nativeOptimizerSteps() !== null, useNative);
+    const opt = createOptimizer(name, {
+      lr: 0.03,
+      weightDecay: 0.01,
+      ...(name === "bamsprod" ? { gamma: 0.3 } : {}),
+    });
+    const values = x0.map((x) => x.slice());
+    for (const grads of steps) {
+      opt.step(values.map((value, i) => ({ name: `t${i}`, value, grad: grads[i], binary: i % 2 === 0 })));
+    }
+    return { values, state: opt.stateDict() };
+  };
+
+  for (const name of ["adam", "amsgrad", "bamsprod", "bop"] as const) {
+    test(`${name}: native steps equal TypeScript steps bit for bit (state included)`, () => {
+      const rng = new Rng(21);
+      const lengths = [5 * SUM_BLOCK + 9, 33, 0, 4 * SUM_BLOCK];
+      const x0 = lengths.map((n) => randomArray(rng, n));
+      const steps = Array.from({ length: 4 }, () =>
+        lengths.map((n) => randomArray(rng, n).map((v) => v * 0.2)),
+      );
+      const ts = run(name, false, steps, x0);
+      const nat = run(name, true, steps, x0);
+      nat.values.forEach((x, i) => assertSame(x, ts.values[i], `tensor ${i}`));
+      assert.deepEqual(nat.state, ts.state);
+    });
+  }
+
+  test("a bad gradient is refused natively as in TypeScript: named, nothing changed", () => {
+    setKernels(selectKernels({ BAMSPROD_KERNELS: "native" }).kernels);
+    const opt = createOptimizer("bamsprod");
+    const value = Float32Array.from({ length: 3 * SUM_BLOCK }, (_, i) => Math.sin(i));
+    const grad = new Float32Array(value.length).fill(0.01);
+    opt.step([{ name: "w", value, grad, binary: true }]);
+    const before = value.slice();
+    const state = JSON.stringify(opt.stateDict());
+    grad[SUM_BLOCK + 7] = 2e19;
+    assert.throws(
+      () => opt.step([{ name: "w", value, grad, binary: true }]),
+      (e: unknown) =>
+        e instanceof BamsprodError &&
+        /"w" \(params\[0\]\) is 1\.99+\d*e\+19, beyond .* at index 4103 at step 2/.test(e.message),
+    );
+    assertSame(value, before, "value");
+    assert.equal(JSON.stringify(opt.stateDict()), state);
   });
 });

@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ConvGeometry, PoolGeometry } from "../kernels.js";
+import type { ChannelLayout, ConvGeometry, PoolGeometry } from "../kernels.js";
 
 /** What the addon reports about itself (see kernelInfo for the public view). */
 export interface AddonInfo {
@@ -49,6 +49,37 @@ export interface NativeAddon {
   avgPoolForward(x: Float32Array, g: PoolGeometry, y: Float32Array): void;
   avgPoolBackward(dy: Float32Array, g: PoolGeometry, dx: Float32Array): void;
   binaryGemm(m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void;
+  binaryConv2dForward(x: Float32Array, w: Float32Array, g: ConvGeometry, y: Float32Array): void;
+  clipInPlace(x: Float32Array, bound: number): void;
+  signForward(x: Float32Array, y: Float32Array): void;
+  steBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  batchNormStatistics(x: Float32Array, l: ChannelLayout, mean: Float64Array, variance: Float64Array): void;
+  batchNormApply(
+    x: Float32Array,
+    l: ChannelLayout,
+    scale: Float64Array,
+    shift: Float64Array,
+    y: Float32Array,
+  ): void;
+  batchNormGradientSums(
+    x: Float32Array,
+    dy: Float32Array,
+    l: ChannelLayout,
+    mean: Float64Array,
+    invStd: Float64Array,
+    sumDy: Float64Array,
+    sumDyXhat: Float64Array,
+  ): void;
+  batchNormInputGradient(
+    x: Float32Array,
+    dy: Float32Array,
+    l: ChannelLayout,
+    mean: Float64Array,
+    k: Float64Array,
+    meanDy: Float64Array,
+    xCoef: Float64Array,
+    dx: Float32Array,
+  ): void;
   /** Sign bits of rows x k floats into 64-bit words stored as Uint32 pairs (2*ceil(k/64) per row). */
   packSigns(rows: number, k: number, src: Float32Array, dst: Uint32Array): void;
   binaryGemmPacked(m: number, n: number, k: number, a: Uint32Array, b: Uint32Array, c: Float32Array): void;
@@ -85,6 +116,8 @@ export interface NativeAddon {
     lam: number,
     clip: number,
   ): Float64Array;
+  /** Entries of g that are NaN, infinite or beyond +-limit. */
+  countBadGradients(g: Float32Array, limit: number): number;
   setThreads(threads: number): void;
   setBinaryPath(path: string): boolean;
   info(): AddonInfo;

@@ -18,5 +18,13 @@ export function createNativeKernels(addon: NativeAddon): Kernels {
     avgPoolForward: addon.avgPoolForward,
     avgPoolBackward: addon.avgPoolBackward,
     binaryGemm: addon.binaryGemm,
+    binaryConv2dForward: addon.binaryConv2dForward,
+    clipInPlace: addon.clipInPlace,
+    signForward: addon.signForward,
+    steBackward: addon.steBackward,
+    batchNormStatistics: addon.batchNormStatistics,
+    batchNormApply: addon.batchNormApply,
+    batchNormGradientSums: addon.batchNormGradientSums,
+    batchNormInputGradient: addon.batchNormInputGradient,
   });
 }

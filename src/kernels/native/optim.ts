@@ -1,10 +1,9 @@
 /**
  * Fused native optimizer updates, drop-in replacements for the per-tensor functions of
- * src/optim (`adamUpdate`, `amsgradUpdate`, `Bamsprod.updateTensor`): same arguments, the same
- * per-step scalars, the same arithmetic (double precision, rounded to float32 where stored).
- * Adam and AMSGrad are bit-identical to the TypeScript loops; BAMSProd adds its float64 sums in
- * fixed blocks (deterministic, independent of the thread count), so its bounds can differ from
- * the TypeScript ones in the last bits of a double. Large tensors are split across threads.
+ * src/optim (`adamUpdate`, `amsgradUpdate`, BAMSProd's passes): the same per-step scalars and
+ * the same arithmetic (double precision, rounded to float32 where stored), so they give the
+ * same bits, BAMSProd included: its float64 sums follow the order of src/optim/sums.ts. Large
+ * tensors are split across the addon's threads (the order of the sums does not depend on it).
  */
 import type { NativeAddon } from "./addon.js";
 
@@ -38,15 +37,15 @@ export interface BamsprodStepStats {
 
 /** The fused updates; `clip` is the projection bound (Infinity: none), as in src/optim. */
 export interface NativeOptimizerSteps {
-  adamUpdate(
+  readonly adamUpdate: (
     x: Float32Array,
     g: Float32Array,
     m: Float32Array,
     v: Float32Array,
     s: AdamStepScalars,
     clip: number,
-  ): void;
-  amsgradUpdate(
+  ) => void;
+  readonly amsgradUpdate: (
     x: Float32Array,
     g: Float32Array,
     m: Float32Array,
@@ -54,16 +53,23 @@ export interface NativeOptimizerSteps {
     vmax: Float32Array,
     s: AdamStepScalars,
     clip: number,
-  ): void;
-  /** One BAMSProd step on one tensor (state holds m, v, vmax). */
-  bamsprodUpdate(
+  ) => void;
+  /** One BAMSProd step (spec lines 1-11) on one tensor with state m, v, vmax. */
+  readonly bamsprodUpdate: (
     x: Float32Array,
     g: Float32Array,
     binary: boolean,
-    state: { m: Float32Array; v: Float32Array; vmax: Float32Array },
+    m: Float32Array,
+    v: Float32Array,
+    vmax: Float32Array,
     s: BamsprodStepScalars,
     clip: number,
-  ): BamsprodStepStats;
+  ) => BamsprodStepStats;
+  /**
+   * The gradient check of a step: how many entries of g are NaN, infinite or beyond +-limit
+   * (src/optim/params.ts `countBadGradients` with limit GRADIENT_LIMIT). Read-only.
+   */
+  readonly countBadGradients: (g: Float32Array, limit: number) => number;
 }
 
 /** The fused updates of a loaded addon. */
@@ -75,13 +81,13 @@ export function createNativeOptimizerSteps(addon: NativeAddon): NativeOptimizerS
     amsgradUpdate(x, g, m, v, vmax, s, clip) {
       addon.adamUpdate(x, g, m, v, vmax, s.decay, s.beta1, s.beta2, s.stepSize, s.invBc2, s.eps, clip);
     },
-    bamsprodUpdate(x, g, binary, state, s, clip) {
+    bamsprodUpdate(x, g, binary, m, v, vmax, s, clip) {
       const r = addon.bamsprodUpdate(
         x,
         g,
-        state.m,
-        state.v,
-        state.vmax,
+        m,
+        v,
+        vmax,
         binary,
         s.decay,
         s.beta1,
@@ -94,6 +100,9 @@ export function createNativeOptimizerSteps(addon: NativeAddon): NativeOptimizerS
         clip,
       );
       return { quantError: r[0], target: r[1], lower: r[2], upper: r[3] };
+    },
+    countBadGradients(g, limit) {
+      return addon.countBadGradients(g, limit);
     },
   } satisfies NativeOptimizerSteps);
 }

@@ -4,7 +4,10 @@
  * number of positions whose signs differ, i.e. popcount(a_i XOR b_j). Padding bits past k are
  * zero in both operands, so they never count as differences.
  */
-import { scratchUint32 } from "./scratch.js";
+import type { ConvGeometry } from "../kernels.js";
+import { conv2dForward } from "./conv.js";
+import { scratchFloat32, scratchUint32 } from "./scratch.js";
+import { signForward } from "./sign.js";
 
 /** c[m x n] = sum_k sign(a[i, k]) * sign(b[j, k]), sign(v) = +1 if v >= 0 else -1 (NaN: -1). */
 export function binaryGemm(
@@ -63,4 +66,29 @@ export function popcount32(x: number): number {
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   x = (x + (x >>> 4)) & 0x0f0f0f0f;
   return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/**
+ * Binary convolution: conv(sign(x), sign(w)) with zero padding (padded taps contribute 0). The
+ * portable version binarizes both operands and runs the float convolution, which is exact here:
+ * every partial sum is a small integer.
+ */
+export function binaryConv2dForward(
+  x: Float32Array,
+  w: Float32Array,
+  g: ConvGeometry,
+  y: Float32Array,
+): void {
+  const xLength = g.batch * g.inChannels * g.inHeight * g.inWidth;
+  const wLength = g.outChannels * g.inChannels * g.kernelH * g.kernelW;
+  if (x.length < xLength || w.length < wLength) {
+    throw new Error(
+      `binaryConv2dForward: x has ${x.length} (needs ${xLength}), w ${w.length} (needs ${wLength})`,
+    );
+  }
+  const xs = scratchFloat32("binaryConv.x", xLength).subarray(0, xLength);
+  const ws = scratchFloat32("binaryConv.w", wLength).subarray(0, wLength);
+  signForward(x.subarray(0, xLength), xs);
+  signForward(w.subarray(0, wLength), ws);
+  conv2dForward(xs, ws, g, y);
 }

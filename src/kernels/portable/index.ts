@@ -3,10 +3,17 @@
  * implementation is installed with setKernels.
  */
 import type { Kernels } from "../kernels.js";
-import { binaryGemm } from "./binary.js";
+import {
+  batchNormApply,
+  batchNormGradientSums,
+  batchNormInputGradient,
+  batchNormStatistics,
+} from "./batchnorm.js";
+import { binaryConv2dForward, binaryGemm } from "./binary.js";
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from "./conv.js";
 import { gemm } from "./gemm.js";
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from "./pool.js";
+import { clipInPlace, signForward, steBackward } from "./sign.js";
 
 /**
  * The portable implementation of every kernel. Spread it to borrow methods:
@@ -23,4 +30,12 @@ export const portableKernels: Kernels = Object.freeze({
   avgPoolForward,
   avgPoolBackward,
   binaryGemm,
+  binaryConv2dForward,
+  clipInPlace,
+  signForward,
+  steBackward,
+  batchNormStatistics,
+  batchNormApply,
+  batchNormGradientSums,
+  batchNormInputGradient,
 });

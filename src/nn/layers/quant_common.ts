@@ -2,6 +2,7 @@
  * What QuantDense and QuantConv2D share: larq's input_quantizer / kernel_quantizer /
  * kernel_constraint options, resolved and validated once.
  */
+import { getKernels } from "../../kernels/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import {
   getQuantizer,
@@ -47,6 +48,14 @@ export function resolveQuant(kind: string, o: QuantOptions): ResolvedQuant {
   return { input, kernel, clip, useBias: o.useBias ?? true };
 }
 
+/**
+ * True when both the input and the kernel are binarized to exactly +-1, so the layer's forward
+ * product can run on the exact XNOR + popcount kernels (same result as the float product).
+ */
+export function binaryOperands(q: ResolvedQuant): boolean {
+  return q.input?.signsOnly === true && q.kernel?.signsOnly === true;
+}
+
 /** The JSON form of the quantization options, for config(). */
 export function quantConfig(q: ResolvedQuant): {
   inputQuantizer: QuantizerConfig | null;
@@ -64,9 +73,5 @@ export function quantConfig(q: ResolvedQuant): {
 
 /** Clips latent weights into [-c, c] in place (the buffer optimizers hold must not change). */
 export function clipInPlace(data: Float32Array, c: number): void {
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v > c) data[i] = c;
-    else if (v < -c) data[i] = -c;
-  }
+  getKernels().clipInPlace(data, c);
 }

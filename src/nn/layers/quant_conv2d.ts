@@ -7,6 +7,7 @@ import { glorotUniform } from "../init.js";
 import { checkInt, LayerBase, pair } from "../layer_base.js";
 import type { ForwardContext, MacCount, Parameter } from "../types.js";
 import {
+  binaryOperands,
   clipInPlace,
   quantConfig,
   resolveQuant,
@@ -83,7 +84,11 @@ export class QuantConv2D extends LayerBase {
     const kernel = this.kernel as Tensor;
     const xq = this.quant.input === null ? x : this.quant.input.apply(x);
     const wq = this.quant.kernel === null ? kernel : this.quant.kernel.apply(kernel);
-    return conv2d(xq, wq, this.bias, { stride: this.strides, padding: this.padding });
+    return conv2d(xq, wq, this.bias, {
+      stride: this.strides,
+      padding: this.padding,
+      binary: binaryOperands(this.quant),
+    });
   }
 
   override parameters(): Parameter[] {

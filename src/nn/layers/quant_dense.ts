@@ -6,6 +6,7 @@ import { glorotUniform } from "../init.js";
 import { checkInt, LayerBase } from "../layer_base.js";
 import type { ForwardContext, MacCount, Parameter } from "../types.js";
 import {
+  binaryOperands,
   clipInPlace,
   quantConfig,
   resolveQuant,
@@ -59,7 +60,7 @@ export class QuantDense extends LayerBase {
     const kernel = this.kernel as Tensor;
     const xq = this.quant.input === null ? x : this.quant.input.apply(x);
     const wq = this.quant.kernel === null ? kernel : this.quant.kernel.apply(kernel);
-    return dense(xq, wq, this.bias);
+    return dense(xq, wq, this.bias, { binary: binaryOperands(this.quant) });
   }
 
   override parameters(): Parameter[] {

@@ -64,15 +64,21 @@ export class Rescale extends LayerBase {
       b[c] = -m / s;
     }
     const y = new Float32Array(x.size);
-    for (let i = 0; i < x.size; i++) {
-      const c = Math.floor(i / per) % channels;
-      y[i] = x.data[i] * a[c] + b[c];
+    const xd = x.data;
+    // Plane by plane (sample, channel), so the channel's constants are hoisted out of the loop.
+    for (let start = 0, c = 0; start < x.size; start += per, c = (c + 1) % channels) {
+      const ac = a[c];
+      const bc = b[c];
+      for (let i = start; i < start + per; i++) y[i] = xd[i] * ac + bc;
     }
     // Raw pixels never need a gradient; the backward only matters if a user puts Rescale deeper.
     return Tensor.fromOp(y, x.shape, [x], (out) => {
       const gy = out.grad as Float32Array;
       const gx = x.gradBuffer();
-      for (let i = 0; i < x.size; i++) gx[i] += gy[i] * a[Math.floor(i / per) % channels];
+      for (let start = 0, c = 0; start < x.size; start += per, c = (c + 1) % channels) {
+        const ac = a[c];
+        for (let i = start; i < start + per; i++) gx[i] += gy[i] * ac;
+      }
     });
   }
 

@@ -32,6 +32,11 @@ export interface Quantizer {
   readonly kernelOnly: boolean;
   /** Bits per output value (all quantizers here binarize: 1; the scale is per channel). */
   readonly bits: number;
+  /**
+   * True when every output is exactly +1 or -1 (no scale): a layer whose input and kernel
+   * quantizers both have it computes its forward product with the exact XNOR kernels.
+   */
+  readonly signsOnly?: boolean;
 }
 
 /**
@@ -57,7 +62,8 @@ export function getQuantizer(spec: QuantizerSpec): Quantizer {
 }
 
 function simple(name: QuantizerName, fn: (x: Tensor) => Tensor, kernelOnly: boolean): Quantizer {
-  return { name, apply: fn, config: () => ({ name }), kernelOnly, bits: 1 };
+  // magnitude_aware_sign scales each channel; the others output exactly +-1.
+  return { name, apply: fn, config: () => ({ name }), kernelOnly, bits: 1, signsOnly: !kernelOnly };
 }
 
 function swish(beta: number): Quantizer {
@@ -70,5 +76,6 @@ function swish(beta: number): Quantizer {
     config: () => ({ name: "swish_sign", beta }),
     kernelOnly: false,
     bits: 1,
+    signsOnly: true,
   };
 }

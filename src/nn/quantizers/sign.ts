@@ -4,7 +4,7 @@
  * the gradient they pretend sign has, which is what makes a binary network trainable.
  */
 import type { Tensor } from "../../tensor/tensor.js";
-import { elementwise } from "../../tensor/index.js";
+import { sign } from "../../tensor/index.js";
 
 /** sign(x) with sign(0) = +1 (a zero must still map to one of the two binary values). */
 export function binarySign(x: number): number {
@@ -52,15 +52,15 @@ export function swishSignSmooth(x: number, beta = 5): number {
 
 /** Binarizes to +-1; backward: straight-through, gradient 1 where |x| <= 1, else 0. */
 export function ste_sign(x: Tensor): Tensor {
-  return elementwise(x, binarySign, steSignGradient);
+  return sign(x); // the op's default gradient is steSignGradient, run as one kernel pass
 }
 
 /** Binarizes to +-1; backward: Bi-Real Net's 2 - 2|x| where |x| <= 1, else 0. */
 export function approx_sign(x: Tensor): Tensor {
-  return elementwise(x, binarySign, approxSignGradient);
+  return sign(x, approxSignGradient);
 }
 
 /** Binarizes to +-1; backward: the derivative of SwishSign with slope `beta` (default 5). */
 export function swish_sign(x: Tensor, beta = 5): Tensor {
-  return elementwise(x, binarySign, (v) => swishSignGradient(v, beta));
+  return sign(x, (v) => swishSignGradient(v, beta));
 }

@@ -1,3 +1,4 @@
+import { getKernels, type ChannelLayout } from "../../kernels/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import { Tensor } from "../tensor.js";
 import { channelLayout, checkChannels, outGrad } from "./grad.js";
@@ -52,66 +53,54 @@ export function batchNorm(
   }
   if (!(eps > 0)) throw new BamsprodError(`batchNorm: eps must be positive, got ${show(eps)}`);
 
-  const layout = { batch, channels, spatial };
+  const layout: ChannelLayout = { batch, channels, spatial };
   const norm = options.training
     ? batchStatistics(x.data, layout, eps, running, momentum)
     : runningNormalization(running, eps);
+  // Per channel y = x * scale + shift with scale = invStd * gamma, shift = beta - mean * scale.
+  const scale = new Float64Array(channels);
+  const shift = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    scale[c] = norm.invStd[c] * (gamma === null ? 1 : gamma.data[c]);
+    shift[c] = (beta === null ? 0 : beta.data[c]) - norm.mean[c] * scale[c];
+  }
   const y = new Float32Array(x.size);
-  normalize(x.data, layout, norm, gamma?.data ?? null, beta?.data ?? null, y);
+  getKernels().batchNormApply(x.data, layout, scale, shift, y);
 
   const inputs = [x, gamma, beta].filter((t): t is Tensor => t !== null);
   return Tensor.fromOp(y, x.shape, inputs, (out) => {
     const dy = outGrad(out);
-    const sums = gradientSums(x.data, dy, layout, norm);
-    if (gamma !== null && gamma.requiresGrad) addSums(gamma.gradBuffer(), sums.dyXhat);
-    if (beta !== null && beta.requiresGrad) addSums(beta.gradBuffer(), sums.dy);
+    const kernels = getKernels();
+    const sumDy = new Float64Array(channels);
+    const sumDyXhat = new Float64Array(channels);
+    kernels.batchNormGradientSums(x.data, dy, layout, norm.mean, norm.invStd, sumDy, sumDyXhat);
+    if (gamma !== null && gamma.requiresGrad) addSums(gamma.gradBuffer(), sumDyXhat);
+    if (beta !== null && beta.requiresGrad) addSums(beta.gradBuffer(), sumDy);
     if (x.requiresGrad) {
       const count = options.training ? batch * spatial : 0;
-      inputGradient(x.data, dy, layout, norm, gamma?.data ?? null, sums, count, x.gradBuffer());
+      const { meanDy, xCoef } = inputGradientCoefficients(norm, sumDy, sumDyXhat, count);
+      kernels.batchNormInputGradient(x.data, dy, layout, norm.mean, scale, meanDy, xCoef, x.gradBuffer());
     }
   });
-}
-
-interface Layout {
-  batch: number;
-  channels: number;
-  spatial: number;
 }
 
 /** Batch mean and biased variance (two passes, in double precision); updates the running stats. */
 function batchStatistics(
   x: Float32Array,
-  { batch, channels, spatial }: Layout,
+  layout: ChannelLayout,
   eps: number,
   running: RunningStats,
   momentum: number,
 ): Normalization {
-  const count = batch * spatial;
+  const { channels } = layout;
+  const count = layout.batch * layout.spatial;
   const mean = new Float64Array(channels);
   const variance = new Float64Array(channels);
-  for (let n = 0; n < batch; n++) {
-    for (let c = 0; c < channels; c++) {
-      const o = (n * channels + c) * spatial;
-      let s = 0;
-      for (let i = 0; i < spatial; i++) s += x[o + i];
-      mean[c] += s;
-    }
-  }
-  for (let c = 0; c < channels; c++) mean[c] /= count;
-  for (let n = 0; n < batch; n++) {
-    for (let c = 0; c < channels; c++) {
-      const o = (n * channels + c) * spatial;
-      const m = mean[c];
-      let s = 0;
-      for (let i = 0; i < spatial; i++) s += (x[o + i] - m) * (x[o + i] - m);
-      variance[c] += s;
-    }
-  }
+  getKernels().batchNormStatistics(x, layout, mean, variance);
   const invStd = new Float64Array(channels);
   // One sample per channel has no unbiased variance; keep the biased one (0) rather than NaN.
   const bessel = count > 1 ? count / (count - 1) : 1;
   for (let c = 0; c < channels; c++) {
-    variance[c] /= count;
     invStd[c] = 1 / Math.sqrt(variance[c] + eps);
     running.mean[c] = momentum * running.mean[c] + (1 - momentum) * mean[c];
     running.variance[c] = momentum * running.variance[c] + (1 - momentum) * variance[c] * bessel;
@@ -130,80 +119,28 @@ function runningNormalization(running: RunningStats, eps: number): Normalization
   return { mean, invStd };
 }
 
-function normalize(
-  x: Float32Array,
-  { batch, channels, spatial }: Layout,
-  { mean, invStd }: Normalization,
-  gamma: Float32Array | null,
-  beta: Float32Array | null,
-  y: Float32Array,
-): void {
-  for (let n = 0; n < batch; n++) {
-    for (let c = 0; c < channels; c++) {
-      const o = (n * channels + c) * spatial;
-      const mul = invStd[c] * (gamma === null ? 1 : gamma[c]);
-      const shift = (beta === null ? 0 : beta[c]) - mean[c] * mul;
-      for (let i = 0; i < spatial; i++) y[o + i] = x[o + i] * mul + shift;
-    }
-  }
-}
-
-/** Per channel: sum of dy and sum of dy * xhat (xhat = normalized input). */
-function gradientSums(
-  x: Float32Array,
-  dy: Float32Array,
-  { batch, channels, spatial }: Layout,
-  { mean, invStd }: Normalization,
-): { dy: Float64Array; dyXhat: Float64Array } {
-  const sumDy = new Float64Array(channels);
-  const sumDyXhat = new Float64Array(channels);
-  for (let n = 0; n < batch; n++) {
-    for (let c = 0; c < channels; c++) {
-      const o = (n * channels + c) * spatial;
-      const m = mean[c];
-      let s = 0;
-      let sx = 0;
-      for (let i = 0; i < spatial; i++) {
-        s += dy[o + i];
-        sx += dy[o + i] * (x[o + i] - m);
-      }
-      sumDy[c] += s;
-      sumDyXhat[c] += sx * invStd[c];
-    }
-  }
-  return { dy: sumDy, dyXhat: sumDyXhat };
-}
-
 function addSums(dst: Float32Array, sums: Float64Array): void {
   for (let c = 0; c < sums.length; c++) dst[c] += sums[c];
 }
 
 /**
- * dx += gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat)) in training mode (the two
- * mean terms are the paths through the batch mean and variance; `count` = N*H*W), and
- * dx += gamma * invStd * dy in evaluation mode (`count` = 0: statistics are constants).
+ * The input gradient is dx += gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat)) in
+ * training mode (the two mean terms are the paths through the batch mean and variance;
+ * `count` = N*H*W), and dx += gamma * invStd * dy in evaluation mode (`count` = 0: the
+ * statistics are constants). With xhat = (x - mean) * invStd the last term is
+ * (x - mean) * xCoef, xCoef = invStd * sum(dy * xhat) / count.
  */
-function inputGradient(
-  x: Float32Array,
-  dy: Float32Array,
-  { batch, channels, spatial }: Layout,
-  { mean, invStd }: Normalization,
-  gamma: Float32Array | null,
-  sums: { dy: Float64Array; dyXhat: Float64Array },
+function inputGradientCoefficients(
+  { invStd }: Normalization,
+  sumDy: Float64Array,
+  sumDyXhat: Float64Array,
   count: number,
-  dx: Float32Array,
-): void {
-  for (let n = 0; n < batch; n++) {
-    for (let c = 0; c < channels; c++) {
-      const o = (n * channels + c) * spatial;
-      const k = invStd[c] * (gamma === null ? 1 : gamma[c]);
-      const m = mean[c];
-      const meanDy = count > 0 ? sums.dy[c] / count : 0;
-      // xhat * mean(dy * xhat) = (x - m) * invStd * sumDyXhat / count
-      const xCoef = count > 0 ? (invStd[c] * sums.dyXhat[c]) / count : 0;
-      for (let i = 0; i < spatial; i++) {
-        dx[o + i] += k * (dy[o + i] - meanDy - (x[o + i] - m) * xCoef);
-      }
-    }
+): { meanDy: Float64Array; xCoef: Float64Array } {
+  const meanDy = new Float64Array(sumDy.length);
+  const xCoef = new Float64Array(sumDy.length);
+  for (let c = 0; c < sumDy.length; c++) {
+    meanDy[c] = count > 0 ? sumDy[c] / count : 0;
+    xCoef[c] = count > 0 ? (invStd[c] * sumDyXhat[c]) / count : 0;
   }
+  return { meanDy, xCoef };
 }

@@ -8,6 +8,12 @@ import { accumulateWritten, outGrad } from "./grad.js";
 export interface Conv2dOptions {
   stride?: number | readonly [number, number];
   padding?: number | readonly [number, number];
+  /**
+   * The caller's promise that x and w hold only +1 and -1 (outputs of sign quantizers): the
+   * forward pass then runs as the kernels' XNOR + popcount convolution, exact (padding still
+   * contributes 0), so the output is bit-identical to the float convolution.
+   */
+  binary?: boolean;
 }
 
 /**
@@ -26,7 +32,8 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, options: Conv2
   }
   const spatial = g.outHeight * g.outWidth;
   const y = new Float32Array(g.batch * g.outChannels * spatial);
-  getKernels().conv2dForward(x.data, w.data, g, y);
+  if (options.binary === true) getKernels().binaryConv2dForward(x.data, w.data, g, y);
+  else getKernels().conv2dForward(x.data, w.data, g, y);
   if (bias !== null) addChannelValues(y, bias.data, g.batch, g.outChannels, spatial, y);
   const shape = [g.batch, g.outChannels, g.outHeight, g.outWidth];
   const inputs = bias === null ? [x, w] : [x, w, bias];

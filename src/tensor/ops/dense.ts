@@ -3,13 +3,22 @@ import { BamsprodError, show } from "../../util/errors.js";
 import { Tensor } from "../tensor.js";
 import { checkRank, outGrad } from "./grad.js";
 
+export interface DenseOpOptions {
+  /**
+   * The caller's promise that x and w hold only +1 and -1 (outputs of a sign quantizer): the
+   * forward product then runs as the kernels' XNOR + popcount product, which is exact, so the
+   * output is bit-identical to the float product. Other values would be replaced by their sign.
+   */
+  binary?: boolean;
+}
+
 /**
  * Fully connected layer: y[N, out] = x[N, in] * w^T + bias, with weights stored [out, in]
  * (Keras stores [in, out]; ours is the layout the binary product wants, rows = neurons).
  * Backward: dx += dy * w, dw += dy^T * x, dbias += column sums of dy.
  * @example dense(x, w, null) // x [128, 784], w [512, 784] -> [128, 512]
  */
-export function dense(x: Tensor, w: Tensor, bias: Tensor | null): Tensor {
+export function dense(x: Tensor, w: Tensor, bias: Tensor | null, options: DenseOpOptions = {}): Tensor {
   checkRank("dense", "input", x, 2);
   checkRank("dense", "weights", w, 2);
   const [batch, inFeatures] = x.shape;
@@ -25,7 +34,8 @@ export function dense(x: Tensor, w: Tensor, bias: Tensor | null): Tensor {
     );
   }
   const y = new Float32Array(batch * outFeatures);
-  getKernels().gemm(false, true, batch, outFeatures, inFeatures, 1, x.data, w.data, 0, y);
+  if (options.binary === true) getKernels().binaryGemm(batch, outFeatures, inFeatures, x.data, w.data, y);
+  else getKernels().gemm(false, true, batch, outFeatures, inFeatures, 1, x.data, w.data, 0, y);
   if (bias !== null) addRowBias(y, bias.data, batch, outFeatures);
   const inputs = bias === null ? [x, w] : [x, w, bias];
   return Tensor.fromOp(y, [batch, outFeatures], inputs, (out) => {

@@ -3,6 +3,7 @@
  */
 import { BamsprodError, show } from "../../util/errors.js";
 import type { Tensor } from "../tensor.js";
+import { giveBack, takeBuffer } from "../buffers.js";
 
 /** The output gradient inside a backward closure (set by `backward` before calling it). */
 export function outGrad(out: Tensor): Float32Array {
@@ -23,12 +24,15 @@ export function addInto(dst: Float32Array, src: Float32Array): void {
  */
 export function accumulateWritten(t: Tensor, write: (dst: Float32Array) => void): void {
   if (t.grad === null) {
-    write(t.gradBuffer());
+    // The kernel overwrites every element, so a recycled buffer need not be zeroed first.
+    t.grad = takeBuffer(t.size, false);
+    write(t.grad);
     return;
   }
-  const tmp = new Float32Array(t.size);
+  const tmp = takeBuffer(t.size, false);
   write(tmp);
   addInto(t.grad, tmp);
+  giveBack(tmp);
 }
 
 /** Throws unless a and b have identical shapes. */

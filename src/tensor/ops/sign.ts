@@ -1,0 +1,25 @@
+import { getKernels } from "../../kernels/index.js";
+import { Tensor } from "../tensor.js";
+import { outGrad } from "./grad.js";
+
+/**
+ * Binarization: y = +1 where x >= 0, else -1 (so sign(0) = +1 and every output is exactly
+ * +-1). Backward: dx += dy * pseudoGradient(x). Without `pseudoGradient` it is the
+ * straight-through estimator, 1 where |x| <= 1 and 0 outside, run by the kernels in one pass;
+ * the quantizers pass their own (Bi-Real's approximation, SwishSign) as a function.
+ * @example sign(x) // larq's ste_sign
+ */
+export function sign(x: Tensor, pseudoGradient?: (v: number) => number): Tensor {
+  const y = new Float32Array(x.size);
+  getKernels().signForward(x.data, y);
+  return Tensor.fromOp(y, x.shape, [x], (out) => {
+    const dy = outGrad(out);
+    const dx = x.gradBuffer();
+    if (pseudoGradient === undefined) {
+      getKernels().steBackward(x.data, dy, dx);
+      return;
+    }
+    const xd = x.data;
+    for (let i = 0; i < dy.length; i++) dx[i] += dy[i] * pseudoGradient(xd[i]);
+  });
+}

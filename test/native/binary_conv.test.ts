@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { convGeometry, portableKernels } from "../../src/kernels/index.js";
+import { Rng } from "../../src/util/random.js";
+import { addon, assertSame, coarseArray, native, randomArray, skip } from "./helpers.js";
+
+// [N, C, H, W], [O, C, KH, KW], stride, padding. Channel counts around the 32-bit words the
+// signs are packed in (1, 31, 32, 33, 64, 70), output channels and widths that are not
+// multiples of the 16-lane blocks, strides 1-2 (stride 1 takes the vectorized path on
+// AVX-512 CPUs), paddings 0-3 (3 with a 3x3 kernel: some windows lie wholly in the padding),
+// non-square kernels, and bcnn's own layers.
+const cases: [number[], number[], number | [number, number], number | [number, number]][] = [
+  [[1, 1, 5, 5], [1, 1, 3, 3], 1, 0],
+  [[2, 31, 7, 9], [5, 31, 3, 3], 1, 1],
+  [[3, 32, 6, 17], [17, 32, 3, 2], 1, [1, 2]],
+  [[2, 33, 8, 8], [3, 33, 3, 3], 2, 1],
+  [[2, 64, 5, 21], [16, 64, 3, 3], 1, 1],
+  [[1, 70, 9, 6], [9, 70, 2, 3], 1, [0, 1]],
+  [[2, 5, 4, 4], [2, 5, 3, 3], 1, 3],
+  [[2, 8, 11, 10], [4, 8, 5, 5], [2, 3], 2],
+  [[3, 32, 28, 28], [32, 32, 3, 3], 1, 1],
+  [[3, 64, 14, 14], [64, 64, 3, 3], 1, 1],
+];
+
+const paths =
+  addon === null ? [] : ["avx512-vpopcntdq", "popcnt", "generic"].filter((p) => native().setBinaryPath(p));
+const best = addon === null ? "" : paths[0];
+
+describe("native binaryConv2dForward vs portable (exact)", { skip }, () => {
+  const threads = addon === null ? 1 : native().info().threads;
+  after(() => {
+    native().setBinaryPath(best);
+    native().setThreads(threads);
+  });
+
+  for (const path of paths) {
+    for (const t of [1, 2]) {
+      test(`path ${path}, ${t} thread(s)`, () => {
+        assert.ok(native().setBinaryPath(path));
+        native().setThreads(t);
+        let seed = 700;
+        for (const [xs, ws, stride, padding] of cases) {
+          const g = convGeometry(xs, ws, stride, padding);
+          const rng = new Rng(seed++);
+          const xSize = xs.reduce((p, v) => p * v, 1);
+          // Coarse values put exact zeros and -0 in x: their sign is +1.
+          const x = seed % 2 === 0 ? coarseArray(rng, xSize) : randomArray(rng, xSize);
+          const w = randomArray(
+            rng,
+            ws.reduce((p, v) => p * v, 1),
+          );
+          const ySize = g.batch * g.outChannels * g.outHeight * g.outWidth;
+          const expected = new Float32Array(ySize);
+          portableKernels.binaryConv2dForward(x, w, g, expected);
+          const actual = new Float32Array(ySize).fill(Number.NaN);
+          native().binaryConv2dForward(x, w, g, actual);
+          assertSame(actual, expected, `x ${xs}, w ${ws}, stride ${stride}, padding ${padding}`);
+        }
+      });
+    }
+  }
+
+  test("too-short arrays are refused", () => {
+    const g = convGeometry([1, 2, 4, 4], [1, 2, 3, 3], 1, 1);
+    assert.throws(
+      () => native().binaryConv2dForward(new Float32Array(31), new Float32Array(18), g, new Float32Array(16)),
+      /x has 31/,
+    );
+  });
+});
