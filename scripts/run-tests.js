@@ -2,6 +2,7 @@
 // Runs the compiled tests with Node's own test runner, on both kernel sets:
 //   1. every fast test (build/test/**/*.test.js outside slow/) on the default kernels of the
 //      library (portable unless a test selects others);
+//   (a test that runs past 5 minutes fails rather than hanging the run)
 //   2. when the native addon is built, the tests that compute through kernels again with
 //      BAMSPROD_KERNELS=native, installed before any test by a preload.
 // `--slow` runs build/test/slow/**/*.test.js instead (long trainings, full-dataset checks).
@@ -30,10 +31,14 @@ function collect(dir) {
 
 function run(label, files, env = {}, extra = []) {
   console.log(`\n== ${label}: ${files.length} test files ==`);
-  const result = spawnSync(process.execPath, [...extra, "--test", "--test-concurrency=2", ...files], {
-    stdio: "inherit",
-    env: { ...process.env, ...env },
-  });
+  const result = spawnSync(
+    process.execPath,
+    [...extra, "--test", "--test-concurrency=2", "--test-timeout=300000", ...files],
+    {
+      stdio: "inherit",
+      env: { ...process.env, ...env },
+    },
+  );
   return result.status ?? 1;
 }
 
