@@ -3,7 +3,7 @@
  * Float32Array state is stored as base64 of its little-endian bytes: lossless (every bit,
  * including -0 and NaN payloads), so save, load and continue is bit-identical to not stopping.
  */
-import { endianness } from "node:os";
+import { decodeFloat32, encodeFloat32 } from "../util/base64.js";
 import { BamsprodError, show } from "../util/errors.js";
 import { describeTensor } from "./params.js";
 import type { OptimizerName, TensorSignature, TensorState } from "./types.js";
@@ -34,27 +34,7 @@ export interface OptimizerStateDict {
   tensors: TensorStateRecord[] | null;
 }
 
-const bigEndian = endianness() === "BE";
-
-/** Base64 of the array's bytes in little-endian order. */
-export function encodeFloat32(a: Float32Array): string {
-  const bytes = Buffer.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  if (bigEndian) bytes.swap32();
-  return bytes.toString("base64");
-}
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** Decodes {@link encodeFloat32}; null when `s` is not base64 of exactly `length` floats. */
-export function decodeFloat32(s: unknown, length: number): Float32Array | null {
-  if (typeof s !== "string" || s.length % 4 !== 0 || !BASE64.test(s)) return null;
-  const bytes = Buffer.from(s, "base64");
-  if (bytes.byteLength !== length * 4) return null;
-  if (bigEndian) bytes.swap32();
-  const out = new Float32Array(length);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
-}
+export { encodeFloat32, decodeFloat32 };
 
 /** The state of every tensor as JSON records. */
 export function encodeTensors(

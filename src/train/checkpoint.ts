@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BamsprodError, show } from "../util/errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { base64ToFloat32, float32ToBase64 } from "../util/base64.js";
+import { decodeFloat32, encodeFloat32 } from "../util/base64.js";
 import { buildModel, type Sequential } from "../nn/index.js";
 import type { TrainConfig } from "./config.js";
 
@@ -57,7 +57,7 @@ export function checkpointPath(dir: string): string {
 
 export function saveCheckpoint(dir: string, state: CheckpointState): void {
   const tensors: Record<string, string> = {};
-  for (const [name, data] of Object.entries(state.tensors)) tensors[name] = float32ToBase64(data);
+  for (const [name, data] of Object.entries(state.tensors)) tensors[name] = encodeFloat32(data);
   const doc = { format: FORMAT, version: VERSION, ...state, tensors };
   writeFileAtomic(checkpointPath(dir), JSON.stringify(doc));
 }
@@ -80,7 +80,7 @@ export function loadCheckpoint(dir: string): CheckpointState {
   }
   const tensors: Record<string, Float32Array> = {};
   for (const [name, text] of Object.entries(doc.tensors as Record<string, string>)) {
-    const data = base64ToFloat32(text);
+    const data = decodeFloat32(text);
     if (data === null) throw new BamsprodError(`checkpoint ${path}: tensor ${show(name)} is corrupt`);
     tensors[name] = data;
   }
