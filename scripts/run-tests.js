@@ -3,8 +3,8 @@
 //   1. every fast test (build/test/**/*.test.js outside slow/) on the default kernels of the
 //      library (portable unless a test selects others);
 //   (a test that runs past 5 minutes fails rather than hanging the run)
-//   2. when the native addon is built, the tests that compute through kernels again with
-//      BAMSPROD_KERNELS=native, installed before any test by a preload.
+//   2. when the native addon is built, every fast test again with BAMSPROD_KERNELS=native,
+//      installed before any test by a preload (CLI tests' child processes inherit the choice).
 // `--slow` runs build/test/slow/**/*.test.js instead (long trainings, full-dataset checks).
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +14,6 @@ const slow = process.argv.includes("--slow");
 const root = "build/test";
 const nativeAddon = "native/build/Release/bamsprod_native.node";
 const preload = "./build/test/native/use-selected-kernels.js";
-const kernelDirs = ["tensor", "kernels", "nn", "train", "optim", "export", "native"];
 
 function collect(dir) {
   const out = [];
@@ -50,11 +49,8 @@ if (files.length === 0) {
 let status = run("default kernels", files);
 if (!slow) {
   if (existsSync(nativeAddon)) {
-    const kernelFiles = kernelDirs
-      .filter((d) => existsSync(join(root, d)))
-      .flatMap((d) => collect(join(root, d)));
     const env = { BAMSPROD_KERNELS: "native", BAMSPROD_QUIET_KERNELS: "1" };
-    status = run("native kernels", kernelFiles, env, ["--import", preload]) || status;
+    status = run("native kernels", files, env, ["--import", preload]) || status;
   } else {
     console.log(`\n== native kernels: skipped, the addon is not built (${nativeAddon} missing) ==`);
   }
