@@ -220,6 +220,14 @@ function checkResumable(saved: TrainConfig, wanted: TrainConfig): void {
   const b = JSON.stringify(wanted.optimizerOptions);
   if (a !== b)
     throw new BamsprodError(`--resume: the checkpoint was made with optimizer options ${a}, not ${b}`);
+  // A cosine schedule spans the run's epochs: another length would change the rate mid-run.
+  if (saved.epochs !== wanted.epochs && saved.lrSchedule.includes("cosine")) {
+    throw new BamsprodError(
+      `--resume: the checkpoint's cosine schedule spans ${saved.epochs} epochs; --epochs ${wanted.epochs} ` +
+        `would change the learning rate mid-run. Use --epochs ${saved.epochs}, or train with a schedule ` +
+        "that does not depend on the run's length (constant, step, exp)",
+    );
+  }
 }
 
 function prepareOutputDir(dir: string, resume: boolean): void {

@@ -65,6 +65,20 @@ test("resume refuses a checkpoint from another model or optimizer", async () => 
     return true;
   });
   await assert.rejects(train({ ...config, optimizer: "adam" }, true), /optimizer "bamsprod", not "adam"/);
+  await assert.rejects(
+    train({ ...config, lrSchedule: "cosine", epochs: 3 }, true),
+    /lrSchedule "constant", not "cosine"/,
+  );
+});
+
+test("resume may extend a run whose schedule does not depend on its length, but not a cosine one", async () => {
+  const constant = quickConfig({ epochs: 1, lrSchedule: "constant" });
+  await train(constant);
+  const extended = await train({ ...constant, epochs: 2 }, true);
+  assert.equal(extended.history.length, 2);
+  const cosine = quickConfig({ epochs: 1, lrSchedule: "cosine" });
+  await train(cosine);
+  await assert.rejects(train({ ...cosine, epochs: 2 }, true), /cosine schedule spans 1 epochs; --epochs 2/);
 });
 
 test("a directory holding a checkpoint is not overwritten without --resume", async () => {
