@@ -3,6 +3,8 @@
  * kernel_constraint options, resolved and validated once.
  */
 import { getKernels } from "../../kernels/index.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import type { Parameter } from "../types.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import {
   getQuantizer,
@@ -74,4 +76,19 @@ export function quantConfig(q: ResolvedQuant): {
 /** Clips latent weights into [-c, c] in place (the buffer optimizers hold must not change). */
 export function clipInPlace(data: Float32Array, c: number): void {
   getKernels().clipInPlace(data, c);
+}
+
+/**
+ * The trainable tensors of a quantized layer: its kernel (binary when a kernel quantizer
+ * binarizes it) and its optional bias. Shared by QuantDense and QuantConv2D.
+ */
+export function quantLayerParameters(
+  name: string,
+  kernel: Tensor,
+  bias: Tensor | null,
+  q: ResolvedQuant,
+): Parameter[] {
+  const params: Parameter[] = [{ name: `${name}/kernel`, tensor: kernel, binary: q.kernel !== null }];
+  if (bias !== null) params.push({ name: `${name}/bias`, tensor: bias, binary: false });
+  return params;
 }

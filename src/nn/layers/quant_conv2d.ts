@@ -9,6 +9,7 @@ import type { ForwardContext, MacCount, Parameter } from "../types.js";
 import {
   binaryOperands,
   clipInPlace,
+  quantLayerParameters,
   quantConfig,
   resolveQuant,
   type QuantOptions,
@@ -93,11 +94,7 @@ export class QuantConv2D extends LayerBase {
 
   override parameters(): Parameter[] {
     this.requireBuilt();
-    const params: Parameter[] = [
-      { name: `${this.name}/kernel`, tensor: this.kernel as Tensor, binary: this.quant.kernel !== null },
-    ];
-    if (this.bias !== null) params.push({ name: `${this.name}/bias`, tensor: this.bias, binary: false });
-    return params;
+    return quantLayerParameters(this.name, this.kernel as Tensor, this.bias, this.quant);
   }
 
   applyConstraints(): void {
