@@ -48,23 +48,26 @@ function stateArrays(name: OptimizerName, binary: boolean): number {
   }
 }
 
-/** The passes a step makes over one tensor (see src/optim and native/optim.cc). */
-function passes(name: OptimizerName, native: boolean, binary: boolean): Pass[] {
+/**
+ * The passes a step makes over one tensor (see src/optim and native/optim.cc). `guessed`:
+ * BAMSProd's native update knows mean(|x|) from the previous step (no weight decay).
+ */
+function passes(name: OptimizerName, native: boolean, binary: boolean, guessed: boolean): Pass[] {
   const k = stateArrays(name, binary);
   const fused = { reads: 2 + k, writes: 1 + k }; // x, g and the state in; x and the state out
   if (name !== "bamsprod") return [{ reads: 1, writes: 0 }, fused]; // gradient check, then one pass
   if (native) {
-    // Check (g); second moments (g, v, vmax in, and x if binary; v, vmax out); deviations (x,
-    // binary tensors); update (x, g, m, vmax in; x, m out). See native/optim.cc.
+    // Check fused with the statistics (g, v, vmax in, and x if binary); for a binary tensor
+    // whose mean |x| was not known from the last step, the deviations (x); then the update,
+    // AMSGrad's fused pass. See src/optim/bamsprod-native.ts.
     return [
-      { reads: 1, writes: 0 },
-      { reads: binary ? 4 : 3, writes: 2 },
-      ...(binary ? [{ reads: 1, writes: 0 }] : []),
-      { reads: 4, writes: 2 },
+      { reads: binary ? 4 : 3, writes: 0 },
+      ...(binary && !guessed ? [{ reads: 1, writes: 0 }] : []),
+      fused,
     ];
   }
   // Check (g, and x if binary); statistics (g, m, v, vmax in, and x if binary; m, v, vmax out);
-  // update (x, m, vmax in; x out).
+  // update (x, m, vmax in; x out). See src/optim/bamsprod-typescript.ts.
   return [
     { reads: binary ? 2 : 1, writes: 0 },
     { reads: binary ? 5 : 4, writes: 3 },
@@ -111,11 +114,19 @@ function layout(total: number): { length: number; binary: boolean }[] {
   ];
 }
 
-/** The rows: every optimizer with default options, and BAMSProd once more with its bounds binding. */
-const runs: { label: string; name: OptimizerName; options: object }[] = [
+/**
+ * The rows: every optimizer with default options, and BAMSProd twice more: with its bounds
+ * binding, and with weight decay (natively, x is then read once more per step).
+ */
+const runs: {
+  label: string;
+  name: OptimizerName;
+  options: { weightDecay?: number; gamma?: number; momentum?: number };
+}[] = [
   ...optimizerNames.map((name) => ({ label: name, name, options: name === "sgd" ? { momentum: 0.9 } : {} })),
   // gamma = 1: by step 3 the bounds are within a factor ~2 of c and clamp many elements.
   { label: "bamsprod, gamma 1 (bounds binding)", name: "bamsprod", options: { gamma: 1 } },
+  { label: "bamsprod, weight decay 1e-4", name: "bamsprod", options: { weightDecay: 1e-4 } },
 ];
 
 function printTable(header: string[], rows: string[][]): void {
@@ -197,7 +208,7 @@ function runAll(
     ms: median(optimizers[i].wall),
     cpu: median(optimizers[i].cpu),
     copyMs: median(copyMs),
-    bytes: traffic(tensors, (t) => passes(run.name, impl === "native", t.binary)),
+    bytes: traffic(tensors, (t) => passes(run.name, impl === "native", t.binary, !run.options.weightDecay)),
     minimum: traffic(tensors, (t) => {
       const k = stateArrays(run.name, t.binary);
       return [{ reads: 2 + k, writes: 1 + k }];

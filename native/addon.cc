@@ -265,12 +265,19 @@ Napi::Value BinaryConv2dForward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-AdamScalars adamScalars(const Napi::CallbackInfo& info, size_t at) {
-  return {number(info, at, "decay"),    number(info, at + 1, "beta1"),  number(info, at + 2, "beta2"),
-          number(info, at + 3, "stepSize"), number(info, at + 4, "invBc2"), number(info, at + 5, "eps")};
+// An optimizer step's scalars, from an object {decay, beta1, beta2, stepSize, invBc2, eps}.
+AdamScalars adamScalars(const Napi::Value& value) {
+  if (!value.IsObject()) throw Napi::TypeError::New(value.Env(), "bamsprod native: scalars must be an object");
+  Napi::Object o = value.As<Napi::Object>();
+  const auto get = [&](const char* key) {
+    Napi::Value v = o.Get(key);
+    if (!v.IsNumber()) fail(o.Env(), std::string("scalars.") + key + " must be a number");
+    return v.As<Napi::Number>().DoubleValue();
+  };
+  return {get("decay"), get("beta1"), get("beta2"), get("stepSize"), get("invBc2"), get("eps")};
 }
 
-// adamUpdate(x, g, m, v, vmax | null, decay, beta1, beta2, stepSize, invBc2, eps, clip)
+// adamUpdate(x, g, m, v, vmax | null, scalars, clip)
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   const int64_t n = lengthOf(info[0]);
   float* x = f32(info[0], n, "x");
@@ -278,7 +285,7 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   float* m = f32(info[2], n, "m");
   float* v = f32(info[3], n, "v");
   float* vmax = info[4].IsNull() || info[4].IsUndefined() ? nullptr : f32(info[4], n, "vmax");
-  adamUpdate(x, g, m, v, vmax, n, adamScalars(info, 5), number(info, 11, "clip"));
+  adamUpdate(x, g, m, v, vmax, n, adamScalars(info[5]), number(info, 6, "clip"));
   return info.Env().Undefined();
 }
 
@@ -289,9 +296,34 @@ Napi::Value CountBadGradients(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(bad));
 }
 
-// bamsprodUpdate(x, g, m, v, vmax, binary, decay, beta1, beta2, stepSize, invBc2, eps, gammaT, lam, clip)
-// -> Float64Array [quantError, target, lower, upper]
-Napi::Value BamsprodUpdate(const Napi::CallbackInfo& info) {
+// bamsprodInspect(x | null, g, v, vmax, scalars, limit, pivot, out)
+// -> bad gradient entries; out (Float64Array, 3) <- [sum of new vmax, sum |x*decay|, deviations]
+Napi::Value BamsprodInspect(const Napi::CallbackInfo& info) {
+  const int64_t n = lengthOf(info[1]);
+  const float* x = info[0].IsNull() ? nullptr : f32(info[0], n, "x");
+  const float* g = f32(info[1], n, "grad");
+  const float* v = f32(info[2], n, "v");
+  const float* vmax = f32(info[3], n, "vmax");
+  double* out = f64(info[7], 3, "out");
+  const BamsprodSums r =
+      bamsprodInspect(x, g, v, vmax, n, adamScalars(info[4]), number(info, 5, "limit"), number(info, 6, "pivot"));
+  out[0] = r.vmax;
+  out[1] = r.abs;
+  out[2] = r.deviation;
+  return Napi::Number::New(info.Env(), static_cast<double>(r.bad));
+}
+
+// bamsprodDeviation(x, scalars, a) -> sum ||x*decay| - a|
+Napi::Value BamsprodDeviation(const Napi::CallbackInfo& info) {
+  const int64_t n = lengthOf(info[0]);
+  const float* x = f32(info[0], n, "x");
+  const double sum = bamsprodDeviation(x, n, adamScalars(info[1]), number(info, 2, "a"));
+  return Napi::Number::New(info.Env(), sum);
+}
+
+// bamsprodApply(x, g, m, v, vmax, binary, scalars, lower, upper, clip)
+// -> sum |new x| for a binary tensor, else 0
+Napi::Value BamsprodApply(const Napi::CallbackInfo& info) {
   const int64_t n = lengthOf(info[0]);
   float* x = f32(info[0], n, "x");
   const float* g = f32(info[1], n, "grad");
@@ -299,14 +331,9 @@ Napi::Value BamsprodUpdate(const Napi::CallbackInfo& info) {
   float* v = f32(info[3], n, "v");
   float* vmax = f32(info[4], n, "vmax");
   const bool binary = info[5].ToBoolean();
-  const BamsprodScalars s{adamScalars(info, 6), number(info, 12, "gammaT"), number(info, 13, "lam")};
-  const BamsprodStats r = bamsprodUpdate(x, g, m, v, vmax, n, binary, s, number(info, 14, "clip"));
-  Napi::Float64Array out = Napi::Float64Array::New(info.Env(), 4);
-  out[0] = r.quantError;
-  out[1] = r.target;
-  out[2] = r.lower;
-  out[3] = r.upper;
-  return out;
+  const double sum = bamsprodApply(x, g, m, v, vmax, n, binary, adamScalars(info[6]), number(info, 7, "lower"),
+                                   number(info, 8, "upper"), number(info, 9, "clip"));
+  return Napi::Number::New(info.Env(), sum);
 }
 
 void applyThreads(int threads) {
@@ -359,7 +386,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("packSigns", Napi::Function::New(env, PackSigns));
   exports.Set("binaryGemmPacked", Napi::Function::New(env, BinaryGemmPacked));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
-  exports.Set("bamsprodUpdate", Napi::Function::New(env, BamsprodUpdate));
+  exports.Set("bamsprodInspect", Napi::Function::New(env, BamsprodInspect));
+  exports.Set("bamsprodDeviation", Napi::Function::New(env, BamsprodDeviation));
+  exports.Set("bamsprodApply", Napi::Function::New(env, BamsprodApply));
   exports.Set("countBadGradients", Napi::Function::New(env, CountBadGradients));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("setBinaryPath", Napi::Function::New(env, SetBinaryPath));

@@ -116,16 +116,34 @@ void adamScalar(float* x, const float* g, float* m, float* v, float* vmax, int64
   }
 }
 
-// BAMSProd pass 1, lines 3-4 stored, with their vmax summed into lanes and, for a binary tensor,
-// |x*decay|. Element i adds into lane (i - from) % kLanes.
+// BAMSProd's read-only pass (phase 1 of a step): the gradient check (entries whose magnitude
+// bits exceed `limitBits`, see gradientLimitBits), lines 3-4 computed but not stored with the new
+// vmax summed, and for a binary tensor |x*decay| summed and, around a guess `pivot` of
+// a = mean(|x*decay|), the deviations ||x*decay| - pivot| of line 6. Element i adds into lane
+// (i - from) % kLanes.
+struct InspectSums {
+  int64_t bad = 0;
+  double vmax[kLanes] = {}, abs[kLanes] = {}, deviation[kLanes] = {};
+};
+
+inline bool badGradient(const float* g, int64_t i, uint32_t limitBits) {
+  uint32_t bits;
+  std::memcpy(&bits, g + i, sizeof bits);
+  return (bits & 0x7fffffffu) > limitBits;
+}
+
 template <bool kBinary>
-void secondMomentsScalar(const float* x, const float* g, float* v, float* vmax, int64_t from, int64_t i0, int64_t i1,
-                         const Coefficients& c, double* vmaxLanes, double* absLanes) {
+void inspectScalar(const float* x, const float* g, const float* v, const float* vmax, int64_t from, int64_t i0,
+                   int64_t i1, const Coefficients& c, uint32_t limitBits, double pivot, InspectSums& s) {
   for (int64_t i = i0; i < i1; i++) {
     const int64_t lane = (i - from) % kLanes;
-    const float vi = v[i] = secondMoment(v[i], g[i], c);
-    vmaxLanes[lane] += vmax[i] = runningMax(vmax[i], vi);
-    if (kBinary) absLanes[lane] += std::fabs(decayed(x[i], c));
+    s.bad += badGradient(g, i, limitBits);
+    s.vmax[lane] += runningMax(vmax[i], secondMoment(v[i], g[i], c));  // 3.-4.
+    if (kBinary) {
+      const double magnitude = std::fabs(decayed(x[i], c));  // 1., 6.
+      s.abs[lane] += magnitude;
+      s.deviation[lane] += std::fabs(magnitude - pivot);
+    }
   }
 }
 
@@ -135,13 +153,19 @@ void deviationScalar(const float* x, int64_t from, int64_t i0, int64_t i1, const
   for (int64_t i = i0; i < i1; i++) lanes[(i - from) % kLanes] += std::fabs(std::fabs(decayed(x[i], c)) - a);
 }
 
-// BAMSProd pass 2, lines 1-2, 5 and 9-11: the first moment and the update with vmax/bc2 projected.
-void projectedScalar(float* x, const float* g, float* m, const float* vmax, int64_t i0, int64_t i1,
-                     const Coefficients& c, double lower, double upper, float clip) {
+// BAMSProd's update pass, lines 1-5 and 9-11 (AMSGrad's update with vmax/bc2 projected into
+// [lower, upper]); for a binary tensor the new |x| summed into lanes as above.
+template <bool kBinary>
+void applyScalar(float* x, const float* g, float* m, float* v, float* vmax, int64_t from, int64_t i0, int64_t i1,
+                 const Coefficients& c, double lower, double upper, float clip, double* absLanes) {
   for (int64_t i = i0; i < i1; i++) {
+    const double gi = g[i];
     const float xi = decayed(x[i], c);
-    const float mi = m[i] = firstMoment(m[i], g[i], c);
-    x[i] = clamp(stepped(xi, mi, project(vmax[i] * c.invBc2, lower, upper), c), clip);
+    const float mi = m[i] = firstMoment(m[i], gi, c);
+    const float vi = v[i] = secondMoment(v[i], gi, c);
+    const float vmaxi = vmax[i] = runningMax(vmax[i], vi);
+    const float xn = x[i] = clamp(stepped(xi, mi, project(vmaxi * c.invBc2, lower, upper), c), clip);
+    if (kBinary) absLanes[(i - from) % kLanes] += std::fabs(xn);
   }
 }
 
@@ -221,23 +245,37 @@ AVX512 void adamAvx512(float* x, const float* g, float* m, float* v, float* vmax
   adamScalar<kAmsgrad>(x, g, m, v, vmax, i, i1, c, clip);
 }
 
-template <bool kBinary>
-AVX512 void secondMomentsAvx512(const float* x, const float* g, float* v, float* vmax, int64_t i0, int64_t i1,
-                                const Coefficients& c, double* vmaxLanes, double* absLanes) {
+// kDecayed: x*decay is rounded to float32 first (decay != 1; with decay 1 it is x itself).
+template <bool kBinary, bool kDecayed>
+AVX512 void inspectAvx512(const float* x, const float* g, const float* v, const float* vmax, int64_t i0, int64_t i1,
+                          const Coefficients& c, uint32_t limitBits, double pivot, InspectSums& s) {
   const Vec k(c);
-  __m512d vmaxAcc = _mm512_setzero_pd(), absAcc = _mm512_setzero_pd();
+  const __m256i magnitudeBits = _mm256_set1_epi32(0x7fffffff);
+  const __m256i limit = _mm256_set1_epi32(static_cast<int>(limitBits));  // both sides below 2^31
+  const __m512d pivotV = _mm512_set1_pd(pivot);
+  __m256i badAcc = _mm256_setzero_si256();  // per lane, at most kBlock / kLanes
+  __m512d vmaxAcc = _mm512_setzero_pd(), absAcc = _mm512_setzero_pd(), deviationAcc = _mm512_setzero_pd();
   int64_t i = i0;
   for (; i + kLanes <= i1; i += kLanes) {
-    const __m256 vi = secondMoment(v + i, load(g + i), k);
-    const __m256 vmaxi = runningMax(vmax + i, vi);
-    _mm256_storeu_ps(v + i, vi);
-    _mm256_storeu_ps(vmax + i, vmaxi);
-    vmaxAcc = add(vmaxAcc, widen(vmaxi));
-    if (kBinary) absAcc = add(absAcc, _mm512_abs_pd(widen(decayed(x + i, k))));
+    const __m256 gf = _mm256_loadu_ps(g + i);
+    const __m256i gBits = _mm256_and_si256(_mm256_castps_si256(gf), magnitudeBits);
+    badAcc = _mm256_sub_epi32(badAcc, _mm256_cmpgt_epi32(gBits, limit));  // a true compare is -1
+    vmaxAcc = add(vmaxAcc, widen(runningMax(vmax + i, secondMoment(v + i, widen(gf), k))));
+    if (kBinary) {
+      const __m512d magnitude = _mm512_abs_pd(kDecayed ? widen(decayed(x + i, k)) : load(x + i));
+      absAcc = add(absAcc, magnitude);
+      deviationAcc = add(deviationAcc, _mm512_abs_pd(_mm512_sub_pd(magnitude, pivotV)));
+    }
   }
-  addLanes(vmaxAcc, vmaxLanes);
-  if (kBinary) addLanes(absAcc, absLanes);
-  secondMomentsScalar<kBinary>(x, g, v, vmax, i0, i, i1, c, vmaxLanes, absLanes);
+  alignas(32) int32_t bad[kLanes];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(bad), badAcc);
+  for (int l = 0; l < kLanes; l++) s.bad += bad[l];
+  addLanes(vmaxAcc, s.vmax);
+  if (kBinary) {
+    addLanes(absAcc, s.abs);
+    addLanes(deviationAcc, s.deviation);
+  }
+  inspectScalar<kBinary>(x, g, v, vmax, i0, i, i1, c, limitBits, pivot, s);
 }
 
 AVX512 void deviationAvx512(const float* x, int64_t i0, int64_t i1, const Coefficients& c, double a,
@@ -252,20 +290,29 @@ AVX512 void deviationAvx512(const float* x, int64_t i0, int64_t i1, const Coeffi
   deviationScalar(x, i0, i, i1, c, a, lanes);
 }
 
-AVX512 void projectedAvx512(float* x, const float* g, float* m, const float* vmax, int64_t i0, int64_t i1,
-                            const Coefficients& c, double lower, double upper, float clip) {
+template <bool kBinary>
+AVX512 void applyAvx512(float* x, const float* g, float* m, float* v, float* vmax, int64_t i0, int64_t i1,
+                        const Coefficients& c, double lower, double upper, float clip, double* absLanes) {
   const Vec k(c);
   const __m512d lowerV = _mm512_set1_pd(lower), upperV = _mm512_set1_pd(upper);
   const __m256 lo = _mm256_set1_ps(-clip), hi = _mm256_set1_ps(clip);
+  __m512d absAcc = _mm512_setzero_pd();
   int64_t i = i0;
   for (; i + kLanes <= i1; i += kLanes) {
+    const __m512d gi = load(g + i);
     const __m256 xi = decayed(x + i, k);
-    const __m256 mi = firstMoment(m + i, load(g + i), k);
+    const __m256 mi = firstMoment(m + i, gi, k);
+    const __m256 vi = secondMoment(v + i, gi, k);
+    const __m256 vmaxi = runningMax(vmax + i, vi);
     _mm256_storeu_ps(m + i, mi);
-    const __m512d V = project(mul(load(vmax + i), k.invBc2), lowerV, upperV);
-    _mm256_storeu_ps(x + i, clamp(stepped(xi, mi, V, k), lo, hi));
+    _mm256_storeu_ps(v + i, vi);
+    _mm256_storeu_ps(vmax + i, vmaxi);
+    const __m256 xn = clamp(stepped(xi, mi, project(mul(widen(vmaxi), k.invBc2), lowerV, upperV), k), lo, hi);
+    _mm256_storeu_ps(x + i, xn);
+    if (kBinary) absAcc = add(absAcc, _mm512_abs_pd(widen(xn)));
   }
-  projectedScalar(x, g, m, vmax, i, i1, c, lower, upper, clip);
+  if (kBinary) addLanes(absAcc, absLanes);
+  applyScalar<kBinary>(x, g, m, v, vmax, i0, i, i1, c, lower, upper, clip, absLanes);
 }
 
 // ---- One block, in AVX-512 when the CPU has it ----
@@ -279,17 +326,15 @@ void adamBlock(float* x, const float* g, float* m, float* v, float* vmax, int64_
     adamScalar<kAmsgrad>(x, g, m, v, vmax, i0, i1, c, clip);
 }
 
-// Pass 1 of one block: its sum of the new vmax, and for a binary tensor of |x*decay|.
 template <bool kBinary>
-void secondMomentsBlock(const float* x, const float* g, float* v, float* vmax, int64_t i0, int64_t i1,
-                        const Coefficients& c, double& vmaxSum, double& absSum) {
-  double vmaxLanes[kLanes] = {}, absLanes[kLanes] = {};
-  if (kAvx512)
-    secondMomentsAvx512<kBinary>(x, g, v, vmax, i0, i1, c, vmaxLanes, absLanes);
+void inspectBlock(const float* x, const float* g, const float* v, const float* vmax, int64_t i0, int64_t i1,
+                  const Coefficients& c, uint32_t limitBits, double pivot, InspectSums& s) {
+  if (kAvx512 && c.decay != 1)
+    inspectAvx512<kBinary, true>(x, g, v, vmax, i0, i1, c, limitBits, pivot, s);
+  else if (kAvx512)
+    inspectAvx512<kBinary, false>(x, g, v, vmax, i0, i1, c, limitBits, pivot, s);
   else
-    secondMomentsScalar<kBinary>(x, g, v, vmax, i0, i0, i1, c, vmaxLanes, absLanes);
-  vmaxSum = combineLanes(vmaxLanes);
-  absSum = kBinary ? combineLanes(absLanes) : 0;
+    inspectScalar<kBinary>(x, g, v, vmax, i0, i0, i1, c, limitBits, pivot, s);
 }
 
 double deviationBlock(const float* x, int64_t i0, int64_t i1, const Coefficients& c, double a) {
@@ -301,12 +346,25 @@ double deviationBlock(const float* x, int64_t i0, int64_t i1, const Coefficients
   return combineLanes(lanes);
 }
 
-void projectedBlock(float* x, const float* g, float* m, const float* vmax, int64_t i0, int64_t i1,
-                    const Coefficients& c, double lower, double upper, float clip) {
+template <bool kBinary>
+double applyBlock(float* x, const float* g, float* m, float* v, float* vmax, int64_t i0, int64_t i1,
+                  const Coefficients& c, double lower, double upper, float clip) {
+  double absLanes[kLanes] = {};
   if (kAvx512)
-    projectedAvx512(x, g, m, vmax, i0, i1, c, lower, upper, clip);
+    applyAvx512<kBinary>(x, g, m, v, vmax, i0, i1, c, lower, upper, clip, absLanes);
   else
-    projectedScalar(x, g, m, vmax, i0, i1, c, lower, upper, clip);
+    applyScalar<kBinary>(x, g, m, v, vmax, i0, i0, i1, c, lower, upper, clip, absLanes);
+  return kBinary ? combineLanes(absLanes) : 0;
+}
+
+// The magnitude bits of the largest float32 <= limit (limit >= 0): |g| > limit exactly when the
+// magnitude bits of g exceed them (NaNs and infinities have the largest patterns).
+uint32_t gradientLimitBits(double limit) {
+  float largest = static_cast<float>(limit);
+  if (largest > limit) largest = std::nextafter(largest, 0.0f);
+  uint32_t bits;
+  std::memcpy(&bits, &largest, sizeof bits);
+  return bits;
 }
 
 // Integer compares only, which the compiler vectorizes by itself: |g| > limit exactly when the
@@ -332,54 +390,60 @@ void adamUpdate(float* x, const float* g, float* m, float* v, float* vmax, int64
     forBlocks(n, [&](int64_t i0, int64_t i1, int64_t) { adamBlock<true>(x, g, m, v, vmax, i0, i1, c, bound); });
 }
 
-BamsprodStats bamsprodUpdate(float* x, const float* g, float* m, float* v, float* vmax, int64_t n, bool binary,
-                             const BamsprodScalars& s, double clip) {
+BamsprodSums bamsprodInspect(const float* x, const float* g, const float* v, const float* vmax, int64_t n,
+                             const AdamScalars& s, double limit, double pivot) {
   if (n == 0) return {0, 0, 0, 0};
-  const Coefficients c(s.adam);
+  const Coefficients c(s);
+  const uint32_t limitBits = gradientLimitBits(std::max(limit, 0.0));
   const int64_t count = blocks(n);
-  double* const vmaxSums = blockScratch(3 * count);
-  double* const absSums = vmaxSums + count;
-  double* const deviationSums = vmaxSums + 2 * count;
+  double* const bad = blockScratch(4 * count);  // at most kBlock each: exact in a double
+  double* const vmaxSums = bad + count;
+  double* const absSums = bad + 2 * count;
+  double* const deviationSums = bad + 3 * count;
+  forBlocks(n, [&](int64_t i0, int64_t i1, int64_t b) {
+    InspectSums sums;
+    if (x != nullptr)
+      inspectBlock<true>(x, g, v, vmax, i0, i1, c, limitBits, pivot, sums);
+    else
+      inspectBlock<false>(x, g, v, vmax, i0, i1, c, limitBits, pivot, sums);
+    bad[b] = static_cast<double>(sums.bad);
+    vmaxSums[b] = combineLanes(sums.vmax);
+    absSums[b] = combineLanes(sums.abs);
+    deviationSums[b] = combineLanes(sums.deviation);
+  });
+  const int64_t badCount = !(limit >= 0) ? n : static_cast<int64_t>(ordered(bad, count));
+  return {badCount, ordered(vmaxSums, count), ordered(absSums, count), ordered(deviationSums, count)};
+}
 
-  // Pass 1: lines 3-4, summing the new vmax and, for a binary tensor, line 6's |x|.
+double bamsprodDeviation(const float* x, int64_t n, const AdamScalars& s, double a) {
+  const Coefficients c(s);
+  const int64_t count = blocks(n);
+  double* const sums = blockScratch(count);
+  forBlocks(n, [&](int64_t i0, int64_t i1, int64_t b) { sums[b] = deviationBlock(x, i0, i1, c, a); });
+  return ordered(sums, count);
+}
+
+double bamsprodApply(float* x, const float* g, float* m, float* v, float* vmax, int64_t n, bool binary,
+                     const AdamScalars& s, double lower, double upper, double clip) {
+  const Coefficients c(s);
+  const float bound = static_cast<float>(clip);
+  const int64_t count = blocks(n);
+  double* const sums = blockScratch(count);
   if (binary)
     forBlocks(n, [&](int64_t i0, int64_t i1, int64_t b) {
-      secondMomentsBlock<true>(x, g, v, vmax, i0, i1, c, vmaxSums[b], absSums[b]);
+      sums[b] = applyBlock<true>(x, g, m, v, vmax, i0, i1, c, lower, upper, bound);
     });
   else
     forBlocks(n, [&](int64_t i0, int64_t i1, int64_t b) {
-      secondMomentsBlock<false>(x, g, v, vmax, i0, i1, c, vmaxSums[b], absSums[b]);
+      sums[b] = applyBlock<false>(x, g, m, v, vmax, i0, i1, c, lower, upper, bound);
     });
-
-  // Line 6: e = mean(|x - a*sign(x)|) / (a + 1e-12) on the decayed x, a = mean(|x|). The
-  // deviations need a first: one more read of x. Real tensors: e = 0.
-  double quantError = 0;
-  if (binary) {
-    const double a = ordered(absSums, count) / n;
-    forBlocks(n, [&](int64_t i0, int64_t i1, int64_t b) { deviationSums[b] = deviationBlock(x, i0, i1, c, a); });
-    quantError = ordered(deviationSums, count) / n / (a + 1e-12);
-  }
-
-  // Lines 5, 7-8.
-  const double spread = 1 + s.lam * quantError;
-  const double target = ordered(vmaxSums, count) / n * c.invBc2 * (spread * spread);
-  const double low = 1 - 1 / (s.gammaT + 1), high = 1 + 1 / s.gammaT;
-  const double lower = target * (low * low);
-  const double upper = target > 0 ? target * (high * high) : 0;
-
-  // Pass 2: lines 1-2, 5 and 9-11.
-  const float bound = static_cast<float>(clip);
-  forBlocks(n, [&](int64_t i0, int64_t i1, int64_t) { projectedBlock(x, g, m, vmax, i0, i1, c, lower, upper, bound); });
-  return {quantError, target, lower, upper};
+  return ordered(sums, count);
 }
 
 int64_t countBadGradients(const float* g, int64_t n, double limit) {
   if (n <= 0) return 0;
   if (!(limit >= 0)) return n;  // every entry is beyond a negative (or NaN) limit
-  float largest = static_cast<float>(limit);
-  if (largest > limit) largest = std::nextafter(largest, 0.0f);
-  uint32_t limitBits;
-  std::memcpy(&limitBits, &largest, sizeof limitBits);
+  const uint32_t limitBits = gradientLimitBits(limit);
   const uint32_t* bits = reinterpret_cast<const uint32_t*>(g);
   double* const counts = blockScratch(blocks(n));  // at most kBlock each: exact in a double
   forBlocks(n, [&](int64_t i0, int64_t i1, int64_t b) {

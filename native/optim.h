@@ -29,24 +29,29 @@ struct AdamScalars {
 void adamUpdate(float* x, const float* g, float* m, float* v, float* vmax, int64_t n, const AdamScalars& s,
                 double clip);
 
-struct BamsprodScalars {
-  AdamScalars adam;
-  double gammaT;  // gamma * t
-  double lam;
-};
-
-struct BamsprodStats {
-  double quantError, target, lower, upper;
-};
-
-// One BAMSProd step: pass 1 updates v and vmax (lines 3-4), summing vmax and, for a binary
-// tensor, |x*decay|; a binary tensor's quantization error then reads x once more (the
-// deviations from mean |x|, line 6); pass 2 updates m and x (lines 1-2, 5, 9-11). Of the
-// splits of this work into two passes, this one moves the fewest bytes (measured fastest when
-// memory-bound, as on a busy 2-core machine). Allocates nothing once the per-thread block sums
+// BAMSProd's two passes over a tensor (the TypeScript computes lines 5-8 between them). Phase 1
+// of a step, read-only: bamsprodInspect runs the gradient check (entries NaN, infinite or beyond
+// +-limit) fused with lines 3-4 computed but not stored, summing the new vmax, and for a binary
+// tensor (x given; nullptr for a real one) sums |x*decay| and, around `pivot`, a guess of
+// a = mean(|x*decay|), the deviations ||x*decay| - pivot| of line 6. When the guess is exactly
+// a, that sum is line 6's; otherwise bamsprodDeviation reads x once more with a. Phase 2:
+// bamsprodApply runs lines 1-5 and 9-11 (AMSGrad's update with vmax/bc2 projected into
+// [lower, upper]), and for a binary tensor returns sum(|x|) of the new x: the next step's guess
+// (exact when x is not changed in between and there is no weight decay). Per step that is
+// 4 arrays read, then 5 read and 4 written. Nothing is allocated once the per-thread block sums
 // have grown to the largest tensor.
-BamsprodStats bamsprodUpdate(float* x, const float* g, float* m, float* v, float* vmax, int64_t n, bool binary,
-                             const BamsprodScalars& s, double clip);
+struct BamsprodSums {
+  int64_t bad;
+  double vmax, abs, deviation;
+};
+
+BamsprodSums bamsprodInspect(const float* x, const float* g, const float* v, const float* vmax, int64_t n,
+                             const AdamScalars& s, double limit, double pivot);
+
+double bamsprodDeviation(const float* x, int64_t n, const AdamScalars& s, double a);
+
+double bamsprodApply(float* x, const float* g, float* m, float* v, float* vmax, int64_t n, bool binary,
+                     const AdamScalars& s, double lower, double upper, double clip);
 
 // The gradient check of a step: how many entries are NaN, infinite or beyond +-limit
 // (src/optim/params.ts uses limit 1e19). Read-only.

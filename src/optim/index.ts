@@ -115,16 +115,14 @@ export {
   Bamsprod,
   BAMSPROD_DEFAULTS,
   meanAbs,
-  checkAndSumAbs,
   quantizationError,
-  quantizationErrorFromSum,
-  statisticsPass,
-  targetFromSums,
-  projectedUpdate,
+  target,
   lowerBound,
   upperBound,
   type BamsprodOptions,
   type BamsprodConfig,
   type BamsprodScalars,
 } from "./bamsprod.js";
+export { statisticsPass, projectedUpdate, typescriptUpdate } from "./bamsprod-typescript.js";
+export { nativeUpdate, nativeUpdateAlone, type BamsprodTensorStats } from "./bamsprod-native.js";
 export { constant, cosine, exponential, stepDecay, warmup, type Schedule } from "./schedules.js";

@@ -4,14 +4,23 @@ import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { getKernels, portableKernels, setKernels } from "../../src/kernels/index.js";
 import { createNativeOptimizerSteps } from "../../src/kernels/native/optim.js";
-import type { BamsprodStepScalars } from "../../src/kernels/native/optim.js";
 import { nativeOptimizerSteps, selectKernels } from "../../src/kernels/select.js";
 import { ADAM_DEFAULTS, adamScalars, adamUpdate } from "../../src/optim/adam.js";
 import { amsgradUpdate } from "../../src/optim/amsgrad.js";
-import { Bamsprod, lowerBound, quantizationError, upperBound } from "../../src/optim/bamsprod.js";
+import type { NativeBamsprodPasses } from "../../src/kernels/native/optim.js";
+import { nativeUpdate, nativeUpdateAlone } from "../../src/optim/bamsprod-native.js";
+import {
+  Bamsprod,
+  lowerBound,
+  quantizationError,
+  upperBound,
+  type BamsprodScalars,
+} from "../../src/optim/bamsprod.js";
 import { createOptimizer, type OptimizerName } from "../../src/optim/index.js";
 import { countBadGradients, GRADIENT_LIMIT } from "../../src/optim/params.js";
-import { SUM_BLOCK, sumValues } from "../../src/optim/sums.js";
+import { statisticsPass } from "../../src/optim/bamsprod-typescript.js";
+import { meanAbs } from "../../src/optim/bamsprod.js";
+import { SUM_BLOCK, sumAbs, sumDeviation, sumValues } from "../../src/optim/sums.js";
 import { BamsprodError } from "../../src/util/errors.js";
 import { Rng } from "../../src/util/random.js";
 import { addon, assertSame, coarseArray, native, randomArray, skip } from "./helpers.js";
@@ -37,7 +46,7 @@ function configs(): Config[] {
   return out;
 }
 
-function bamsprodScalars(c: Config, gamma: number, t: number): BamsprodStepScalars {
+function bamsprodScalars(c: Config, gamma: number, t: number): BamsprodScalars {
   return {
     decay: 1 - c.lr * c.weightDecay,
     beta1: 0.9,
@@ -110,7 +119,7 @@ describe("native BAMSProd update vs src/optim (exact)", { skip }, () => {
             const s = bamsprodScalars(c, gamma, t);
             const e = binary ? quantizationError(ts.x, s.decay) : 0;
             opt.updateTensor(ts.x, g, binary, ts, s);
-            const stats = steps!.bamsprodUpdate(nat.x, g, binary, nat.m, nat.v, nat.vmax, s, clip);
+            const stats = nativeUpdateAlone(steps!.bamsprod, nat.x, g, binary, nat, s, clip);
             const target = (sumValues(ts.vmax) / c.n) * s.invBc2 * (1 + e) ** 2;
             assert.equal(stats.quantError, e, `e at step ${t}`);
             assert.equal(stats.target, target, `target at step ${t}`);
@@ -126,6 +135,85 @@ describe("native BAMSProd update vs src/optim (exact)", { skip }, () => {
     }
   }
 
+  test("the read-only pass and the deviation pass give the TypeScript sums, with any guess of a", () => {
+    const rng = new Rng(17);
+    for (const n of sizes) {
+      const x = coarseArray(rng, n);
+      const g = randomArray(rng, n).map((v) => v * 0.1);
+      const v = randomArray(rng, n).map((w) => w * w * 0.01);
+      const vmax = v.map((w, i) => (i % 3 === 0 ? w * 2 : w));
+      const s = bamsprodScalars({ n, weightDecay: 0.01, clip: 1, lr: 0.05 }, 1e-3, 2);
+      // Lines 3-4 in TypeScript, stored in copies, summed in the documented order.
+      const state = { m: new Float32Array(n), v: v.slice(), vmax: vmax.slice() };
+      statisticsPass(null, g, state.m, state.v, state.vmax, s, 0, new Float64Array(2));
+      for (const pivot of [0, 0.37, meanAbs(x, s.decay), NaN]) {
+        const out = new Float64Array(3);
+        assert.equal(steps!.bamsprod.inspect(x, g, v, vmax, s, GRADIENT_LIMIT, pivot, out), 0);
+        const expected = [sumValues(state.vmax), sumAbs(x, s.decay), sumDeviation(x, s.decay, pivot)];
+        assert.deepEqual(Array.from(out), expected, `n ${n}, pivot ${pivot}`);
+        assert.equal(steps!.bamsprod.inspect(null, g, v, vmax, s, GRADIENT_LIMIT, pivot, out), 0);
+        assert.deepEqual(Array.from(out), [expected[0], 0, 0], `real tensor, n ${n}`);
+        assert.equal(steps!.bamsprod.deviation(x, s, pivot), expected[2]);
+      }
+    }
+  });
+
+  /** Five steps with the guess carried from step to step, beside updates that never guess. */
+  function guessing(weightDecay: number, touch: (x: Float32Array, t: number) => void): number[] {
+    const rng = new Rng(21);
+    const n = 9000; // two blocks of the sums and a partial one
+    const x0 = randomArray(rng, n).map((v) => v * 1.1);
+    const guessed = { x: x0.slice(), ...fresh(n) };
+    const plain = { x: x0.slice(), ...fresh(n) };
+    const deviationPasses: number[] = [];
+    let t = 0;
+    const counting: NativeBamsprodPasses = {
+      ...steps!.bamsprod,
+      deviation(x, s, a) {
+        deviationPasses.push(t);
+        return steps!.bamsprod.deviation(x, s, a);
+      },
+    };
+    const sums = new Float64Array(3);
+    let pivot = NaN;
+    for (t = 1; t <= 5; t++) {
+      const g = randomArray(rng, n).map((v) => v * 0.1);
+      const s = bamsprodScalars({ n, weightDecay, clip: 1, lr: 0.02 }, 0.3, t);
+      touch(guessed.x, t);
+      touch(plain.x, t);
+      assert.equal(
+        counting.inspect(guessed.x, g, guessed.v, guessed.vmax, s, GRADIENT_LIMIT, pivot, sums),
+        0,
+      );
+      const stats = nativeUpdate(counting, guessed.x, g, true, guessed, s, 1, sums, 0, pivot);
+      const reference = nativeUpdateAlone(steps!.bamsprod, plain.x, g, true, plain, s, 1);
+      assert.equal(stats.quantError, reference.quantError, `e at step ${t}`);
+      assert.ok(stats.quantError > 0);
+      assertSame(guessed.x, plain.x, `x at step ${t}`);
+      assertSame(guessed.vmax, plain.vmax, `vmax at step ${t}`);
+      pivot = stats.nextMeanAbs;
+    }
+    return deviationPasses;
+  }
+
+  test("without weight decay the guess of a is exact from the second step on: x is read twice a step", () => {
+    assert.deepEqual(
+      guessing(0, () => {}),
+      [1],
+    );
+  });
+
+  test("weight decay, or x changed between steps: the guess misses, x is read once more, same bits", () => {
+    assert.deepEqual(
+      guessing(0.01, () => {}),
+      [1, 2, 3, 4, 5],
+    );
+    const changeAtStep3 = (x: Float32Array, t: number) => {
+      if (t === 3) x[17] = -x[17] * 0.5;
+    };
+    assert.deepEqual(guessing(0, changeAtStep3), [1, 3]);
+  });
+
   test("the result does not depend on the thread count", () => {
     const before = native().info().threads;
     const n = 20 * SUM_BLOCK + 3;
@@ -137,7 +225,7 @@ describe("native BAMSProd update vs src/optim (exact)", { skip }, () => {
       native().setThreads(threads);
       const state = { x: x0.slice(), ...fresh(n) };
       for (let t = 1; t <= 3; t++) {
-        steps!.bamsprodUpdate(state.x, g, true, state.m, state.v, state.vmax, bamsprodScalars(c, 0.5, t), 1);
+        nativeUpdateAlone(steps!.bamsprod, state.x, g, true, state, bamsprodScalars(c, 0.5, t), 1);
       }
       return state;
     };
@@ -156,16 +244,7 @@ describe("native BAMSProd update vs src/optim (exact)", { skip }, () => {
     const x = Float32Array.from([0.5, -0.25, 0, 1]);
     const state = fresh(4);
     const c = { n: 4, weightDecay: 0, clip: 1, lr: 0.1 };
-    steps!.bamsprodUpdate(
-      x,
-      new Float32Array(4),
-      true,
-      state.m,
-      state.v,
-      state.vmax,
-      bamsprodScalars(c, 1e-3, 1),
-      1,
-    );
+    nativeUpdateAlone(steps!.bamsprod, x, new Float32Array(4), true, state, bamsprodScalars(c, 1e-3, 1), 1);
     assertSame(x, [0.5, -0.25, 0, 1], "x");
   });
 });
@@ -215,6 +294,14 @@ describe("native gradient check vs src/optim", { skip }, () => {
       for (const limit of [GRADIENT_LIMIT, 0, 0.5, 3.5e38, Infinity]) {
         const expected = g.reduce((bad, v) => bad + Number(!(Math.abs(v) <= limit)), 0);
         assert.equal(steps!.countBadGradients(g, limit), expected, `n ${n}, limit ${limit}`);
+        const zeros = new Float32Array(n);
+        const out = new Float64Array(3);
+        const s = { decay: 1, beta1: 0.9, beta2: 0.999, stepSize: 1, invBc2: 1, eps: 1e-8 };
+        assert.equal(
+          steps!.bamsprod.inspect(null, g, zeros, zeros, s, limit, 0, out),
+          expected,
+          `inspect, n ${n}`,
+        );
         if (limit === GRADIENT_LIMIT) assert.equal(countBadGradients(g), expected);
       }
     }
@@ -231,12 +318,18 @@ describe("native gradient check vs src/optim", { skip }, () => {
 describe("optimizers with the native kernels selected", { skip }, () => {
   const previous = getKernels();
   after(() => setKernels(previous));
-  const run = (name: OptimizerName, useNative: boolean, steps: Float32Array[][], x0: Float32Array[]) => {
+  const run = (
+    name: OptimizerName,
+    useNative: boolean,
+    steps: Float32Array[][],
+    x0: Float32Array[],
+    weightDecay: number,
+  ) => {
     setKernels(useNative ? selectKernels({ BAMSPROD_KERNELS: "native" }).kernels : portableKernels);
     assert.equal(nativeOptimizerSteps() !== null, useNative);
     const opt = createOptimizer(name, {
       lr: 0.03,
-      weightDecay: 0.01,
+      weightDecay,
       ...(name === "bamsprod" ? { gamma: 0.3 } : {}),
     });
     const values = x0.map((x) => x.slice());
@@ -246,16 +339,23 @@ describe("optimizers with the native kernels selected", { skip }, () => {
     return { values, state: opt.stateDict() };
   };
 
-  for (const name of ["adam", "amsgrad", "bamsprod", "bop"] as const) {
-    test(`${name}: native steps equal TypeScript steps bit for bit (state included)`, () => {
+  // BAMSProd without weight decay reuses its guess of mean|x| from step to step; with it, never.
+  for (const [name, weightDecay] of [
+    ["adam", 0.01],
+    ["amsgrad", 0.01],
+    ["bamsprod", 0.01],
+    ["bamsprod", 0],
+    ["bop", 0.01],
+  ] as const) {
+    test(`${name}, weightDecay ${weightDecay}: native steps equal TypeScript steps bit for bit (state included)`, () => {
       const rng = new Rng(21);
       const lengths = [5 * SUM_BLOCK + 9, 33, 0, 4 * SUM_BLOCK];
       const x0 = lengths.map((n) => randomArray(rng, n));
       const steps = Array.from({ length: 4 }, () =>
         lengths.map((n) => randomArray(rng, n).map((v) => v * 0.2)),
       );
-      const ts = run(name, false, steps, x0);
-      const nat = run(name, true, steps, x0);
+      const ts = run(name, false, steps, x0, weightDecay);
+      const nat = run(name, true, steps, x0, weightDecay);
       nat.values.forEach((x, i) => assertSame(x, ts.values[i], `tensor ${i}`));
       assert.deepEqual(nat.state, ts.state);
     });

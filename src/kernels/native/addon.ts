@@ -28,6 +28,19 @@ export interface AddonInfo {
 }
 
 /** The raw addon. Array arguments are used in place (never copied); sizes are checked natively. */
+/** The scalars of an optimizer step (src/optim/adam.ts `AdamScalars`), passed as an object. */
+export interface StepScalars {
+  /** 1 - lr * weightDecay. */
+  decay: number;
+  beta1: number;
+  beta2: number;
+  /** lr / (1 - beta1^t). */
+  stepSize: number;
+  /** 1 / (1 - beta2^t). */
+  invBc2: number;
+  eps: number;
+}
+
 export interface NativeAddon {
   gemm(
     transA: boolean,
@@ -90,32 +103,35 @@ export interface NativeAddon {
     m: Float32Array,
     v: Float32Array,
     vmax: Float32Array | null,
-    decay: number,
-    beta1: number,
-    beta2: number,
-    stepSize: number,
-    invBc2: number,
-    eps: number,
+    s: StepScalars,
     clip: number,
   ): void;
-  /** BAMSProd update of one tensor; returns [quantError, target, lower, upper]. */
-  bamsprodUpdate(
+  /** BAMSProd's read-only pass; returns the bad gradient entries, out <- [sum vmax, sum |x|, deviations]. */
+  bamsprodInspect(
+    x: Float32Array | null,
+    g: Float32Array,
+    v: Float32Array,
+    vmax: Float32Array,
+    s: StepScalars,
+    limit: number,
+    pivot: number,
+    out: Float64Array,
+  ): number;
+  /** sum(||x*decay| - a|). */
+  bamsprodDeviation(x: Float32Array, s: StepScalars, a: number): number;
+  /** BAMSProd's update pass; returns sum |new x| for a binary tensor, else 0. */
+  bamsprodApply(
     x: Float32Array,
     g: Float32Array,
     m: Float32Array,
     v: Float32Array,
     vmax: Float32Array,
     binary: boolean,
-    decay: number,
-    beta1: number,
-    beta2: number,
-    stepSize: number,
-    invBc2: number,
-    eps: number,
-    gammaT: number,
-    lam: number,
+    s: StepScalars,
+    lower: number,
+    upper: number,
     clip: number,
-  ): Float64Array;
+  ): number;
   /** Entries of g that are NaN, infinite or beyond +-limit. */
   countBadGradients(g: Float32Array, limit: number): number;
   setThreads(threads: number): void;

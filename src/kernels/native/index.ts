@@ -9,9 +9,4 @@ export { createNativeKernels } from "./kernels.js";
 export { binaryGemmPacked, packSigns, packedLength } from "./binary.js";
 export type { PackedSigns } from "./binary.js";
 export { createNativeOptimizerSteps } from "./optim.js";
-export type {
-  AdamStepScalars,
-  BamsprodStepScalars,
-  BamsprodStepStats,
-  NativeOptimizerSteps,
-} from "./optim.js";
+export type { AdamStepScalars, NativeBamsprodPasses, NativeOptimizerSteps } from "./optim.js";

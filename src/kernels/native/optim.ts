@@ -5,34 +5,36 @@
  * same bits, BAMSProd included: its float64 sums follow the order of src/optim/sums.ts. Large
  * tensors are split across the addon's threads (the order of the sums does not depend on it).
  */
-import type { NativeAddon } from "./addon.js";
+import type { NativeAddon, StepScalars } from "./addon.js";
 
 /** The scalars of one Adam/AMSGrad step (src/optim/adam.ts `AdamScalars`). */
-export interface AdamStepScalars {
-  /** 1 - lr * weightDecay. */
-  decay: number;
-  beta1: number;
-  beta2: number;
-  /** lr / (1 - beta1^t). */
-  stepSize: number;
-  /** 1 / (1 - beta2^t). */
-  invBc2: number;
-  eps: number;
-}
+export type AdamStepScalars = StepScalars;
 
-/** The scalars of one BAMSProd step (src/optim/bamsprod.ts `BamsprodScalars`). */
-export interface BamsprodStepScalars extends AdamStepScalars {
-  /** gamma * t. */
-  gammaT: number;
-  lam: number;
-}
-
-/** What a BAMSProd update computed for one tensor (spec lines 6-8). */
-export interface BamsprodStepStats {
-  quantError: number;
-  target: number;
-  lower: number;
-  upper: number;
+/** BAMSProd's passes over one tensor (src/optim/bamsprod-passes.ts `BamsprodPasses`). */
+export interface NativeBamsprodPasses {
+  inspect(
+    x: Float32Array | null,
+    g: Float32Array,
+    v: Float32Array,
+    vmax: Float32Array,
+    s: AdamStepScalars,
+    limit: number,
+    pivot: number,
+    out: Float64Array,
+  ): number;
+  deviation(x: Float32Array, s: AdamStepScalars, a: number): number;
+  apply(
+    x: Float32Array,
+    g: Float32Array,
+    binary: boolean,
+    m: Float32Array,
+    v: Float32Array,
+    vmax: Float32Array,
+    s: AdamStepScalars,
+    lower: number,
+    upper: number,
+    clip: number,
+  ): number;
 }
 
 /** The fused updates; `clip` is the projection bound (Infinity: none), as in src/optim. */
@@ -54,17 +56,8 @@ export interface NativeOptimizerSteps {
     s: AdamStepScalars,
     clip: number,
   ) => void;
-  /** One BAMSProd step (spec lines 1-11) on one tensor with state m, v, vmax. */
-  readonly bamsprodUpdate: (
-    x: Float32Array,
-    g: Float32Array,
-    binary: boolean,
-    m: Float32Array,
-    v: Float32Array,
-    vmax: Float32Array,
-    s: BamsprodStepScalars,
-    clip: number,
-  ) => BamsprodStepStats;
+  /** BAMSProd's passes (lines 5-8 between them stay in TypeScript). */
+  readonly bamsprod: NativeBamsprodPasses;
   /**
    * The gradient check of a step: how many entries of g are NaN, infinite or beyond +-limit
    * (src/optim/params.ts `countBadGradients` with limit GRADIENT_LIMIT). Read-only.
@@ -76,31 +69,22 @@ export interface NativeOptimizerSteps {
 export function createNativeOptimizerSteps(addon: NativeAddon): NativeOptimizerSteps {
   return Object.freeze({
     adamUpdate(x, g, m, v, s, clip) {
-      addon.adamUpdate(x, g, m, v, null, s.decay, s.beta1, s.beta2, s.stepSize, s.invBc2, s.eps, clip);
+      addon.adamUpdate(x, g, m, v, null, s, clip);
     },
     amsgradUpdate(x, g, m, v, vmax, s, clip) {
-      addon.adamUpdate(x, g, m, v, vmax, s.decay, s.beta1, s.beta2, s.stepSize, s.invBc2, s.eps, clip);
+      addon.adamUpdate(x, g, m, v, vmax, s, clip);
     },
-    bamsprodUpdate(x, g, binary, m, v, vmax, s, clip) {
-      const r = addon.bamsprodUpdate(
-        x,
-        g,
-        m,
-        v,
-        vmax,
-        binary,
-        s.decay,
-        s.beta1,
-        s.beta2,
-        s.stepSize,
-        s.invBc2,
-        s.eps,
-        s.gammaT,
-        s.lam,
-        clip,
-      );
-      return { quantError: r[0], target: r[1], lower: r[2], upper: r[3] };
-    },
+    bamsprod: Object.freeze({
+      inspect(x, g, v, vmax, s, limit, pivot, out) {
+        return addon.bamsprodInspect(x, g, v, vmax, s, limit, pivot, out);
+      },
+      deviation(x, s, a) {
+        return addon.bamsprodDeviation(x, s, a);
+      },
+      apply(x, g, binary, m, v, vmax, s, lower, upper, clip) {
+        return addon.bamsprodApply(x, g, m, v, vmax, binary, s, lower, upper, clip);
+      },
+    } satisfies NativeBamsprodPasses),
     countBadGradients(g, limit) {
       return addon.countBadGradients(g, limit);
     },

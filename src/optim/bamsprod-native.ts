@@ -1,0 +1,72 @@
+/**
+ * BAMSProd's update of one tensor with the native kernels (native/optim.cc), which run
+ * memory-bound: what counts there is how many times each array crosses the memory bus, so a
+ * step makes two passes over a tensor. Lines 6-7 need two whole-tensor statistics before any
+ * element can be updated: mean(vmax) and the quantization error, whose deviations are measured
+ * from a = mean(|x|). The read-only pass (`inspect`, fused with the step's gradient check)
+ * computes the new vmax without storing it and sums it, sums |x|, and sums the deviations from
+ * a *guess* of a; the update pass (`apply`: AMSGrad's update with vmax/bc2 projected) also sums
+ * |x| of the new x. That sum is the next step's guess: when nothing changed x in between and
+ * there is no weight decay, it is a itself, bit for bit, and the deviations summed around it
+ * are line 6's. Otherwise (the first step, weight decay, x changed from outside) `deviation`
+ * reads x once more with a: the same result, one pass slower. The sums follow sums.ts's order,
+ * so the result is the TypeScript update's, bit for bit (bamsprod-typescript.ts).
+ */
+import type { NativeBamsprodPasses } from "../kernels/native/optim.js";
+import { lowerBound, target, upperBound, type BamsprodScalars } from "./bamsprod-stats.js";
+import type { TensorState } from "./types.js";
+
+/** What one tensor's update computed (spec lines 6-8), and the next step's guess of a. */
+export interface BamsprodTensorStats {
+  quantError: number;
+  target: number;
+  lower: number;
+  upper: number;
+  /** mean(|x|) of the new x (binary tensors; 0 for real ones). */
+  nextMeanAbs: number;
+}
+
+/**
+ * Lines 5-11 of one tensor, given the read-only pass's sums in inspected[at..at+2] (sum of the
+ * new vmax, sum |x*decay|, deviations around `pivot`).
+ */
+export function nativeUpdate(
+  passes: NativeBamsprodPasses,
+  x: Float32Array,
+  g: Float32Array,
+  binary: boolean,
+  state: TensorState,
+  s: BamsprodScalars,
+  clip: number,
+  inspected: Float64Array,
+  at: number,
+  pivot: number,
+): BamsprodTensorStats {
+  const n = x.length;
+  let e = 0; // 6. (real tensors: e = 0)
+  if (binary) {
+    const a = inspected[at + 1] / n;
+    const deviations = a === pivot ? inspected[at + 2] : passes.deviation(x, s, a);
+    e = deviations / n / (a + 1e-12);
+  }
+  const c = target(inspected[at], n, e, s); // 5.-7.
+  const lower = lowerBound(c, s.gammaT); // 8.
+  const upper = upperBound(c, s.gammaT);
+  const sumAbsNew = passes.apply(x, g, binary, state.m, state.v, state.vmax, s, lower, upper, clip); // 1.-5., 9.-11.
+  return { quantError: e, target: c, lower, upper, nextMeanAbs: sumAbsNew / n };
+}
+
+/** One whole update (lines 1-11) of one tensor, without a guess and without the gradient check. */
+export function nativeUpdateAlone(
+  passes: NativeBamsprodPasses,
+  x: Float32Array,
+  g: Float32Array,
+  binary: boolean,
+  state: TensorState,
+  s: BamsprodScalars,
+  clip: number,
+): BamsprodTensorStats {
+  const sums = new Float64Array(3);
+  passes.inspect(binary ? x : null, g, state.v, state.vmax, s, Infinity, NaN, sums);
+  return nativeUpdate(passes, x, g, binary, state, s, clip, sums, 0, NaN);
+}
