@@ -256,6 +256,43 @@ Napi::Value BatchNormInputGradient(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// binaryConv2dPixels(pixels, w, geometry, y): the input as packed per-pixel channel signs
+Napi::Value BinaryConv2dPixels(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = convGeometry(info[2]);
+  const int64_t q = (g.inChannels + 31) / 32;
+  const uint32_t* pixels = typed<uint32_t, napi_uint32_array>(info[0], g.batch * g.inHeight * g.inWidth * q,
+                                                              "pixels", "Uint32Array");
+  const float* w = f32(info[1], g.outChannels * g.inChannels * g.kernelH * g.kernelW, "w");
+  float* y = f32(info[3], g.batch * g.outChannels * g.outHeight * g.outWidth, "y");
+  binaryConv2dPixels(pixels, w, g, y);
+  return info.Env().Undefined();
+}
+
+// thresholdPixels(x, layout, thresholds, flip, out)
+Napi::Value ThresholdPixels(const Napi::CallbackInfo& info) {
+  const ChannelLayout l = channelLayout(info[1]);
+  const float* x = f32(info[0], l.batch * l.channels * l.spatial, "x");
+  const float* thresholds = f32(info[2], l.channels, "thresholds");
+  const uint8_t* flip = typed<uint8_t, napi_uint8_array>(info[3], l.channels, "flip", "Uint8Array");
+  uint32_t* out = typed<uint32_t, napi_uint32_array>(info[4], l.batch * l.spatial * ((l.channels + 31) / 32), "out",
+                                                     "Uint32Array");
+  thresholdPixels(x, l, thresholds, flip, out);
+  return info.Env().Undefined();
+}
+
+// thresholdRows(x, layout, thresholds, flip, rowWords, out)
+Napi::Value ThresholdRows(const Napi::CallbackInfo& info) {
+  const ChannelLayout l = channelLayout(info[1]);
+  const float* x = f32(info[0], l.batch * l.channels * l.spatial, "x");
+  const float* thresholds = f32(info[2], l.channels, "thresholds");
+  const uint8_t* flip = typed<uint8_t, napi_uint8_array>(info[3], l.channels, "flip", "Uint8Array");
+  const int64_t rowWords = integer(info, 4, "rowWords");
+  if (32 * rowWords < l.channels * l.spatial) fail(info.Env(), "rowWords is too small for the rows");
+  uint32_t* out = typed<uint32_t, napi_uint32_array>(info[5], l.batch * rowWords, "out", "Uint32Array");
+  thresholdRows(x, l, thresholds, flip, rowWords, out);
+  return info.Env().Undefined();
+}
+
 Napi::Value BinaryConv2dForward(const Napi::CallbackInfo& info) {
   const ConvGeometry g = convGeometry(info[2]);
   const float* x = f32(info[0], g.batch * g.inChannels * g.inHeight * g.inWidth, "x");
@@ -383,6 +420,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormGradientSums", Napi::Function::New(env, BatchNormGradientSums));
   exports.Set("batchNormInputGradient", Napi::Function::New(env, BatchNormInputGradient));
   exports.Set("binaryConv2dForward", Napi::Function::New(env, BinaryConv2dForward));
+  exports.Set("binaryConv2dPixels", Napi::Function::New(env, BinaryConv2dPixels));
+  exports.Set("thresholdPixels", Napi::Function::New(env, ThresholdPixels));
+  exports.Set("thresholdRows", Napi::Function::New(env, ThresholdRows));
   exports.Set("packSigns", Napi::Function::New(env, PackSigns));
   exports.Set("binaryGemmPacked", Napi::Function::New(env, BinaryGemmPacked));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));

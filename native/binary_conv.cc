@@ -204,25 +204,48 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void imageAvx512(const uint32
   }
 }
 
-void binaryConvStride1(const float* x, const float* w, const ConvGeometry& g, float* y) {
+// One image's packed signs, from the float input (packing them) or from signs already packed.
+struct FloatImages {
+  const float* x;
+  const uint32_t* pixels(const ConvGeometry& g, int64_t n, uint32_t* xp) const {
+    packImage(x, g, n, xp);
+    return xp;
+  }
+  void planar(const ConvGeometry& g, int64_t n, uint32_t* xplane) const { packImagePlanar(x, g, n, xplane); }
+};
+
+struct PackedImages {
+  const uint32_t* words;  // [N, H, W, q]
+  const uint32_t* pixels(const ConvGeometry& g, int64_t n, uint32_t*) const {
+    return words + n * g.inHeight * g.inWidth * wordsPerPixel(g.inChannels);
+  }
+  void planar(const ConvGeometry& g, int64_t n, uint32_t* xplane) const {
+    const int64_t q = wordsPerPixel(g.inChannels), hw = g.inHeight * g.inWidth;
+    const uint32_t* image = words + n * hw * q;
+    for (int64_t p = 0; p < hw; p++)
+      for (int64_t word = 0; word < q; word++) xplane[word * hw + p] = image[p * q + word];
+  }
+};
+
+template <typename Images>
+void binaryConvStride1(const Images& images, const float* w, const ConvGeometry& g, float* y) {
   const int64_t q = wordsPerPixel(g.inChannels), taps = g.kernelH * g.kernelW;
   uint32_t* wq = scratchAs<uint32_t>(2, g.outChannels * taps * q);
   packWeightsByChannel(w, g, wq);
   parallelFor(g.batch, 1, [&](int64_t n0, int64_t n1) {
     uint32_t* xplane = scratchAs<uint32_t>(0, q * g.inHeight * g.inWidth);
     for (int64_t n = n0; n < n1; n++) {
-      packImagePlanar(x, g, n, xplane);
+      images.planar(g, n, xplane);
       imageAvx512(xplane, wq, g, n, y);
     }
   });
 }
 
-}  // namespace
-
-void binaryConv2dForward(const float* x, const float* w, const ConvGeometry& g, float* y) {
+template <typename Images>
+void binaryConv(const Images& images, const float* w, const ConvGeometry& g, float* y) {
   if (g.batch == 0 || g.outChannels == 0) return;
   if (fastPathApplies(g)) {
-    binaryConvStride1(x, w, g, y);
+    binaryConvStride1(images, w, g, y);
     return;
   }
   const int64_t q = wordsPerPixel(g.inChannels);
@@ -236,15 +259,25 @@ void binaryConv2dForward(const float* x, const float* w, const ConvGeometry& g, 
     int32_t* acc = scratchAs<int32_t>(1, g.outWidth * (g.outChannels + 1));
     int32_t* valid = acc + g.outWidth * g.outChannels;
     for (int64_t n = n0; n < n1; n++) {
-      packImage(x, g, n, xp);
+      const uint32_t* image = images.pixels(g, n, xp);
       if (path == BinaryPath::Avx512)
-        imageAvx512(xp, wp, g, n, acc, valid, y);
+        imageAvx512(image, wp, g, n, acc, valid, y);
       else if (path == BinaryPath::Popcnt)
-        imagePopcnt(xp, wp, g, n, acc, valid, y);
+        imagePopcnt(image, wp, g, n, acc, valid, y);
       else
-        imageGeneric(xp, wp, g, n, acc, valid, y);
+        imageGeneric(image, wp, g, n, acc, valid, y);
     }
   });
+}
+
+}  // namespace
+
+void binaryConv2dForward(const float* x, const float* w, const ConvGeometry& g, float* y) {
+  binaryConv(FloatImages{x}, w, g, y);
+}
+
+void binaryConv2dPixels(const uint32_t* pixels, const float* w, const ConvGeometry& g, float* y) {
+  binaryConv(PackedImages{pixels}, w, g, y);
 }
 
 }  // namespace bamsprod

@@ -14,7 +14,8 @@
         "maxpool.cc",
         "optim.cc",
         "pool.cc",
-        "scratch.cc"
+        "scratch.cc",
+        "threshold.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

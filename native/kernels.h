@@ -72,6 +72,21 @@ const char* binaryPath();
 // +-1 tensors with zero padding, exactly.
 void binaryConv2dForward(const float* x, const float* w, const ConvGeometry& g, float* y);
 
+// The same convolution on signs already packed per pixel: pixels[N, H, W, ceil(C/32)] words,
+// channel c in bit c % 32 of word c / 32, bit set = -1, unused bits 0 (the packed-inference
+// layout of src/export/runtime).
+void binaryConv2dPixels(const uint32_t* pixels, const float* w, const ConvGeometry& g, float* y);
+
+// Folded batch-norm + sign into that layout: the sign of x[n, c, s] is -1 unless
+// (x >= thresholds[c]) XOR flip[c] (float32 comparison; NaN compares false). Writes every word.
+void thresholdPixels(const float* x, const ChannelLayout& l, const float* thresholds, const uint8_t* flip,
+                     uint32_t* out);
+
+// The same signs as rows for a binary dense layer: image n's signs in flattened (C, spatial)
+// order, 32 per word, `rowWords` words per image (unused bits 0). Writes every word.
+void thresholdRows(const float* x, const ChannelLayout& l, const float* thresholds, const uint8_t* flip,
+                   int64_t rowWords, uint32_t* out);
+
 // The XNOR/popcount code path in use (binary.cc picks it; binary_conv.cc follows it).
 enum class BinaryPath { Generic, Popcnt, Avx512 };
 BinaryPath currentBinaryPath();

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { portableXnorProduct, rowWords, xnorProduct } from "../../src/export/runtime/xnor.js";
+import { portableXnorProduct, rowWords, xnorDot } from "../../src/export/runtime/xnor.js";
 import { packRows } from "../../src/export/runtime/dense.js";
 import { getKernels, setKernels, portableKernels } from "../../src/kernels/index.js";
 import { selectKernels } from "../../src/kernels/select.js";
@@ -51,25 +51,29 @@ test("portable XNOR/popcount product equals the naive +-1 dot products (odd size
   }
 });
 
-test("the native addon's packed product (when built) agrees with the portable one", (t) => {
-  let native;
-  try {
-    native = selectKernels({ BAMSPROD_KERNELS: "native", BAMSPROD_THREADS: "1" }).kernels;
-  } catch {
-    t.skip("native addon not built");
-    return;
-  }
+test("xnorDot: the exact +-1 dot products, padding bits taken off, portable and native", (t) => {
   const before = getKernels();
-  setKernels(native);
+  const sets = [portableKernels];
   try {
-    const f = fixture(37, 19, 576, 5);
-    const c = new Float32Array(37 * 19);
-    xnorProduct(37, 19, f.words, f.a, f.b, c);
-    assert.deepEqual(
-      c.map((v) => v - f.padding),
-      f.naive,
-    );
+    sets.push(selectKernels({ BAMSPROD_KERNELS: "native", BAMSPROD_THREADS: "1" }).kernels);
+  } catch {
+    t.diagnostic("native addon not built: portable only");
+  }
+  try {
+    for (const kernels of sets) {
+      setKernels(kernels);
+      for (const [m, n, bits] of [
+        [37, 19, 576],
+        [5, 3, 33],
+        [2, 7, 784],
+      ]) {
+        const f = fixture(m, n, bits, m + bits);
+        const c = new Float32Array(m * n).fill(Number.NaN);
+        xnorDot(m, n, bits, f.words, f.a, f.b, c);
+        assert.deepEqual(c, f.naive, `${kernels.name}: m=${m} n=${n} bits=${bits}`);
+      }
+    }
   } finally {
-    setKernels(before === native ? portableKernels : before);
+    setKernels(before);
   }
 });

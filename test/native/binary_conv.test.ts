@@ -22,6 +22,18 @@ const cases: [number[], number[], number | [number, number], number | [number, n
   [[3, 64, 14, 14], [64, 64, 3, 3], 1, 1],
 ];
 
+/** x [N, C, H, W] -> each pixel's channel signs, [N, H, W, ceil(C/32)] words (bit set: x < 0 or NaN). */
+function packPixels(x: Float32Array, [batch, channels, height, width]: number[]): Uint32Array {
+  const q = Math.ceil(channels / 32);
+  const plane = height * width;
+  const out = new Uint32Array(batch * plane * q);
+  for (let n = 0; n < batch; n++)
+    for (let c = 0; c < channels; c++)
+      for (let p = 0; p < plane; p++)
+        if (!(x[(n * channels + c) * plane + p] >= 0)) out[(n * plane + p) * q + (c >>> 5)] |= 1 << (c & 31);
+  return out;
+}
+
 const paths =
   addon === null ? [] : ["avx512-vpopcntdq", "popcnt", "generic"].filter((p) => native().setBinaryPath(p));
 const best = addon === null ? "" : paths[0];
@@ -55,6 +67,10 @@ describe("native binaryConv2dForward vs portable (exact)", { skip }, () => {
           const actual = new Float32Array(ySize).fill(Number.NaN);
           native().binaryConv2dForward(x, w, g, actual);
           assertSame(actual, expected, `x ${xs}, w ${ws}, stride ${stride}, padding ${padding}`);
+          // The same signs packed per pixel, as packed inference hands them over.
+          actual.fill(Number.NaN);
+          native().binaryConv2dPixels(packPixels(x, xs), w, g, actual);
+          assertSame(actual, expected, `pixels: x ${xs}, w ${ws}, stride ${stride}, padding ${padding}`);
         }
       });
     }
@@ -65,6 +81,10 @@ describe("native binaryConv2dForward vs portable (exact)", { skip }, () => {
     assert.throws(
       () => native().binaryConv2dForward(new Float32Array(31), new Float32Array(18), g, new Float32Array(16)),
       /x has 31/,
+    );
+    assert.throws(
+      () => native().binaryConv2dPixels(new Uint32Array(15), new Float32Array(18), g, new Float32Array(16)),
+      /pixels has 15 elements, needs 16/,
     );
   });
 });

@@ -17,7 +17,7 @@ import { bitIsNegative, unpackSigns } from "../bits.js";
 import type { Conv2DLayer } from "../format.js";
 import { asSigns, asValues, type Activations, type Step } from "./activations.js";
 import { Scratch } from "./scratch.js";
-import { rowWords, xnorProduct } from "./xnor.js";
+import { inferenceAddon, portableXnorProduct, rowWords } from "./xnor.js";
 
 interface Geometry {
   channels: number;
@@ -82,9 +82,24 @@ function binaryConv(layer: Conv2DLayer, bits: Uint8Array, g: Geometry): Step {
           channelWords,
           scratch.words(0, batch * g.height * g.width * channelWords),
         );
+  let kernelSigns: Float32Array | null = null; // +-1, for the native convolution
   return {
     run(input, batch) {
       const pixels = pixelsOf(input, batch);
+      const addon = inferenceAddon();
+      if (addon !== null) {
+        // The addon's XNOR convolution skips padded taps, so it needs no correction.
+        kernelSigns ??= unpackSigns(bits, outChannels * g.channels * taps);
+        const y = scratch.floats(2, batch * outChannels * positions);
+        const geometry = convGeometry(
+          [batch, g.channels, g.height, g.width],
+          [outChannels, g.channels, kernelH, kernelW],
+          [layer.strideH, layer.strideW],
+          [layer.padH, layer.padW],
+        );
+        addon.binaryConv2dPixels(pixels, kernelSigns, geometry, y);
+        return { kind: "values", data: y, shape };
+      }
       const imageWords = g.height * g.width * channelWords;
       // Zeroed once: padded taps are never written, so they stay 0 for every image.
       const fields = scratch.words(1, positions * words);
@@ -94,7 +109,7 @@ function binaryConv(layer: Conv2DLayer, bits: Uint8Array, g: Geometry): Step {
       for (let n = 0; n < batch; n++) {
         im2colBits(pixels.subarray(n * imageWords), layer, g, channelWords, words, fields);
         const out = y.subarray(n * outChannels * positions, (n + 1) * outChannels * positions);
-        xnorProduct(outChannels, positions, words, weights, fields, out);
+        portableXnorProduct(outChannels, positions, words, weights, fields, out);
         for (let i = 0; i < out.length; i++) out[i] -= correction[i];
       }
       return { kind: "values", data: y, shape };

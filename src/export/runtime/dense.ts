@@ -9,7 +9,7 @@ import { bitIsNegative, unpackSigns } from "../bits.js";
 import type { DenseLayer } from "../format.js";
 import { asSigns, asValues, type Activations, type Step } from "./activations.js";
 import { Scratch } from "./scratch.js";
-import { rowWords, xnorProduct } from "./xnor.js";
+import { rowWords, xnorDot } from "./xnor.js";
 
 /** Packs `rows` rows of `bits` sign flags (1 = -1) into rows of `words` Uint32 (zeroed `out`). */
 export function packRows(
@@ -43,8 +43,6 @@ function binaryDense(layer: DenseLayer, bits: Uint8Array): Step {
   const flags = new Uint8Array(outFeatures * inFeatures);
   for (let i = 0; i < flags.length; i++) flags[i] = bitIsNegative(bits, i) ? 1 : 0;
   const weights = packRows(flags, outFeatures, inFeatures, words);
-  // Bits past inFeatures are 0 in both operands: each counts as a match, +1 to be taken off.
-  const padding = 32 * words - inFeatures;
   const scratch = new Scratch();
   const rowsOf = (input: Activations, batch: number): Uint32Array =>
     input.kind === "rows" && input.rowWords === words
@@ -53,8 +51,7 @@ function binaryDense(layer: DenseLayer, bits: Uint8Array): Step {
   return {
     run(input, batch) {
       const y = scratch.floats(1, batch * outFeatures);
-      xnorProduct(batch, outFeatures, words, rowsOf(input, batch), weights, y);
-      for (let i = 0; i < y.length; i++) y[i] -= padding;
+      xnorDot(batch, outFeatures, inFeatures, words, rowsOf(input, batch), weights, y);
       return { kind: "values", data: y, shape };
     },
   };

@@ -6,7 +6,7 @@
 import type { ThresholdLayer } from "../format.js";
 import { asValues, sampleSize, type Activations, type Step } from "./activations.js";
 import { Scratch } from "./scratch.js";
-import { rowWords } from "./xnor.js";
+import { inferenceAddon, rowWords } from "./xnor.js";
 
 /** Who reads the signs: a binary dense layer, a binary convolution, or anything else. */
 export type SignLayout = "rows" | "pixels" | "signs";
@@ -58,8 +58,8 @@ function toSigns(
   }
 }
 
-/** Each image's signs in flattened (C, H, W) order, 32 per word. */
-function toRows(
+/** Each image's signs in flattened (C, H, W) order, 32 per word (zeroed `out`); natively when possible. */
+export function toRows(
   x: Float32Array,
   batch: number,
   channels: number,
@@ -69,6 +69,11 @@ function toRows(
   words: number,
   out: Uint32Array,
 ): void {
+  const addon = inferenceAddon();
+  if (addon !== null) {
+    addon.thresholdRows(x, { batch, channels, spatial }, thresholds, flip, words, out);
+    return;
+  }
   let i = 0;
   for (let n = 0; n < batch; n++) {
     const row = n * words;
@@ -84,7 +89,10 @@ function toRows(
   }
 }
 
-/** For each pixel, its channels' signs: [N, H, W, channelWords] (zeroed `out`). */
+/**
+ * For each pixel, its channels' signs: [N, H, W, channelWords] (zeroed `out`); natively while
+ * the native kernels are in use (the same bits).
+ */
 export function toPixels(
   x: Float32Array,
   batch: number,
@@ -95,6 +103,11 @@ export function toPixels(
   channelWords: number,
   out: Uint32Array,
 ): void {
+  const addon = inferenceAddon();
+  if (addon !== null) {
+    addon.thresholdPixels(x, { batch, channels, spatial }, thresholds, flip, out);
+    return;
+  }
   for (let n = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {
       const t = thresholds[c];

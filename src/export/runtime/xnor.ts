@@ -6,6 +6,7 @@
  * which the callers subtract.
  */
 import { getKernels } from "../../kernels/index.js";
+import type { NativeAddon } from "../../kernels/native/addon.js";
 import { nativeAddon } from "../../kernels/select.js";
 
 /** Population count of each 16-bit value: two lookups per word beat the SWAR formula in V8. */
@@ -23,25 +24,34 @@ export function rowWords(bits: number): number {
   return words + (words & 1);
 }
 
+/** The native addon while the native kernels are in use, else null. */
+export function inferenceAddon(): NativeAddon | null {
+  return getKernels().name === "native" ? nativeAddon() : null;
+}
+
 /**
- * c[i * n + j] = 32 * words - 2 * popcount(a_i XOR b_j) for m rows a and n rows b. Exact. Uses
- * the native addon's XNOR/popcount product while the native kernels are in use.
+ * c[i * n + j] = bits - 2 * popcount(a_i XOR b_j): the exact +-1 dot product of rows holding
+ * `bits` signs each (the padding bits, 0 in both operands, taken off).
  */
-export function xnorProduct(
+export function xnorDot(
   m: number,
   n: number,
+  bits: number,
   words: number,
   a: Uint32Array,
   b: Uint32Array,
   c: Float32Array,
 ): void {
   if (m === 0 || n === 0) return;
-  const addon = getKernels().name === "native" ? nativeAddon() : null;
+  const addon = inferenceAddon();
   if (addon !== null) {
-    addon.binaryGemmPacked(m, n, 32 * words, a, b, c);
+    // The addon's rows are ceil(bits / 64) 64-bit words: the same `words` Uint32s.
+    addon.binaryGemmPacked(m, n, bits, a, b, c);
     return;
   }
   portableXnorProduct(m, n, words, a, b, c);
+  const padding = 32 * words - bits;
+  for (let i = 0; i < m * n; i++) c[i] -= padding;
 }
 
 /** The TypeScript product: two columns at a time, so each row word is loaded once per pair. */

@@ -63,6 +63,25 @@ export interface NativeAddon {
   avgPoolBackward(dy: Float32Array, g: PoolGeometry, dx: Float32Array): void;
   binaryGemm(m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void;
   binaryConv2dForward(x: Float32Array, w: Float32Array, g: ConvGeometry, y: Float32Array): void;
+  /** The same convolution on packed signs: pixels [N, H, W, ceil(C/32)] words, bit set = -1. */
+  binaryConv2dPixels(pixels: Uint32Array, w: Float32Array, g: ConvGeometry, y: Float32Array): void;
+  /** The signs as rows of `rowWords` words per image, in flattened (C, spatial) order. */
+  thresholdRows(
+    x: Float32Array,
+    l: ChannelLayout,
+    thresholds: Float32Array,
+    flip: Uint8Array,
+    rowWords: number,
+    out: Uint32Array,
+  ): void;
+  /** -1 unless (x >= thresholds[c]) XOR flip[c], into the packed per-pixel layout above. */
+  thresholdPixels(
+    x: Float32Array,
+    l: ChannelLayout,
+    thresholds: Float32Array,
+    flip: Uint8Array,
+    out: Uint32Array,
+  ): void;
   clipInPlace(x: Float32Array, bound: number): void;
   signForward(x: Float32Array, y: Float32Array): void;
   steBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
