@@ -1,15 +1,22 @@
 /**
- * Shared pieces of the tfjs adapter tests: the CPU backend, seeded random arrays, and
- * comparisons of float32 arrays.
+ * Shared pieces of the tfjs adapter tests: the backend, seeded random arrays, and comparisons
+ * of float32 arrays.
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
 import { Rng } from "../../src/util/random.js";
 
-/** Every tfjs test runs on the CPU backend (plain JS, deterministic). */
-export async function useCpu(): Promise<void> {
-  await tf.setBackend("cpu");
+/** The backend the tfjs tests run on: BAMSPROD_TFJS_BACKEND (cpu or wasm), cpu by default. */
+export const backend = process.env.BAMSPROD_TFJS_BACKEND ?? "cpu";
+
+/** Selects {@link backend} (wasm.test.ts reruns every tfjs test file on the WebAssembly one). */
+export async function useBackend(): Promise<void> {
+  if (backend !== "cpu" && backend !== "wasm")
+    throw new Error(`BAMSPROD_TFJS_BACKEND: unknown backend ${backend}`);
+  assert.ok(await tf.setBackend(backend), `tfjs backend ${backend} failed to initialize`);
   await tf.ready();
+  assert.equal(tf.getBackend(), backend);
 }
 
 /** n normal values times `scale` from a seeded generator. */

@@ -8,9 +8,9 @@ import * as tf from "@tensorflow/tfjs";
 import { BamsprodError } from "../../src/util/errors.js";
 import { Rng } from "../../src/util/random.js";
 import { isRegisteredBinary, QuantConv2D, QuantDense, WeightClip } from "../../src/tfjs/index.js";
-import { assertAllClose, normals, useCpu } from "./helpers.js";
+import { assertAllClose, normals, useBackend } from "./helpers.js";
 
-before(useCpu);
+before(useBackend);
 
 const sign = (x: number): number => (x >= 0 ? 1 : -1);
 

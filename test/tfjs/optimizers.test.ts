@@ -18,9 +18,9 @@ import {
   WeightClip,
   type BinaryAwareOptimizer,
 } from "../../src/tfjs/index.js";
-import { normals, snapshot, useCpu } from "./helpers.js";
+import { normals, snapshot, useBackend } from "./helpers.js";
 
-before(useCpu);
+before(useBackend);
 
 const makers: Record<string, (o?: Record<string, unknown>) => BinaryAwareOptimizer> = {
   BAMSProd: (o) => new BAMSProd(o),

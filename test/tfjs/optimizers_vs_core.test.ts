@@ -11,9 +11,9 @@ import { createOptimizer, type OptimizerName } from "../../src/optim/index.js";
 import { decodeFloat32 } from "../../src/optim/statedict.js";
 import { Rng } from "../../src/util/random.js";
 import { AdaBound, AMSBound, AMSGrad, BAMSProd, Bop, markBinary } from "../../src/tfjs/index.js";
-import { assertAllClose, maxAbsDiff, normals, useCpu } from "./helpers.js";
+import { assertAllClose, maxAbsDiff, normals, useBackend } from "./helpers.js";
 
-before(useCpu);
+before(useBackend);
 
 interface TensorSpec {
   name: string;

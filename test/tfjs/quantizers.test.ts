@@ -16,9 +16,9 @@ import {
   SWISH_BETA,
   type Quantizer,
 } from "../../src/tfjs/index.js";
-import { assertAllClose, useCpu } from "./helpers.js";
+import { assertAllClose, useBackend } from "./helpers.js";
 
-before(useCpu);
+before(useBackend);
 
 const points = [-20, -2, -1.5, -1, -0.75, -0.3, -0.01, 0, 0.01, 0.3, 0.75, 1, 1.5, 2, 20];
 
