@@ -5,7 +5,7 @@
  */
 import { Optimizer, type StepContext } from "./base.js";
 import { clipBound, decayFactor } from "./common.js";
-import { clipRule, fraction, nonNegative, positive } from "./options.js";
+import { ADABOUND_DEFAULTS, ADABOUND_RULES } from "./defaults.js";
 import type { TensorState } from "./types.js";
 
 /** Options of AdaBound and AMSBound; every one is optional. */
@@ -25,27 +25,7 @@ export interface AdaboundOptions {
 
 export type AdaboundConfig = Required<AdaboundOptions>;
 
-export const ADABOUND_DEFAULTS: Readonly<AdaboundConfig> = Object.freeze({
-  lr: 1e-3,
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-8,
-  finalLr: 0.1,
-  gamma: 1e-3,
-  weightDecay: 0,
-  clip: 1,
-});
-
-export const ADABOUND_RULES = {
-  lr: positive,
-  beta1: fraction,
-  beta2: fraction,
-  eps: positive,
-  finalLr: positive,
-  gamma: positive,
-  weightDecay: nonNegative,
-  clip: clipRule,
-} as const;
+export { ADABOUND_DEFAULTS, ADABOUND_RULES };
 
 /** The scalars of one AdaBound (or AMSBound) step. */
 export interface AdaboundScalars {

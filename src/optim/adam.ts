@@ -5,7 +5,7 @@
 import { nativeOptimizerSteps } from "../kernels/select.js";
 import { Optimizer, type StepContext } from "./base.js";
 import { clipBound, decayFactor } from "./common.js";
-import { clipRule, fraction, nonNegative, positive } from "./options.js";
+import { ADAM_DEFAULTS, ADAM_RULES } from "./defaults.js";
 import type { TensorState } from "./types.js";
 
 /** Options of Adam and AMSGrad; every one is optional. */
@@ -21,23 +21,7 @@ export interface AdamOptions {
 
 export type AdamConfig = Required<AdamOptions>;
 
-export const ADAM_DEFAULTS: Readonly<AdamConfig> = Object.freeze({
-  lr: 1e-3,
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-8,
-  weightDecay: 0,
-  clip: 1,
-});
-
-export const ADAM_RULES = {
-  lr: positive,
-  beta1: fraction,
-  beta2: fraction,
-  eps: positive,
-  weightDecay: nonNegative,
-  clip: clipRule,
-} as const;
+export { ADAM_DEFAULTS, ADAM_RULES };
 
 /** The scalars of one Adam (or AMSGrad) step. */
 export interface AdamScalars {

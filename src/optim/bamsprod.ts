@@ -16,7 +16,7 @@ import { nativeUpdate, nativeUpdateAlone } from "./bamsprod-native.js";
 import { meanAbs, type BamsprodScalars } from "./bamsprod-stats.js";
 import { typescriptUpdate } from "./bamsprod-typescript.js";
 import { clipBound, decayFactor } from "./common.js";
-import { clipRule, fraction, nonNegative, positive } from "./options.js";
+import { BAMSPROD_DEFAULTS, BAMSPROD_RULES } from "./defaults.js";
 import { firstBadGradient, GRADIENT_LIMIT } from "./params.js";
 import { checkAndSumAbs } from "./sums.js";
 import type { TensorState } from "./types.js";
@@ -40,27 +40,7 @@ export interface BamsprodOptions {
 
 export type BamsprodConfig = Required<BamsprodOptions>;
 
-export const BAMSPROD_DEFAULTS: Readonly<BamsprodConfig> = Object.freeze({
-  lr: 1e-3,
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-8,
-  gamma: 1e-3,
-  lam: 1,
-  clip: 1,
-  weightDecay: 0,
-});
-
-const BAMSPROD_RULES = {
-  lr: positive,
-  beta1: fraction,
-  beta2: fraction,
-  eps: positive,
-  gamma: positive,
-  lam: nonNegative,
-  clip: clipRule,
-  weightDecay: nonNegative,
-} as const;
+export { BAMSPROD_DEFAULTS };
 
 /**
  * BAMSProd. Create it with `createOptimizer("bamsprod", options)` or `new Bamsprod(options)`.

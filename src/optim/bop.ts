@@ -7,7 +7,7 @@
 import { nativeOptimizerSteps } from "../kernels/select.js";
 import { adamScalars, adamUpdate, type AdamScalars } from "./adam.js";
 import { Optimizer, type StepContext } from "./base.js";
-import { fraction, nonNegative, positive, rate } from "./options.js";
+import { BOP_DEFAULTS, BOP_RULES } from "./defaults.js";
 import type { TensorState } from "./types.js";
 
 /** Options of Bop; every one is optional. lr, beta1, beta2, eps, weightDecay drive Adam on real tensors. */
@@ -26,25 +26,7 @@ export interface BopOptions {
 
 export type BopConfig = Required<BopOptions>;
 
-export const BOP_DEFAULTS: Readonly<BopConfig> = Object.freeze({
-  gamma: 1e-4,
-  threshold: 1e-8,
-  lr: 1e-3,
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-8,
-  weightDecay: 0,
-});
-
-const BOP_RULES = {
-  gamma: rate,
-  threshold: nonNegative,
-  lr: positive,
-  beta1: fraction,
-  beta2: fraction,
-  eps: positive,
-  weightDecay: nonNegative,
-} as const;
+export { BOP_DEFAULTS };
 
 /** The scalars of one Bop step: its own, and Adam's for the real tensors. */
 export interface BopScalars {

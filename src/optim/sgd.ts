@@ -4,7 +4,7 @@
  */
 import { Optimizer, type StepContext } from "./base.js";
 import { clipBound, decayFactor } from "./common.js";
-import { clipRule, fraction, nonNegative, positive } from "./options.js";
+import { SGD_DEFAULTS, SGD_RULES } from "./defaults.js";
 import type { TensorState } from "./types.js";
 
 /** Options of SGD; every one is optional. */
@@ -19,14 +19,7 @@ export interface SgdOptions {
 
 export type SgdConfig = Required<SgdOptions>;
 
-export const SGD_DEFAULTS: Readonly<SgdConfig> = Object.freeze({
-  lr: 0.01,
-  momentum: 0,
-  weightDecay: 0,
-  clip: 1,
-});
-
-const SGD_RULES = { lr: positive, momentum: fraction, weightDecay: nonNegative, clip: clipRule } as const;
+export { SGD_DEFAULTS };
 
 /** The scalars of one SGD step. */
 export interface SgdScalars {

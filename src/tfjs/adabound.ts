@@ -6,7 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BinaryAwareOptimizer, type BinaryAwareOptions, clipped, decayed, moments } from "./base.js";
-import { ADAM_FAMILY, CLIP, positive, resolveOptions, type OptionTable } from "./options.js";
+import { ADABOUND_DEFAULTS, ADABOUND_RULES } from "../optim/defaults.js";
+import { positive, resolveOptions, tableOf, type OptionTable } from "./options.js";
 
 /** Options of {@link AdaBound} and {@link AMSBound}; defaults and ranges as in the core optimizers. */
 export interface AdaBoundOptions extends BinaryAwareOptions {
@@ -33,12 +34,7 @@ export interface AdaBoundOptions extends BinaryAwareOptions {
   weightDecay?: number;
 }
 
-const OPTIONS: OptionTable = {
-  ...ADAM_FAMILY,
-  finalLr: { fallback: 0.1, rule: positive },
-  gamma: { fallback: 1e-3, rule: positive },
-  ...CLIP,
-};
+const OPTIONS: OptionTable = tableOf(ADABOUND_DEFAULTS, ADABOUND_RULES);
 
 /** The shared update; `useMax` selects AMSBound (running maximum of v) over AdaBound. */
 abstract class BoundedAdam extends BinaryAwareOptimizer {

@@ -5,7 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BinaryAwareOptimizer, type BinaryAwareOptions, clipped, decayed, moments } from "./base.js";
-import { ADAM_FAMILY, CLIP, resolveOptions } from "./options.js";
+import { ADAM_DEFAULTS, ADAM_RULES } from "../optim/defaults.js";
+import { resolveOptions, tableOf } from "./options.js";
 
 /** Options of {@link AMSGrad}; defaults and ranges as in the core `createOptimizer("amsgrad")`. */
 export interface AMSGradOptions extends BinaryAwareOptions {
@@ -32,7 +33,7 @@ export class AMSGrad extends BinaryAwareOptimizer {
   readonly clip: number | null;
 
   constructor(options: AMSGradOptions = {}) {
-    const o = resolveOptions("AMSGrad", { ...ADAM_FAMILY, ...CLIP }, options, ["isBinary"]);
+    const o = resolveOptions("AMSGrad", tableOf(ADAM_DEFAULTS, ADAM_RULES), options, ["isBinary"]);
     super(o.lr as number, o.weightDecay as number, options);
     this.beta1 = o.beta1 as number;
     this.beta2 = o.beta2 as number;

@@ -5,7 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BinaryAwareOptimizer, type BinaryAwareOptions, clipped, decayed, moments } from "./base.js";
-import { ADAM_FAMILY, CLIP, nonNegative, positive, resolveOptions, type OptionTable } from "./options.js";
+import { BAMSPROD_DEFAULTS, BAMSPROD_RULES } from "../optim/defaults.js";
+import { resolveOptions, tableOf, type OptionTable } from "./options.js";
 
 /** Options of {@link BAMSProd}; defaults and ranges as in the core `createOptimizer("bamsprod")`. */
 export interface BAMSProdOptions extends BinaryAwareOptions {
@@ -27,12 +28,7 @@ export interface BAMSProdOptions extends BinaryAwareOptions {
   weightDecay?: number;
 }
 
-const OPTIONS: OptionTable = {
-  ...ADAM_FAMILY,
-  gamma: { fallback: 1e-3, rule: positive },
-  lam: { fallback: 1, rule: nonNegative },
-  ...CLIP,
-};
+const OPTIONS: OptionTable = tableOf(BAMSPROD_DEFAULTS, BAMSPROD_RULES);
 
 /** The largest finite float32: a bound factor above it would overflow to Infinity on the device. */
 const FLOAT32_MAX = 3.4028234663852886e38;

@@ -5,7 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BinaryAwareOptimizer, type BinaryAwareOptions, decayed, moments, signPlus } from "./base.js";
-import { ADAM_FAMILY, nonNegative, rate, resolveOptions, type OptionTable } from "./options.js";
+import { BOP_DEFAULTS, BOP_RULES } from "../optim/defaults.js";
+import { resolveOptions, tableOf, type OptionTable } from "./options.js";
 
 /** Options of {@link Bop}; defaults and ranges as in the core `createOptimizer("bop")`. */
 export interface BopOptions extends BinaryAwareOptions {
@@ -25,11 +26,7 @@ export interface BopOptions extends BinaryAwareOptions {
   weightDecay?: number;
 }
 
-const OPTIONS: OptionTable = {
-  gamma: { fallback: 1e-4, rule: rate },
-  threshold: { fallback: 1e-8, rule: nonNegative },
-  ...ADAM_FAMILY,
-};
+const OPTIONS: OptionTable = tableOf(BOP_DEFAULTS, BOP_RULES);
 
 /** The Bop optimizer as a `tf.Optimizer`. */
 export class Bop extends BinaryAwareOptimizer {

@@ -1,30 +1,26 @@
 /**
- * Option checking of the tfjs optimizers. The defaults and ranges are the core optimizers'
- * (src/optim); test/tfjs checks that both agree. They are restated here rather than imported
- * because the core optimizers' module graph uses Node built-ins (node:os, Buffer), and
- * `bamsprod/tfjs` must also load in a browser.
+ * Option checking of the tfjs optimizers, with the core optimizers' defaults and ranges
+ * (src/optim/defaults.ts, a module without Node built-ins, so `bamsprod/tfjs` still loads in a
+ * browser).
  */
+import type { OptionValue, Rule } from "../optim/options.js";
+import { positive } from "../optim/options.js";
 import { BamsprodError, show } from "../util/errors.js";
 
-/** A range check; `want` completes "must be ...". */
-export interface Rule {
-  readonly want: string;
-  test(value: unknown): boolean;
-}
-
-const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-
-export const positive: Rule = { want: "a finite number > 0", test: (v) => finite(v) && v > 0 };
-export const fraction: Rule = { want: "a number in [0, 1)", test: (v) => finite(v) && v >= 0 && v < 1 };
-export const nonNegative: Rule = { want: "a finite number >= 0", test: (v) => finite(v) && v >= 0 };
-export const rate: Rule = { want: "a number in (0, 1]", test: (v) => finite(v) && v > 0 && v <= 1 };
-export const clipRule: Rule = {
-  want: "null (no clip) or a finite number > 0",
-  test: (v) => v === null || (finite(v) && v > 0),
-};
+export { positive };
 
 /** One option: its default and its rule. */
 export type OptionTable = Record<string, { fallback: number | null; rule: Rule }>;
+
+/** The table of a core optimizer's defaults and rules (same keys). */
+export function tableOf(
+  defaults: Readonly<Record<string, OptionValue>>,
+  rules: Readonly<Record<string, Rule>>,
+): OptionTable {
+  const table: OptionTable = {};
+  for (const [key, fallback] of Object.entries(defaults)) table[key] = { fallback, rule: rules[key] };
+  return table;
+}
 
 /**
  * Checks `options` against `table` and fills in the defaults. Keys in `extra` (tfjs-only
@@ -68,15 +64,3 @@ export function checkLr(owner: string, lr: number, weightDecay: number): void {
     );
   }
 }
-
-/** The options shared by the Adam family (lr, betas, eps, weightDecay). */
-export const ADAM_FAMILY: OptionTable = {
-  lr: { fallback: 1e-3, rule: positive },
-  beta1: { fallback: 0.9, rule: fraction },
-  beta2: { fallback: 0.999, rule: fraction },
-  eps: { fallback: 1e-8, rule: positive },
-  weightDecay: { fallback: 0, rule: nonNegative },
-};
-
-/** The clip of binary latent weights (default 1; null: none). */
-export const CLIP: OptionTable = { clip: { fallback: 1, rule: clipRule } };
