@@ -5,7 +5,7 @@
  * errors) print one line and exit non-zero, without a stack trace.
  */
 import { Command, CommanderError } from "commander";
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BamsprodError } from "../util/errors.js";
@@ -16,9 +16,16 @@ const modelRunners = new Set(["train", "predict", "export"]);
 
 type Registrar = { register: (program: Command) => void };
 
+/** The version in package.json (two directories above build/src/cli). */
+function packageVersion(): string {
+  const path = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "package.json");
+  return (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version;
+}
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command("bamsprod")
     .description("Train binary neural networks with the BAMSProd optimizer")
+    .version(packageVersion(), "-V, --version", "print the version")
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
