@@ -124,9 +124,25 @@ test("compare writes results.json, CSVs, well-formed plots and reports with the 
     assert.match(md, /bmlp: bamsprod (beats|loses to|is not distinguishable from) adam/);
     assert.match(md, /!\[[^\]]*\]\(plots\/bmlp-test-accuracy\.svg\)/);
     assert.match(md, /yes \(edge of grid: gamma\)/);
+    assert.match(md, /Tuning: 2 epochs, 1 seed per grid point, chosen by validation accuracy only\./);
     const html = readFileSync(join(out, "report.html"), "utf8");
     assert.equal(html.match(/<table>/g)?.length, 4);
     assert.equal(html.match(/<svg /g)?.length, 6);
+  } finally {
+    cleanup();
+  }
+});
+
+test("with single-point grids nothing is tuned, and the report says so", async () => {
+  const grids = { bamsprod: { lr: [3e-3] }, adam: { lr: [3e-3] }, bop: { gamma: [1e-4] } };
+  const { config, cleanup } = setup({ models: ["bmlp"], seeds: 2, grids });
+  try {
+    const runner = fakeRunner();
+    const { results } = await runCompare(config, runner.run, "bamsprod compare");
+    assert.equal(results.tuningRuns.length, 0);
+    const md = readFileSync(join(config.out, "report.md"), "utf8");
+    assert.match(md, /Tuning: none \(every optimizer's grid has a single point, used as given\)\./);
+    assert.match(md, /\| bmlp \| bop \| gamma=0\.0001 \| not tuned \(single grid point\) \| yes \|/);
   } finally {
     cleanup();
   }

@@ -172,7 +172,9 @@ export function compareReport(results: CompareResults, figures: readonly Compare
         `Final runs: ${plural(c.seeds, "seed")} (${results.finalSeeds.join(", ")}) x ${plural(c.epochs, "epoch")}` +
           (c.trainSize > 0 ? `, training on a subsample of ${c.trainSize} images` : "") +
           ".",
-        `Tuning: ${plural(c.tuneEpochs, "epoch")}, ${plural(c.tuneSeeds, "seed")} per grid point, chosen by validation accuracy only.`,
+        results.tuningRuns.length === 0
+          ? "Tuning: none (every optimizer's grid has a single point, used as given)."
+          : `Tuning: ${plural(c.tuneEpochs, "epoch")}, ${plural(c.tuneSeeds, "seed")} per grid point, chosen by validation accuracy only.`,
         `Target accuracy per model: ${results.targets.map((t) => `${t.model} ${pct(t.target, 1)}%`).join(", ")} (${results.targetRule}).`,
       ],
     },
