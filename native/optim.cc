@@ -102,17 +102,28 @@ inline float stepped(float x, float m, double second, const Coefficients& c) {
 // 11. Clamping to float(clip) gives the float32 that the TypeScript's double clamp rounds to.
 inline float clamp(float x, float clip) { return x < -clip ? -clip : x > clip ? clip : x; }
 
-template <bool kAmsgrad>
-void adamScalar(float* x, const float* g, float* m, float* v, float* vmax, int64_t i0, int64_t i1,
-                const Coefficients& c, float clip) {
+// One fused update pass (Adam's lines 1-5, 10-11), with what AMSGrad and BAMSProd add:
+// kMax: the running maximum vmax of v, stored, in the denominator (line 4); kProject: vmax/bc2
+// projected into [b.lower, b.upper] (BAMSProd's line 9); kSumAbs: |new x| summed into lanes,
+// element i into lane (i - from) % kLanes (the next step's mean |x|, see bamsprodApply).
+struct Bounds {
+  double lower, upper;
+};
+
+template <bool kMax, bool kProject, bool kSumAbs>
+void updateScalar(float* x, const float* g, float* m, float* v, float* vmax, int64_t from, int64_t i0, int64_t i1,
+                  const Coefficients& c, Bounds b, float clip, double* absLanes) {
   for (int64_t i = i0; i < i1; i++) {
     const double gi = g[i];
     const float xi = decayed(x[i], c);
     const float mi = m[i] = firstMoment(m[i], gi, c);
     const float vi = v[i] = secondMoment(v[i], gi, c);
     float second = vi;
-    if (kAmsgrad) second = vmax[i] = runningMax(vmax[i], vi);
-    x[i] = clamp(stepped(xi, mi, second * c.invBc2, c), clip);
+    if (kMax) second = vmax[i] = runningMax(vmax[i], vi);
+    double vt = second * c.invBc2;  // 5.
+    if (kProject) vt = project(vt, b.lower, b.upper);
+    const float xn = x[i] = clamp(stepped(xi, mi, vt, c), clip);
+    if (kSumAbs) absLanes[(i - from) % kLanes] += std::fabs(xn);
   }
 }
 
@@ -151,22 +162,6 @@ void inspectScalar(const float* x, const float* g, const float* v, const float* 
 void deviationScalar(const float* x, int64_t from, int64_t i0, int64_t i1, const Coefficients& c, double a,
                      double* lanes) {
   for (int64_t i = i0; i < i1; i++) lanes[(i - from) % kLanes] += std::fabs(std::fabs(decayed(x[i], c)) - a);
-}
-
-// BAMSProd's update pass, lines 1-5 and 9-11 (AMSGrad's update with vmax/bc2 projected into
-// [lower, upper]); for a binary tensor the new |x| summed into lanes as above.
-template <bool kBinary>
-void applyScalar(float* x, const float* g, float* m, float* v, float* vmax, int64_t from, int64_t i0, int64_t i1,
-                 const Coefficients& c, double lower, double upper, float clip, double* absLanes) {
-  for (int64_t i = i0; i < i1; i++) {
-    const double gi = g[i];
-    const float xi = decayed(x[i], c);
-    const float mi = m[i] = firstMoment(m[i], gi, c);
-    const float vi = v[i] = secondMoment(v[i], gi, c);
-    const float vmaxi = vmax[i] = runningMax(vmax[i], vi);
-    const float xn = x[i] = clamp(stepped(xi, mi, project(vmaxi * c.invBc2, lower, upper), c), clip);
-    if (kBinary) absLanes[(i - from) % kLanes] += std::fabs(xn);
-  }
 }
 
 // ---- AVX-512 forms: the same operations on 8 elements at a time ----
@@ -222,11 +217,13 @@ AVX512 inline void addLanes(__m512d acc, double* lanes) {
   for (int l = 0; l < kLanes; l++) lanes[l] += out[l];
 }
 
-template <bool kAmsgrad>
-AVX512 void adamAvx512(float* x, const float* g, float* m, float* v, float* vmax, int64_t i0, int64_t i1,
-                       const Coefficients& c, float clip) {
+template <bool kMax, bool kProject, bool kSumAbs>
+AVX512 void updateAvx512(float* x, const float* g, float* m, float* v, float* vmax, int64_t i0, int64_t i1,
+                         const Coefficients& c, Bounds b, float clip, double* absLanes) {
   const Vec k(c);
+  const __m512d lower = _mm512_set1_pd(b.lower), upper = _mm512_set1_pd(b.upper);
   const __m256 lo = _mm256_set1_ps(-clip), hi = _mm256_set1_ps(clip);
+  __m512d absAcc = _mm512_setzero_pd();
   int64_t i = i0;
   for (; i + kLanes <= i1; i += kLanes) {
     const __m512d gi = load(g + i);
@@ -236,13 +233,18 @@ AVX512 void adamAvx512(float* x, const float* g, float* m, float* v, float* vmax
     _mm256_storeu_ps(m + i, mi);
     _mm256_storeu_ps(v + i, vi);
     __m256 second = vi;
-    if (kAmsgrad) {
+    if (kMax) {
       second = runningMax(vmax + i, vi);
       _mm256_storeu_ps(vmax + i, second);
     }
-    _mm256_storeu_ps(x + i, clamp(stepped(xi, mi, mul(widen(second), k.invBc2), k), lo, hi));
+    __m512d vt = mul(widen(second), k.invBc2);
+    if (kProject) vt = project(vt, lower, upper);
+    const __m256 xn = clamp(stepped(xi, mi, vt, k), lo, hi);
+    _mm256_storeu_ps(x + i, xn);
+    if (kSumAbs) absAcc = add(absAcc, _mm512_abs_pd(widen(xn)));
   }
-  adamScalar<kAmsgrad>(x, g, m, v, vmax, i, i1, c, clip);
+  if (kSumAbs) addLanes(absAcc, absLanes);
+  updateScalar<kMax, kProject, kSumAbs>(x, g, m, v, vmax, i0, i, i1, c, b, clip, absLanes);
 }
 
 // kDecayed: x*decay is rounded to float32 first (decay != 1; with decay 1 it is x itself).
@@ -290,40 +292,18 @@ AVX512 void deviationAvx512(const float* x, int64_t i0, int64_t i1, const Coeffi
   deviationScalar(x, i0, i, i1, c, a, lanes);
 }
 
-template <bool kBinary>
-AVX512 void applyAvx512(float* x, const float* g, float* m, float* v, float* vmax, int64_t i0, int64_t i1,
-                        const Coefficients& c, double lower, double upper, float clip, double* absLanes) {
-  const Vec k(c);
-  const __m512d lowerV = _mm512_set1_pd(lower), upperV = _mm512_set1_pd(upper);
-  const __m256 lo = _mm256_set1_ps(-clip), hi = _mm256_set1_ps(clip);
-  __m512d absAcc = _mm512_setzero_pd();
-  int64_t i = i0;
-  for (; i + kLanes <= i1; i += kLanes) {
-    const __m512d gi = load(g + i);
-    const __m256 xi = decayed(x + i, k);
-    const __m256 mi = firstMoment(m + i, gi, k);
-    const __m256 vi = secondMoment(v + i, gi, k);
-    const __m256 vmaxi = runningMax(vmax + i, vi);
-    _mm256_storeu_ps(m + i, mi);
-    _mm256_storeu_ps(v + i, vi);
-    _mm256_storeu_ps(vmax + i, vmaxi);
-    const __m256 xn = clamp(stepped(xi, mi, project(mul(widen(vmaxi), k.invBc2), lowerV, upperV), k), lo, hi);
-    _mm256_storeu_ps(x + i, xn);
-    if (kBinary) absAcc = add(absAcc, _mm512_abs_pd(widen(xn)));
-  }
-  if (kBinary) addLanes(absAcc, absLanes);
-  applyScalar<kBinary>(x, g, m, v, vmax, i0, i, i1, c, lower, upper, clip, absLanes);
-}
-
 // ---- One block, in AVX-512 when the CPU has it ----
 
-template <bool kAmsgrad>
-void adamBlock(float* x, const float* g, float* m, float* v, float* vmax, int64_t i0, int64_t i1,
-               const Coefficients& c, float clip) {
+// One block of a fused update pass; returns its sum of |new x| when kSumAbs (else 0).
+template <bool kMax, bool kProject, bool kSumAbs>
+double updateBlock(float* x, const float* g, float* m, float* v, float* vmax, int64_t i0, int64_t i1,
+                   const Coefficients& c, Bounds b, float clip) {
+  double absLanes[kLanes] = {};
   if (kAvx512)
-    adamAvx512<kAmsgrad>(x, g, m, v, vmax, i0, i1, c, clip);
+    updateAvx512<kMax, kProject, kSumAbs>(x, g, m, v, vmax, i0, i1, c, b, clip, absLanes);
   else
-    adamScalar<kAmsgrad>(x, g, m, v, vmax, i0, i1, c, clip);
+    updateScalar<kMax, kProject, kSumAbs>(x, g, m, v, vmax, i0, i0, i1, c, b, clip, absLanes);
+  return kSumAbs ? combineLanes(absLanes) : 0;
 }
 
 template <bool kBinary>
@@ -344,17 +324,6 @@ double deviationBlock(const float* x, int64_t i0, int64_t i1, const Coefficients
   else
     deviationScalar(x, i0, i0, i1, c, a, lanes);
   return combineLanes(lanes);
-}
-
-template <bool kBinary>
-double applyBlock(float* x, const float* g, float* m, float* v, float* vmax, int64_t i0, int64_t i1,
-                  const Coefficients& c, double lower, double upper, float clip) {
-  double absLanes[kLanes] = {};
-  if (kAvx512)
-    applyAvx512<kBinary>(x, g, m, v, vmax, i0, i1, c, lower, upper, clip, absLanes);
-  else
-    applyScalar<kBinary>(x, g, m, v, vmax, i0, i0, i1, c, lower, upper, clip, absLanes);
-  return kBinary ? combineLanes(absLanes) : 0;
 }
 
 // The magnitude bits of the largest float32 <= limit (limit >= 0): |g| > limit exactly when the
@@ -385,9 +354,13 @@ void adamUpdate(float* x, const float* g, float* m, float* v, float* vmax, int64
   const Coefficients c(s);
   const float bound = static_cast<float>(clip);
   if (vmax == nullptr)
-    forBlocks(n, [&](int64_t i0, int64_t i1, int64_t) { adamBlock<false>(x, g, m, v, nullptr, i0, i1, c, bound); });
+    forBlocks(n, [&](int64_t i0, int64_t i1, int64_t) {
+      updateBlock<false, false, false>(x, g, m, v, nullptr, i0, i1, c, Bounds{0, 0}, bound);
+    });
   else
-    forBlocks(n, [&](int64_t i0, int64_t i1, int64_t) { adamBlock<true>(x, g, m, v, vmax, i0, i1, c, bound); });
+    forBlocks(n, [&](int64_t i0, int64_t i1, int64_t) {
+      updateBlock<true, false, false>(x, g, m, v, vmax, i0, i1, c, Bounds{0, 0}, bound);
+    });
 }
 
 BamsprodSums bamsprodInspect(const float* x, const float* g, const float* v, const float* vmax, int64_t n,
@@ -431,11 +404,11 @@ double bamsprodApply(float* x, const float* g, float* m, float* v, float* vmax, 
   double* const sums = blockScratch(count);
   if (binary)
     forBlocks(n, [&](int64_t i0, int64_t i1, int64_t b) {
-      sums[b] = applyBlock<true>(x, g, m, v, vmax, i0, i1, c, lower, upper, bound);
+      sums[b] = updateBlock<true, true, true>(x, g, m, v, vmax, i0, i1, c, Bounds{lower, upper}, bound);
     });
   else
     forBlocks(n, [&](int64_t i0, int64_t i1, int64_t b) {
-      sums[b] = applyBlock<false>(x, g, m, v, vmax, i0, i1, c, lower, upper, bound);
+      sums[b] = updateBlock<true, true, false>(x, g, m, v, vmax, i0, i1, c, Bounds{lower, upper}, bound);
     });
   return ordered(sums, count);
 }
