@@ -13,7 +13,13 @@
  * so the result is the TypeScript update's, bit for bit (bamsprod-typescript.ts).
  */
 import type { NativeBamsprodPasses } from "../kernels/native/optim.js";
-import { lowerBound, target, upperBound, type BamsprodScalars } from "./bamsprod-stats.js";
+import {
+  lowerBound,
+  quantizationErrorFromSum,
+  target,
+  upperBound,
+  type BamsprodScalars,
+} from "./bamsprod-stats.js";
 import type { TensorState } from "./types.js";
 
 /** What one tensor's update computed (spec lines 6-8), and the next step's guess of a. */
@@ -28,7 +34,8 @@ export interface BamsprodTensorStats {
 
 /**
  * Lines 5-11 of one tensor, given the read-only pass's sums in inspected[at..at+2] (sum of the
- * new vmax, sum |x*decay|, deviations around `pivot`).
+ * new vmax, sum |x*decay|, deviations around `pivot`); what they computed goes into `out`
+ * (reused from step to step: nothing is allocated), which is returned.
  */
 export function nativeUpdate(
   passes: NativeBamsprodPasses,
@@ -41,19 +48,25 @@ export function nativeUpdate(
   inspected: Float64Array,
   at: number,
   pivot: number,
+  out: BamsprodTensorStats,
 ): BamsprodTensorStats {
   const n = x.length;
   let e = 0; // 6. (real tensors: e = 0)
   if (binary) {
     const a = inspected[at + 1] / n;
     const deviations = a === pivot ? inspected[at + 2] : passes.deviation(x, s, a);
-    e = deviations / n / (a + 1e-12);
+    e = quantizationErrorFromSum(deviations, n, a);
   }
   const c = target(inspected[at], n, e, s); // 5.-7.
   const lower = lowerBound(c, s.gammaT); // 8.
   const upper = upperBound(c, s.gammaT);
   const sumAbsNew = passes.apply(x, g, binary, state.m, state.v, state.vmax, s, lower, upper, clip); // 1.-5., 9.-11.
-  return { quantError: e, target: c, lower, upper, nextMeanAbs: sumAbsNew / n };
+  out.quantError = e;
+  out.target = c;
+  out.lower = lower;
+  out.upper = upper;
+  out.nextMeanAbs = sumAbsNew / n;
+  return out;
 }
 
 /** One whole update (lines 1-11) of one tensor, without a guess and without the gradient check. */
@@ -68,5 +81,6 @@ export function nativeUpdateAlone(
 ): BamsprodTensorStats {
   const sums = new Float64Array(3);
   passes.inspect(binary ? x : null, g, state.v, state.vmax, s, Infinity, NaN, sums);
-  return nativeUpdate(passes, x, g, binary, state, s, clip, sums, 0, NaN);
+  const stats = { quantError: 0, target: 0, lower: 0, upper: 0, nextMeanAbs: 0 };
+  return nativeUpdate(passes, x, g, binary, state, s, clip, sums, 0, NaN, stats);
 }

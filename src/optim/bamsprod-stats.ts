@@ -27,7 +27,12 @@ export function quantizationError(x: Float32Array, decay = 1): number {
   const n = x.length;
   if (n === 0) return 0;
   const a = meanAbs(x, decay);
-  return sumDeviation(x, decay, a) / n / (a + 1e-12);
+  return quantizationErrorFromSum(sumDeviation(x, decay, a), n, a);
+}
+
+/** Line 6 from the sum of the deviations |x - a*sign(x)| over n elements with mean |x| = a. */
+export function quantizationErrorFromSum(deviations: number, n: number, a: number): number {
+  return deviations / n / (a + 1e-12);
 }
 
 /** Line 7: c = mean(vmax / bc2) * (1 + lam*e)^2, from sum(vmax) over n elements. */

@@ -7,7 +7,13 @@
  * memory-bound, split the same work differently (bamsprod-native.ts) and get the same bits.
  * The float64 sums follow the fixed order of sums.ts.
  */
-import { lowerBound, target, upperBound, type BamsprodScalars } from "./bamsprod-stats.js";
+import {
+  lowerBound,
+  quantizationErrorFromSum,
+  target,
+  upperBound,
+  type BamsprodScalars,
+} from "./bamsprod-stats.js";
 import { blockSum, blockSumDeviation, SUM_BLOCK } from "./sums.js";
 import type { TensorState } from "./types.js";
 
@@ -100,7 +106,7 @@ export function typescriptUpdate(
 ): void {
   const n = x.length;
   statisticsPass(binary ? x : null, g, state.m, state.v, state.vmax, s, a, sums); // 2.-4., sums for 6.-7.
-  const e = binary ? sums[1] / n / (a + 1e-12) : 0; // 6. (real tensors: e = 0)
+  const e = binary ? quantizationErrorFromSum(sums[1], n, a) : 0; // 6. (real tensors: e = 0)
   const c = target(sums[0], n, e, s); // 5.-7.
   projectedUpdate(x, state.m, state.vmax, s, lowerBound(c, s.gammaT), upperBound(c, s.gammaT), clip); // 8.-11.
 }

@@ -12,7 +12,7 @@
  */
 import { nativeOptimizerSteps } from "../kernels/select.js";
 import { Optimizer, type StepContext } from "./base.js";
-import { nativeUpdate, nativeUpdateAlone } from "./bamsprod-native.js";
+import { nativeUpdate, nativeUpdateAlone, type BamsprodTensorStats } from "./bamsprod-native.js";
 import { meanAbs, type BamsprodScalars } from "./bamsprod-stats.js";
 import { typescriptUpdate } from "./bamsprod-typescript.js";
 import { clipBound, decayFactor } from "./common.js";
@@ -55,6 +55,8 @@ export class Bamsprod extends Optimizer<BamsprodConfig, BamsprodScalars> {
    * TypeScript mean(|x|) first; natively the sums of bamsprod-native.ts.
    */
   #inspected = new Float64Array(0);
+  /** Natively: what the last tensor's update computed (one object, reused). */
+  readonly #stats: BamsprodTensorStats = { quantError: 0, target: 0, lower: 0, upper: 0, nextMeanAbs: 0 };
   /** Natively: each binary tensor's mean(|x|) after the last step, the next step's guess of a (NaN: none). */
   #pivots = new Float64Array(0);
 
@@ -103,7 +105,19 @@ export class Bamsprod extends Optimizer<BamsprodConfig, BamsprodScalars> {
       nativeUpdateAlone(native, x, g, binary, state, s, clip);
     } else {
       const pivot = this.#pivots[index];
-      const stats = nativeUpdate(native, x, g, binary, state, s, clip, this.#inspected, 3 * index, pivot);
+      const stats = nativeUpdate(
+        native,
+        x,
+        g,
+        binary,
+        state,
+        s,
+        clip,
+        this.#inspected,
+        3 * index,
+        pivot,
+        this.#stats,
+      );
       this.#pivots[index] = binary ? stats.nextMeanAbs : NaN;
     }
   }

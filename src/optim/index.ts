@@ -116,6 +116,7 @@ export {
   BAMSPROD_DEFAULTS,
   meanAbs,
   quantizationError,
+  quantizationErrorFromSum,
   target,
   lowerBound,
   upperBound,

@@ -185,7 +185,13 @@ describe("native BAMSProd update vs src/optim (exact)", { skip }, () => {
         counting.inspect(guessed.x, g, guessed.v, guessed.vmax, s, GRADIENT_LIMIT, pivot, sums),
         0,
       );
-      const stats = nativeUpdate(counting, guessed.x, g, true, guessed, s, 1, sums, 0, pivot);
+      const stats = nativeUpdate(counting, guessed.x, g, true, guessed, s, 1, sums, 0, pivot, {
+        quantError: 0,
+        target: 0,
+        lower: 0,
+        upper: 0,
+        nextMeanAbs: 0,
+      });
       const reference = nativeUpdateAlone(steps!.bamsprod, plain.x, g, true, plain, s, 1);
       assert.equal(stats.quantError, reference.quantError, `e at step ${t}`);
       assert.ok(stats.quantError > 0);
