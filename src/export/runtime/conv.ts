@@ -13,6 +13,7 @@
  * Otherwise: the engine's float convolution on the +-1 (or float) kernel, as in evaluation.
  */
 import { convGeometry, getKernels } from "../../kernels/index.js";
+import type { NativeAddon } from "../../kernels/native/addon.js";
 import { bitIsNegative, unpackSigns } from "../bits.js";
 import type { Conv2DLayer } from "../format.js";
 import { asSigns, asValues, type Activations, type Step } from "./activations.js";
@@ -63,14 +64,8 @@ function floatConv(layer: Conv2DLayer, g: Geometry): Step {
 }
 
 function binaryConv(layer: Conv2DLayer, bits: Uint8Array, g: Geometry): Step {
-  const { kernelH, kernelW, outChannels } = layer;
-  const taps = kernelH * kernelW;
   const channelWords = Math.ceil(g.channels / 32);
-  const words = rowWords(taps * channelWords * 32);
-  const { weights, tapSums } = packKernel(layer, bits, g.channels, channelWords, words);
-  const correction = paddingCorrection(layer, g, tapSums, 32 * words - taps * g.channels);
-  const positions = g.outHeight * g.outWidth;
-  const shape = [outChannels, g.outHeight, g.outWidth];
+  const shape = [layer.outChannels, g.outHeight, g.outWidth];
   const scratch = new Scratch();
   const pixelsOf = (input: Activations, batch: number): Uint32Array =>
     input.kind === "pixels" && input.channelWords === channelWords
@@ -82,38 +77,76 @@ function binaryConv(layer: Conv2DLayer, bits: Uint8Array, g: Geometry): Step {
           channelWords,
           scratch.words(0, batch * g.height * g.width * channelWords),
         );
-  let kernelSigns: Float32Array | null = null; // +-1, for the native convolution
+  // Each form prepares its kernel operands on first use: the kernels in use may change.
+  let native: ConvRun | null = null;
+  let portable: ConvRun | null = null;
   return {
     run(input, batch) {
       const pixels = pixelsOf(input, batch);
       const addon = inferenceAddon();
-      if (addon !== null) {
-        // The addon's XNOR convolution skips padded taps, so it needs no correction.
-        kernelSigns ??= unpackSigns(bits, outChannels * g.channels * taps);
-        const y = scratch.floats(2, batch * outChannels * positions);
-        const geometry = convGeometry(
-          [batch, g.channels, g.height, g.width],
-          [outChannels, g.channels, kernelH, kernelW],
-          [layer.strideH, layer.strideW],
-          [layer.padH, layer.padW],
-        );
-        addon.binaryConv2dPixels(pixels, kernelSigns, geometry, y);
-        return { kind: "values", data: y, shape };
-      }
-      const imageWords = g.height * g.width * channelWords;
-      // Zeroed once: padded taps are never written, so they stay 0 for every image.
-      const fields = scratch.words(1, positions * words);
-      const y = scratch.floats(2, batch * outChannels * positions);
-      // One image at a time: its product [O, positions] is already NCHW and stays in cache
-      // (measured: less CPU than one product for the whole chunk plus a reordering pass).
-      for (let n = 0; n < batch; n++) {
-        im2colBits(pixels.subarray(n * imageWords), layer, g, channelWords, words, fields);
-        const out = y.subarray(n * outChannels * positions, (n + 1) * outChannels * positions);
-        portableXnorProduct(outChannels, positions, words, weights, fields, out);
-        for (let i = 0; i < out.length; i++) out[i] -= correction[i];
-      }
+      const y =
+        addon !== null
+          ? (native ??= nativeBinaryConv(addon, layer, bits, g, scratch))(pixels, batch)
+          : (portable ??= portableBinaryConv(layer, bits, g, channelWords, scratch))(pixels, batch);
       return { kind: "values", data: y, shape };
     },
+  };
+}
+
+/** A binary convolution of a chunk of packed pixels: [batch, O, OH, OW] values in scratch slot 2. */
+type ConvRun = (pixels: Uint32Array, batch: number) => Float32Array;
+
+/** The addon's XNOR convolution, fed the packed pixels; it skips padded taps: no correction. */
+function nativeBinaryConv(
+  addon: NativeAddon,
+  layer: Conv2DLayer,
+  bits: Uint8Array,
+  g: Geometry,
+  scratch: Scratch,
+): ConvRun {
+  const { kernelH, kernelW, outChannels } = layer;
+  const kernelSigns = unpackSigns(bits, outChannels * g.channels * kernelH * kernelW); // +-1
+  return (pixels, batch) => {
+    const y = scratch.floats(2, batch * outChannels * g.outHeight * g.outWidth);
+    const geometry = convGeometry(
+      [batch, g.channels, g.height, g.width],
+      [outChannels, g.channels, kernelH, kernelW],
+      [layer.strideH, layer.strideW],
+      [layer.padH, layer.padW],
+    );
+    addon.binaryConv2dPixels(pixels, kernelSigns, geometry, y);
+    return y;
+  };
+}
+
+/** In TypeScript: im2col of bit words, the XNOR product, then the padding correction. */
+function portableBinaryConv(
+  layer: Conv2DLayer,
+  bits: Uint8Array,
+  g: Geometry,
+  channelWords: number,
+  scratch: Scratch,
+): ConvRun {
+  const { outChannels } = layer;
+  const taps = layer.kernelH * layer.kernelW;
+  const words = rowWords(taps * channelWords * 32);
+  const { weights, tapSums } = packKernel(layer, bits, g.channels, channelWords, words);
+  const correction = paddingCorrection(layer, g, tapSums, 32 * words - taps * g.channels);
+  const positions = g.outHeight * g.outWidth;
+  const imageWords = g.height * g.width * channelWords;
+  return (pixels, batch) => {
+    // Zeroed once: padded taps are never written, so they stay 0 for every image.
+    const fields = scratch.words(1, positions * words);
+    const y = scratch.floats(2, batch * outChannels * positions);
+    // One image at a time: its product [O, positions] is already NCHW and stays in cache
+    // (measured: less CPU than one product for the whole chunk plus a reordering pass).
+    for (let n = 0; n < batch; n++) {
+      im2colBits(pixels.subarray(n * imageWords), layer, g, channelWords, words, fields);
+      const out = y.subarray(n * outChannels * positions, (n + 1) * outChannels * positions);
+      portableXnorProduct(outChannels, positions, words, weights, fields, out);
+      for (let i = 0; i < out.length; i++) out[i] -= correction[i];
+    }
+    return y;
   };
 }
 
