@@ -59,7 +59,7 @@ function passes(name: OptimizerName, native: boolean, binary: boolean, guessed: 
   if (native) {
     // Check fused with the statistics (g, v, vmax in, and x if binary); for a binary tensor
     // whose mean |x| was not known from the last step, the deviations (x); then the update,
-    // AMSGrad's fused pass. See src/optim/bamsprod-native.ts.
+    // AMSGrad's fused pass. See src/optim/bamsprodNative.ts.
     return [
       { reads: binary ? 4 : 3, writes: 0 },
       ...(binary && !guessed ? [{ reads: 1, writes: 0 }] : []),
@@ -67,7 +67,7 @@ function passes(name: OptimizerName, native: boolean, binary: boolean, guessed: 
     ];
   }
   // Check (g, and x if binary); statistics (g, m, v, vmax in, and x if binary; m, v, vmax out);
-  // update (x, m, vmax in; x out). See src/optim/bamsprod-typescript.ts.
+  // update (x, m, vmax in; x out). See src/optim/bamsprodTypescript.ts.
   return [
     { reads: binary ? 2 : 1, writes: 0 },
     { reads: binary ? 5 : 4, writes: 3 },

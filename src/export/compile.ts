@@ -5,12 +5,12 @@
  * input normalization stays in the model so it takes raw pixels.
  */
 import { Activation } from "../nn/layers/activation.js";
-import { BatchNorm } from "../nn/layers/batch_norm.js";
+import { BatchNorm } from "../nn/layers/batchNorm.js";
 import { Dropout } from "../nn/layers/dropout.js";
 import { Flatten } from "../nn/layers/flatten.js";
 import { MaxPool2D } from "../nn/layers/pooling.js";
-import { QuantConv2D } from "../nn/layers/quant_conv2d.js";
-import { QuantDense } from "../nn/layers/quant_dense.js";
+import { QuantConv2D } from "../nn/layers/quantConv2d.js";
+import { QuantDense } from "../nn/layers/quantDense.js";
 import { Rescale } from "../nn/layers/rescale.js";
 import type { Sequential } from "../nn/model.js";
 import { getQuantizer, type Quantizer } from "../nn/quantizers/registry.js";

@@ -17,7 +17,7 @@
  * training engine computes them, and checked against the layer (on every integer input for
  * integer domains).
  */
-import type { BatchNorm } from "../nn/layers/batch_norm.js";
+import type { BatchNorm } from "../nn/layers/batchNorm.js";
 import type { Quantizer } from "../nn/quantizers/registry.js";
 import { Tensor } from "../tensor/tensor.js";
 import { Rng } from "../util/random.js";

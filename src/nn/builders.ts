@@ -5,11 +5,11 @@
  */
 import { BamsprodError, show } from "../util/errors.js";
 import { Activation } from "./layers/activation.js";
-import { BatchNorm } from "./layers/batch_norm.js";
+import { BatchNorm } from "./layers/batchNorm.js";
 import { Flatten } from "./layers/flatten.js";
 import { MaxPool2D } from "./layers/pooling.js";
-import { Conv2D, QuantConv2D } from "./layers/quant_conv2d.js";
-import { Dense, QuantDense } from "./layers/quant_dense.js";
+import { Conv2D, QuantConv2D } from "./layers/quantConv2d.js";
+import { Dense, QuantDense } from "./layers/quantDense.js";
 import { Rescale } from "./layers/rescale.js";
 import { Sequential } from "./model.js";
 import type { QuantizerSpec } from "./quantizers/registry.js";

@@ -1,6 +1,6 @@
 /** Binary neural-network layers, quantizers, model builders and the model summary. */
 export type { NamedBuffer, ForwardContext, Layer, MacCount, Parameter } from "./types.js";
-export { LayerBase } from "./layer_base.js";
+export { LayerBase } from "./layerBase.js";
 export { glorotUniform } from "./init.js";
 export {
   binarySign,
@@ -12,7 +12,7 @@ export {
   swishSignGradient,
   swishSignSmooth,
 } from "./quantizers/sign.js";
-export { magnitude_aware_sign } from "./quantizers/magnitude_aware_sign.js";
+export { magnitude_aware_sign } from "./quantizers/magnitudeAwareSign.js";
 export {
   getQuantizer,
   quantizerNames,
@@ -21,16 +21,16 @@ export {
   type QuantizerName,
   type QuantizerSpec,
 } from "./quantizers/registry.js";
-export type { QuantOptions } from "./layers/quant_common.js";
-export { QuantDense, Dense, type QuantDenseOptions, type DenseOptions } from "./layers/quant_dense.js";
+export type { QuantOptions } from "./layers/quantCommon.js";
+export { QuantDense, Dense, type QuantDenseOptions, type DenseOptions } from "./layers/quantDense.js";
 export {
   QuantConv2D,
   Conv2D,
   type QuantConv2DOptions,
   type Conv2DLayerOptions,
   type Padding,
-} from "./layers/quant_conv2d.js";
-export { BatchNorm, type BatchNormLayerOptions } from "./layers/batch_norm.js";
+} from "./layers/quantConv2d.js";
+export { BatchNorm, type BatchNormLayerOptions } from "./layers/batchNorm.js";
 export { MaxPool2D, AvgPool2D, type PoolOptions } from "./layers/pooling.js";
 export { Flatten } from "./layers/flatten.js";
 export { Dropout } from "./layers/dropout.js";

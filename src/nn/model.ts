@@ -2,7 +2,7 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { BamsprodError, show } from "../util/errors.js";
 import { Rng } from "../util/random.js";
-import { LayerBase } from "./layer_base.js";
+import { LayerBase } from "./layerBase.js";
 import type { NamedBuffer, ForwardContext, Layer, Parameter } from "./types.js";
 
 export interface SequentialOptions {

@@ -7,21 +7,21 @@
  *
  * Lines 6-7 need statistics of the whole tensor before any element is updated, so a step reads
  * each tensor first (a read-only pass fused with the gradient check), then updates it. The
- * TypeScript and the native updates split the work differently (bamsprod-typescript.ts,
- * bamsprod-native.ts) and compute the same bits; the statistics are in bamsprod-stats.ts.
+ * TypeScript and the native updates split the work differently (bamsprodTypescript.ts,
+ * bamsprodNative.ts) and compute the same bits; the statistics are in bamsprodStats.ts.
  */
 import { nativeOptimizerSteps } from "../kernels/select.js";
 import { Optimizer, type StepContext } from "./base.js";
-import { nativeUpdate, nativeUpdateAlone, type BamsprodTensorStats } from "./bamsprod-native.js";
-import { meanAbs, type BamsprodScalars } from "./bamsprod-stats.js";
-import { typescriptUpdate } from "./bamsprod-typescript.js";
+import { nativeUpdate, nativeUpdateAlone, type BamsprodTensorStats } from "./bamsprodNative.js";
+import { meanAbs, type BamsprodScalars } from "./bamsprodStats.js";
+import { typescriptUpdate } from "./bamsprodTypescript.js";
 import { clipBound, decayFactor } from "./common.js";
 import { BAMSPROD_DEFAULTS, BAMSPROD_RULES } from "./defaults.js";
 import { firstBadGradient, GRADIENT_LIMIT } from "./params.js";
 import { checkAndSumAbs } from "./sums.js";
 import type { TensorState } from "./types.js";
 
-export * from "./bamsprod-stats.js";
+export * from "./bamsprodStats.js";
 
 /** Options of BAMSProd; every one is optional. */
 export interface BamsprodOptions {
@@ -52,7 +52,7 @@ export class Bamsprod extends Optimizer<BamsprodConfig, BamsprodScalars> {
   readonly #sums = new Float64Array(3);
   /**
    * What the read-only pass measured for each tensor in the current step, 3 per tensor: in
-   * TypeScript mean(|x|) first; natively the sums of bamsprod-native.ts.
+   * TypeScript mean(|x|) first; natively the sums of bamsprodNative.ts.
    */
   #inspected = new Float64Array(0);
   /** Natively: what the last tensor's update computed (one object, reused). */
@@ -124,7 +124,7 @@ export class Bamsprod extends Optimizer<BamsprodConfig, BamsprodScalars> {
 
   /**
    * Phase 1 of a step: the gradient check, fused with the read-only pass that measures what
-   * the update needs first (bamsprod-typescript.ts, bamsprod-native.ts).
+   * the update needs first (bamsprodTypescript.ts, bamsprodNative.ts).
    */
   protected override inspect(
     x: Float32Array,

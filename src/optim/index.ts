@@ -124,6 +124,6 @@ export {
   type BamsprodConfig,
   type BamsprodScalars,
 } from "./bamsprod.js";
-export { statisticsPass, projectedUpdate, typescriptUpdate } from "./bamsprod-typescript.js";
-export { nativeUpdate, nativeUpdateAlone, type BamsprodTensorStats } from "./bamsprod-native.js";
+export { statisticsPass, projectedUpdate, typescriptUpdate } from "./bamsprodTypescript.js";
+export { nativeUpdate, nativeUpdateAlone, type BamsprodTensorStats } from "./bamsprodNative.js";
 export { constant, cosine, exponential, stepDecay, warmup, type Schedule } from "./schedules.js";

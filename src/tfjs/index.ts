@@ -29,8 +29,8 @@ export {
   type Quantizer,
   type QuantizerName,
 } from "./quantizers.js";
-export { QuantDense, type QuantDenseArgs } from "./quant_dense.js";
-export { QuantConv2D, type QuantConv2DArgs } from "./quant_conv2d.js";
-export type { QuantLayerArgs } from "./quant_layer.js";
-export { WeightClip, type WeightClipArgs } from "./weight_clip.js";
-export { activationNames, type InitializerIdentifier, type ConstraintIdentifier } from "./layer_util.js";
+export { QuantDense, type QuantDenseArgs } from "./quantDense.js";
+export { QuantConv2D, type QuantConv2DArgs } from "./quantConv2d.js";
+export type { QuantLayerArgs } from "./quantLayer.js";
+export { WeightClip, type WeightClipArgs } from "./weightClip.js";
+export { activationNames, type InitializerIdentifier, type ConstraintIdentifier } from "./layerUtil.js";

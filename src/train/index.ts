@@ -7,5 +7,5 @@ export {
   type EpochMetrics,
   type CheckpointState,
 } from "./checkpoint.js";
-export { parseSchedule } from "./schedule-spec.js";
+export { parseSchedule } from "./scheduleSpec.js";
 export { FlipCounter, countCorrect, argmaxRows } from "./metrics.js";

@@ -18,7 +18,7 @@ import { batches } from "../data/index.js";
 import { validateTrainConfig, type TrainConfig } from "./config.js";
 import { countCorrect, FlipCounter } from "./metrics.js";
 import { loadTrainingData, type TrainingData } from "./data.js";
-import { parseSchedule } from "./schedule-spec.js";
+import { parseSchedule } from "./scheduleSpec.js";
 import {
   checkpointPath,
   loadCheckpoint,

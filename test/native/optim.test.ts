@@ -8,7 +8,7 @@ import { nativeOptimizerSteps, selectKernels } from "../../src/kernels/select.js
 import { ADAM_DEFAULTS, adamScalars, adamUpdate } from "../../src/optim/adam.js";
 import { amsgradUpdate } from "../../src/optim/amsgrad.js";
 import type { NativeBamsprodPasses } from "../../src/kernels/native/optim.js";
-import { nativeUpdate, nativeUpdateAlone } from "../../src/optim/bamsprod-native.js";
+import { nativeUpdate, nativeUpdateAlone } from "../../src/optim/bamsprodNative.js";
 import {
   Bamsprod,
   lowerBound,
@@ -18,7 +18,7 @@ import {
 } from "../../src/optim/bamsprod.js";
 import { createOptimizer, type OptimizerName } from "../../src/optim/index.js";
 import { countBadGradients, GRADIENT_LIMIT } from "../../src/optim/params.js";
-import { statisticsPass } from "../../src/optim/bamsprod-typescript.js";
+import { statisticsPass } from "../../src/optim/bamsprodTypescript.js";
 import { meanAbs } from "../../src/optim/bamsprod.js";
 import { SUM_BLOCK, sumAbs, sumDeviation, sumValues } from "../../src/optim/sums.js";
 import { BamsprodError } from "../../src/util/errors.js";

@@ -10,7 +10,7 @@ import type { NativeAddon, StepScalars } from "./addon.js";
 /** The scalars of one Adam/AMSGrad step (src/optim/adam.ts `AdamScalars`). */
 export type AdamStepScalars = StepScalars;
 
-/** BAMSProd's passes over one tensor (src/optim/bamsprod-passes.ts `BamsprodPasses`). */
+/** BAMSProd's passes over one tensor (src/optim/bamsprodNative.ts `BamsprodPasses`). */
 export interface NativeBamsprodPasses {
   inspect(
     x: Float32Array | null,

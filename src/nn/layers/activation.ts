@@ -3,7 +3,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { hardtanh, relu } from "../../tensor/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import { getQuantizer, quantizerNames, type Quantizer, type QuantizerSpec } from "../quantizers/registry.js";
-import { LayerBase } from "../layer_base.js";
+import { LayerBase } from "../layerBase.js";
 import type { ForwardContext } from "../types.js";
 
 /** "relu", "hardtanh" (clamp to [-1, 1]), or a sign quantizer such as "ste_sign". */

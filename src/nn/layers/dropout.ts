@@ -2,7 +2,7 @@
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout } from "../../tensor/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
-import { LayerBase } from "../layer_base.js";
+import { LayerBase } from "../layerBase.js";
 import type { ForwardContext } from "../types.js";
 
 export class Dropout extends LayerBase {

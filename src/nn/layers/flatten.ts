@@ -1,7 +1,7 @@
 /** Flattens each sample to a vector: [N, C, H, W] -> [N, C*H*W]. */
 import type { Tensor } from "../../tensor/tensor.js";
 import { flatten } from "../../tensor/index.js";
-import { LayerBase } from "../layer_base.js";
+import { LayerBase } from "../layerBase.js";
 import type { ForwardContext } from "../types.js";
 
 export class Flatten extends LayerBase {

@@ -2,7 +2,7 @@
 import type { Tensor } from "../../tensor/tensor.js";
 import { avgPool2d, maxPool2d } from "../../tensor/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
-import { checkInt, LayerBase } from "../layer_base.js";
+import { checkInt, LayerBase } from "../layerBase.js";
 import type { ForwardContext } from "../types.js";
 
 export interface PoolOptions {

@@ -2,7 +2,7 @@
 import { Tensor } from "../../tensor/tensor.js";
 import { prelu } from "../../tensor/index.js";
 import type { Rng } from "../../util/random.js";
-import { LayerBase } from "../layer_base.js";
+import { LayerBase } from "../layerBase.js";
 import type { ForwardContext, Parameter } from "../types.js";
 
 /**

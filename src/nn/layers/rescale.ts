@@ -1,7 +1,7 @@
 /** The fixed input normalization of the built-in models: raw 0..255 pixels in, normalized values out. */
 import { Tensor } from "../../tensor/tensor.js";
 import { BamsprodError, show } from "../../util/errors.js";
-import { LayerBase } from "../layer_base.js";
+import { LayerBase } from "../layerBase.js";
 import type { ForwardContext } from "../types.js";
 
 export interface RescaleOptions {

@@ -3,7 +3,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { add } from "../../tensor/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import type { Rng } from "../../util/random.js";
-import { LayerBase } from "../layer_base.js";
+import { LayerBase } from "../layerBase.js";
 import type { NamedBuffer, ForwardContext, Layer, Parameter } from "../types.js";
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { Tensor } from "../../tensor/tensor.js";
 import { BamsprodError, show } from "../../util/errors.js";
-import { magnitude_aware_sign } from "./magnitude_aware_sign.js";
+import { magnitude_aware_sign } from "./magnitudeAwareSign.js";
 import { approx_sign, ste_sign, swish_sign } from "./sign.js";
 
 export const quantizerNames = ["ste_sign", "approx_sign", "swish_sign", "magnitude_aware_sign"] as const;

@@ -3,7 +3,7 @@ import { Tensor } from "../../tensor/tensor.js";
 import { dense } from "../../tensor/index.js";
 import type { Rng } from "../../util/random.js";
 import { glorotUniform } from "../init.js";
-import { checkInt, LayerBase } from "../layer_base.js";
+import { checkInt, LayerBase } from "../layerBase.js";
 import type { ForwardContext, MacCount, Parameter } from "../types.js";
 import {
   binaryOperands,
@@ -13,7 +13,7 @@ import {
   resolveQuant,
   type QuantOptions,
   type ResolvedQuant,
-} from "./quant_common.js";
+} from "./quantCommon.js";
 
 export interface QuantDenseOptions extends QuantOptions {
   units: number;

@@ -3,7 +3,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BamsprodError, show } from "../util/errors.js";
-import { positiveInt, QuantLayer, type QuantLayerArgs } from "./quant_layer.js";
+import { positiveInt, QuantLayer, type QuantLayerArgs } from "./quantLayer.js";
 
 /** Options of {@link QuantConv2D}. */
 export interface QuantConv2DArgs extends QuantLayerArgs {

@@ -3,7 +3,7 @@ import { Tensor } from "../../tensor/tensor.js";
 import { batchNorm } from "../../tensor/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import type { Rng } from "../../util/random.js";
-import { LayerBase } from "../layer_base.js";
+import { LayerBase } from "../layerBase.js";
 import type { NamedBuffer, ForwardContext, Parameter } from "../types.js";
 
 export interface BatchNormLayerOptions {

@@ -15,7 +15,7 @@ import {
   resolveConstraint,
   resolveInitializer,
   serializeObject,
-} from "./layer_util.js";
+} from "./layerUtil.js";
 import { getQuantizer, quantizerName, type QuantizerName } from "./quantizers.js";
 import { markBinary, setVariableConstraint, type VariableConstraint } from "./registry.js";
 

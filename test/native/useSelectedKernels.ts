@@ -1,6 +1,6 @@
 /**
  * Preload for running the whole test suite on one kernel set:
- * `BAMSPROD_KERNELS=native node --import ./build/test/native/use-selected-kernels.js --test ...`
+ * `BAMSPROD_KERNELS=native node --import ./build/test/native/useSelectedKernels.js --test ...`
  * installs the kernels selectKernels() chooses (forced by BAMSPROD_KERNELS) before any test
  * runs, so every op of every test goes through them. Not a test file itself.
  */

@@ -10,7 +10,7 @@
  * there is no weight decay, it is a itself, bit for bit, and the deviations summed around it
  * are line 6's. Otherwise (the first step, weight decay, x changed from outside) `deviation`
  * reads x once more with a: the same result, one pass slower. The sums follow sums.ts's order,
- * so the result is the TypeScript update's, bit for bit (bamsprod-typescript.ts).
+ * so the result is the TypeScript update's, bit for bit (bamsprodTypescript.ts).
  */
 import type { NativeBamsprodPasses } from "../kernels/native/optim.js";
 import {
@@ -19,7 +19,7 @@ import {
   target,
   upperBound,
   type BamsprodScalars,
-} from "./bamsprod-stats.js";
+} from "./bamsprodStats.js";
 import type { TensorState } from "./types.js";
 
 /** What one tensor's update computed (spec lines 6-8), and the next step's guess of a. */

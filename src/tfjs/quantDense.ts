@@ -2,7 +2,7 @@
  * QuantDense: a dense layer whose input and kernel may be binarized (larq's QuantDense).
  */
 import * as tf from "@tensorflow/tfjs";
-import { positiveInt, QuantLayer, type QuantLayerArgs } from "./quant_layer.js";
+import { positiveInt, QuantLayer, type QuantLayerArgs } from "./quantLayer.js";
 
 /** Options of {@link QuantDense}. */
 export interface QuantDenseArgs extends QuantLayerArgs {

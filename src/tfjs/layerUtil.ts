@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { BamsprodError, show } from "../util/errors.js";
 import type { VariableConstraint } from "./registry.js";
-import { WeightClip } from "./weight_clip.js";
+import { WeightClip } from "./weightClip.js";
 
 /** A tfjs-layers weight initializer. */
 export type Initializer = ReturnType<typeof tf.initializers.ones>;

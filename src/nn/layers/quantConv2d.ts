@@ -4,7 +4,7 @@ import { conv2d } from "../../tensor/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import type { Rng } from "../../util/random.js";
 import { glorotUniform } from "../init.js";
-import { checkInt, LayerBase, pair } from "../layer_base.js";
+import { checkInt, LayerBase, pair } from "../layerBase.js";
 import type { ForwardContext, MacCount, Parameter } from "../types.js";
 import {
   binaryOperands,
@@ -14,7 +14,7 @@ import {
   resolveQuant,
   type QuantOptions,
   type ResolvedQuant,
-} from "./quant_common.js";
+} from "./quantCommon.js";
 
 /**
  * "same": pad (k - 1) / 2 on each side (odd kernels only), so stride 1 keeps H and W, as in
