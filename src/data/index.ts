@@ -15,3 +15,5 @@ export { batches, batchCount, epochOrder } from "./batches.js";
 export type { Batch, BatchOptions } from "./batches.js";
 export type { AugmentOptions } from "./augment.js";
 export { deriveSeed } from "./seeds.js";
+export { fingerprintData, fingerprintDifference } from "./fingerprint.js";
+export type { DataFingerprint } from "./fingerprint.js";
