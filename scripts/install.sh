@@ -33,4 +33,9 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-npm ci --no-audit --no-fund
+# --ignore-scripts: onnxruntime-node (a dev dependency, for the inference benchmark) would try to
+# download GPU binaries from outside the npm registry; its CPU binaries ship in the package. Our own
+# install step (the native kernels) and esbuild's binary check then run explicitly.
+npm ci --no-audit --no-fund --ignore-scripts
+node node_modules/esbuild/install.js
+node scripts/build-native.js
