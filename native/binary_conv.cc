@@ -112,7 +112,7 @@ void imageGeneric(const uint32_t* xp, const uint32_t* wp, const ConvGeometry& g,
   imageBody(xp, wp, g, n, acc, valid, y);
 }
 
-// ---- AVX-512 VPOPCNTDQ path for stride 1 ----
+// ---- AVX-512 VPOPCNTDQ and AVX2 paths for stride 1 ----
 // Vectorized across 16 consecutive output pixels of one row instead of across channels: the
 // image is packed word-planar (xplane[word][row][col]), so a tap's words for 16 neighbouring
 // outputs are 16 consecutive uint32s. For each output channel the block's accumulator stays in
@@ -124,7 +124,8 @@ void imageGeneric(const uint32_t* xp, const uint32_t* wp, const ConvGeometry& g,
 constexpr int kMaxTapWords = 64;  // taps * words held per block (3x3 kernels: up to 7 words)
 
 bool fastPathApplies(const ConvGeometry& g) {
-  return currentBinaryPath() == BinaryPath::Avx512 && g.strideH == 1 && g.strideW == 1 &&
+  const BinaryPath path = currentBinaryPath();
+  return (path == BinaryPath::Avx512 || path == BinaryPath::Avx2) && g.strideH == 1 && g.strideW == 1 &&
          g.kernelH * g.kernelW * wordsPerPixel(g.inChannels) <= kMaxTapWords;
 }
 
@@ -158,6 +159,32 @@ inline __mmask16 tapLanes(int64_t ow, int64_t kw, int lanes, const ConvGeometry&
   return static_cast<__mmask16>(((1u << hi) - 1) & ~((1u << lo) - 1));
 }
 
+// The taps of one block of output pixels (row oh, columns ow .. ow + lanes - 1) that are not
+// wholly in the zero padding: the tap's index kh * kernelW + kw, where lane 0's input lies in
+// the image plane (ih * inWidth + iw, iw possibly outside the row), and the lanes whose input
+// lies inside.
+struct BlockTaps {
+  int count = 0;
+  int32_t tap[kMaxTapWords];
+  int64_t offset[kMaxTapWords];
+  __mmask16 lanes[kMaxTapWords];
+};
+
+void blockTaps(const ConvGeometry& g, int64_t oh, int64_t ow, int lanes, BlockTaps& t) {
+  t.count = 0;
+  for (int64_t kh = 0; kh < g.kernelH; kh++) {
+    const int64_t ih = oh - g.padH + kh;
+    if (ih < 0 || ih >= g.inHeight) continue;  // the whole row of taps is padding
+    for (int64_t kw = 0; kw < g.kernelW; kw++) {
+      const __mmask16 m = tapLanes(ow, kw, lanes, g);
+      if (m == 0) continue;
+      t.tap[t.count] = static_cast<int32_t>(kh * g.kernelW + kw);
+      t.offset[t.count] = ih * g.inWidth + (ow - g.padW + kw);
+      t.lanes[t.count++] = m;
+    }
+  }
+}
+
 __attribute__((target("avx512f,avx512vpopcntdq"))) void imageAvx512(const uint32_t* xplane, const uint32_t* wq,
                                                                      const ConvGeometry& g, int64_t n, float* y) {
   const int64_t q = wordsPerPixel(g.inChannels), tw = g.kernelH * g.kernelW * q, hw = g.inHeight * g.inWidth;
@@ -166,25 +193,22 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void imageAvx512(const uint32
   __m512i xv[kMaxTapWords];
   __mmask16 lanesOf[kMaxTapWords];
   int32_t index[kMaxTapWords];  // position of each loaded tap-word in a weight row
+  BlockTaps taps;
   for (int64_t oh = 0; oh < g.outHeight; oh++) {
     for (int64_t ow = 0; ow < OW; ow += 16) {
       const int lanes = static_cast<int>(std::min<int64_t>(16, OW - ow));
       __m512i validTaps = _mm512_setzero_si512();
       int count = 0;
-      for (int64_t kh = 0; kh < g.kernelH; kh++) {
-        const int64_t ih = oh - g.padH + kh;
-        if (ih < 0 || ih >= g.inHeight) continue;  // the whole row of taps is padding
-        for (int64_t kw = 0; kw < g.kernelW; kw++) {
-          const __mmask16 m = tapLanes(ow, kw, lanes, g);
-          if (m == 0) continue;
-          validTaps = _mm512_mask_add_epi32(validTaps, m, validTaps, _mm512_set1_epi32(1));
-          // Masked-off lanes are not read, so the address may point before the row.
-          const uint32_t* at = xplane + ih * g.inWidth + (ow - g.padW + kw);
-          for (int64_t word = 0; word < q; word++, count++) {
-            xv[count] = _mm512_maskz_loadu_epi32(m, at + word * hw);
-            lanesOf[count] = m;
-            index[count] = static_cast<int32_t>((kh * g.kernelW + kw) * q + word);
-          }
+      blockTaps(g, oh, ow, lanes, taps);
+      for (int t = 0; t < taps.count; t++) {
+        const __mmask16 m = taps.lanes[t];
+        validTaps = _mm512_mask_add_epi32(validTaps, m, validTaps, _mm512_set1_epi32(1));
+        // Masked-off lanes are not read, so the address may point before the row.
+        const uint32_t* at = xplane + taps.offset[t];
+        for (int64_t word = 0; word < q; word++, count++) {
+          xv[count] = _mm512_maskz_loadu_epi32(m, at + word * hw);
+          lanesOf[count] = m;
+          index[count] = static_cast<int32_t>(taps.tap[t] * q + word);
         }
       }
       const __m512i full = _mm512_mullo_epi32(validTaps, channels);
@@ -199,6 +223,110 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void imageAvx512(const uint32
         const __m512i value = _mm512_sub_epi32(full, _mm512_add_epi32(acc, acc));
         _mm512_mask_storeu_ps(y + (n * g.outChannels + o) * ohw + oh * OW + ow, store,
                               _mm512_maskz_cvtepi32_ps(store, value));
+      }
+    }
+  }
+}
+
+// ---- AVX2 path for stride 1 ----
+// The same plan as the AVX-512 one, 8 output pixels per 256-bit vector, with the nibble-table
+// popcount (binary.cc): each loaded tap-word is split once into its low and high nibbles, which
+// then meet every output channel's weight nibbles (split once per call) in 2 xor + 2 vpshufb +
+// 2 byte adds. Lanes whose tap lies in the padding (or past the row's end) hold 0x80 in every
+// byte instead of a nibble: 0x80 XOR a weight nibble keeps the high bit set, for which vpshufb
+// returns 0, so they add nothing without a mask per output channel. Byte counters take at most
+// 8 per tap-word and are widened to 32 bits every 31 tap-words.
+
+constexpr int64_t kByteRun = 31;
+
+// Weights as wn[o][tap * q + word] = {low nibbles, high nibbles} of wq's word.
+void splitWeightNibbles(const uint32_t* wq, int64_t count, uint32_t* wn) {
+  for (int64_t i = 0; i < count; i++) {
+    wn[2 * i] = wq[i] & 0x0f0f0f0fu;
+    wn[2 * i + 1] = (wq[i] >> 4) & 0x0f0f0f0fu;
+  }
+}
+
+// The lane mask (-1 or 0 per 32-bit lane) of tapLanes.
+__attribute__((target("avx2"))) inline __m256i laneMask(__mmask16 m) {
+  const __m256i bits = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+  return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(m), bits), bits);
+}
+
+// Output channels [o, o + O) of one block: their 8 lanes' popcounts over the tap-words.
+template <int O>
+__attribute__((target("avx2"), always_inline)) inline void channelsAvx2(const __m256i* xlo, const __m256i* xhi,
+                                                                        const int32_t* index, int count,
+                                                                        const uint32_t* wn, int64_t tw,
+                                                                        __m256i* sums) {
+  const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1,
+                                         2, 2, 3, 2, 3, 3, 4);
+  const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
+  for (int j = 0; j < O; j++) sums[j] = _mm256_setzero_si256();
+  for (int i0 = 0; i0 < count; i0 += kByteRun) {
+    const int i1 = std::min<int>(count, i0 + kByteRun);
+    __m256i acc[O];
+    for (int j = 0; j < O; j++) acc[j] = _mm256_setzero_si256();
+    for (int i = i0; i < i1; i++) {
+      const __m256i lo = xlo[i], hi = xhi[i];
+      for (int j = 0; j < O; j++) {
+        const uint32_t* w = wn + 2 * (j * tw + index[i]);
+        const __m256i a = _mm256_shuffle_epi8(table, _mm256_xor_si256(lo, _mm256_set1_epi32(static_cast<int>(w[0]))));
+        const __m256i b = _mm256_shuffle_epi8(table, _mm256_xor_si256(hi, _mm256_set1_epi32(static_cast<int>(w[1]))));
+        acc[j] = _mm256_add_epi8(acc[j], _mm256_add_epi8(a, b));
+      }
+    }
+    for (int j = 0; j < O; j++)
+      sums[j] = _mm256_add_epi32(sums[j], _mm256_madd_epi16(_mm256_maddubs_epi16(acc[j], ones8), ones16));
+  }
+}
+
+// y = full - 2 * popcounts, in the lanes of `store`.
+__attribute__((target("avx2"), always_inline)) inline void storeOutputs(__m256i full, __m256i sum, __m256i store,
+                                                                        float* y) {
+  _mm256_maskstore_ps(y, store, _mm256_cvtepi32_ps(_mm256_sub_epi32(full, _mm256_add_epi32(sum, sum))));
+}
+
+__attribute__((target("avx2"))) void imageAvx2(const uint32_t* xplane, const uint32_t* wn, const ConvGeometry& g,
+                                               int64_t n, float* y) {
+  const int64_t q = wordsPerPixel(g.inChannels), tw = g.kernelH * g.kernelW * q, hw = g.inHeight * g.inWidth;
+  const int64_t OW = g.outWidth, ohw = g.outHeight * OW, O = g.outChannels;
+  const __m256i nibble = _mm256_set1_epi8(0x0f), outside = _mm256_set1_epi8(static_cast<char>(0x80));
+  const __m256i channels = _mm256_set1_epi32(static_cast<int32_t>(g.inChannels));
+  __m256i xlo[kMaxTapWords], xhi[kMaxTapWords];
+  int32_t index[kMaxTapWords];
+  BlockTaps taps;
+  for (int64_t oh = 0; oh < g.outHeight; oh++) {
+    for (int64_t ow = 0; ow < OW; ow += 8) {
+      const int lanes = static_cast<int>(std::min<int64_t>(8, OW - ow));
+      __m256i validTaps = _mm256_setzero_si256();
+      int count = 0;
+      blockTaps(g, oh, ow, lanes, taps);
+      for (int t = 0; t < taps.count; t++) {
+        const __m256i m = laneMask(taps.lanes[t]);
+        validTaps = _mm256_sub_epi32(validTaps, m);  // a true lane is -1
+        // Masked-off lanes are not read, so the address may point before the row.
+        const uint32_t* at = xplane + taps.offset[t];
+        for (int64_t word = 0; word < q; word++, count++) {
+          const __m256i x = _mm256_maskload_epi32(reinterpret_cast<const int*>(at + word * hw), m);
+          xlo[count] = _mm256_blendv_epi8(outside, _mm256_and_si256(x, nibble), m);
+          xhi[count] = _mm256_blendv_epi8(outside, _mm256_and_si256(_mm256_srli_epi32(x, 4), nibble), m);
+          index[count] = static_cast<int32_t>(taps.tap[t] * q + word);
+        }
+      }
+      const __m256i full = _mm256_mullo_epi32(validTaps, channels);
+      const __m256i store = laneMask(static_cast<__mmask16>((1u << lanes) - 1));
+      float* yo = y + n * O * ohw + oh * OW + ow;
+      int64_t o = 0;
+      for (; o + 4 <= O; o += 4) {
+        __m256i sums[4];
+        channelsAvx2<4>(xlo, xhi, index, count, wn + 2 * o * tw, tw, sums);
+        for (int j = 0; j < 4; j++) storeOutputs(full, sums[j], store, yo + (o + j) * ohw);
+      }
+      for (; o < O; o++) {
+        __m256i sum;
+        channelsAvx2<1>(xlo, xhi, index, count, wn + 2 * o * tw, tw, &sum);
+        storeOutputs(full, sum, store, yo + o * ohw);
       }
     }
   }
@@ -230,13 +358,23 @@ struct PackedImages {
 template <typename Images>
 void binaryConvStride1(const Images& images, const float* w, const ConvGeometry& g, float* y) {
   const int64_t q = wordsPerPixel(g.inChannels), taps = g.kernelH * g.kernelW;
-  uint32_t* wq = scratchAs<uint32_t>(2, g.outChannels * taps * q);
+  const int64_t weightWords = g.outChannels * taps * q;
+  uint32_t* wq = scratchAs<uint32_t>(2, weightWords);
   packWeightsByChannel(w, g, wq);
+  const bool avx512 = currentBinaryPath() == BinaryPath::Avx512;
+  uint32_t* wn = nullptr;
+  if (!avx512) {
+    wn = scratchAs<uint32_t>(3, 2 * weightWords);
+    splitWeightNibbles(wq, weightWords, wn);
+  }
   parallelFor(g.batch, 1, [&](int64_t n0, int64_t n1) {
     uint32_t* xplane = scratchAs<uint32_t>(0, q * g.inHeight * g.inWidth);
     for (int64_t n = n0; n < n1; n++) {
       images.planar(g, n, xplane);
-      imageAvx512(xplane, wq, g, n, y);
+      if (avx512)
+        imageAvx512(xplane, wq, g, n, y);
+      else
+        imageAvx2(xplane, wn, g, n, y);
     }
   });
 }

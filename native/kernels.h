@@ -64,7 +64,7 @@ void packSigns(int64_t rows, int64_t k, const float* src, uint64_t* dst);
 // XNOR product of packed operands: c[i,j] = k - 2 * popcount(a_i XOR b_j).
 void binaryGemmPacked(int64_t m, int64_t n, int64_t k, const uint64_t* a, const uint64_t* b, float* c);
 
-// Name of the XNOR/popcount code path chosen for this CPU ("avx512-vpopcntdq", "popcnt", "generic").
+// Name of the XNOR/popcount code path chosen for this CPU ("avx512-vpopcntdq", "avx2", "popcnt", "generic").
 const char* binaryPath();
 
 // y = conv(sign(x), sign(w)) by XNOR + popcount over channel-packed signs; taps that fall in
@@ -88,7 +88,7 @@ void thresholdRows(const float* x, const ChannelLayout& l, const float* threshol
                    int64_t rowWords, uint32_t* out);
 
 // The XNOR/popcount code path in use (binary.cc picks it; binary_conv.cc follows it).
-enum class BinaryPath { Generic, Popcnt, Avx512 };
+enum class BinaryPath { Generic, Popcnt, Avx2, Avx512 };
 BinaryPath currentBinaryPath();
 
 // Forces a code path by name (tests use it to check every path on one machine); false when the

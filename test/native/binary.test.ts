@@ -6,7 +6,8 @@ import { Rng } from "../../src/util/random.js";
 import { addon, assertSame, coarseArray, native, randomArray, skip } from "./helpers.js";
 
 // k around and away from the 64-bit word size (the last word's unused bits must never count),
-// m and n odd and not multiples of the 8-column panels or 4-row blocks of the AVX-512 kernel.
+// m and n odd and not multiples of the panels (8 columns AVX-512, 4 AVX2) or 4-row blocks,
+// k = 2500 beyond the 31 words the AVX2 path counts in bytes before widening.
 const sizes: [number, number, number][] = [
   [1, 1, 1],
   [3, 5, 63],
@@ -16,6 +17,7 @@ const sizes: [number, number, number][] = [
   [4, 8, 128],
   [13, 7, 200],
   [33, 41, 1000],
+  [6, 9, 2500],
 ];
 
 /** sum_k sign(a) sign(b) computed directly, sign(v) = +1 when v >= 0 (so -0 and 0 give +1). */
@@ -32,7 +34,9 @@ function reference(m: number, n: number, k: number, a: Float32Array, b: Float32A
 
 /** The code paths this CPU can run, best first (the addon refuses the others). */
 const paths =
-  addon === null ? [] : ["avx512-vpopcntdq", "popcnt", "generic"].filter((p) => native().setBinaryPath(p));
+  addon === null
+    ? []
+    : ["avx512-vpopcntdq", "avx2", "popcnt", "generic"].filter((p) => native().setBinaryPath(p));
 const best = addon === null ? "" : paths[0];
 
 describe("native binaryGemm (exact)", { skip }, () => {
@@ -69,6 +73,17 @@ describe("native binaryGemm (exact)", { skip }, () => {
       assert.deepEqual(Array.from(packed.words), [low0, 0b111, 2 ** 32 - 1, 0b111]);
     });
   }
+
+  test("every path: all signs opposite over many words gives -k (no counter overflows)", () => {
+    for (const path of paths) {
+      assert.ok(native().setBinaryPath(path));
+      const [m, n, k] = [5, 6, 64 * 70 + 3];
+      const c = new Float32Array(m * n);
+      native().binaryGemm(m, n, k, new Float32Array(m * k).fill(-1), new Float32Array(n * k).fill(1), c);
+      assertSame(c, new Float32Array(m * n).fill(-k), `${path} opposite signs`);
+    }
+    native().setBinaryPath(best);
+  });
 
   test("equals a float gemm of the +-1 signs on a layer-sized product", () => {
     native().setBinaryPath(best);

@@ -8,7 +8,8 @@ import { addon, assertSame, coarseArray, native, randomArray, skip } from "./hel
 // signs are packed in (1, 31, 32, 33, 64, 70), output channels and widths that are not
 // multiples of the 16-lane blocks, strides 1-2 (stride 1 takes the vectorized path on
 // AVX-512 CPUs), paddings 0-3 (3 with a 3x3 kernel: some windows lie wholly in the padding),
-// non-square kernels, and bcnn's own layers.
+// non-square kernels, bcnn's own layers, and 128 channels (36 tap-words per output, more
+// than the 31 the AVX2 path counts in bytes before widening).
 const cases: [number[], number[], number | [number, number], number | [number, number]][] = [
   [[1, 1, 5, 5], [1, 1, 3, 3], 1, 0],
   [[2, 31, 7, 9], [5, 31, 3, 3], 1, 1],
@@ -20,6 +21,7 @@ const cases: [number[], number[], number | [number, number], number | [number, n
   [[2, 8, 11, 10], [4, 8, 5, 5], [2, 3], 2],
   [[3, 32, 28, 28], [32, 32, 3, 3], 1, 1],
   [[3, 64, 14, 14], [64, 64, 3, 3], 1, 1],
+  [[1, 128, 5, 11], [6, 128, 3, 3], 1, 1],
 ];
 
 /** x [N, C, H, W] -> each pixel's channel signs, [N, H, W, ceil(C/32)] words (bit set: x < 0 or NaN). */
@@ -35,7 +37,9 @@ function packPixels(x: Float32Array, [batch, channels, height, width]: number[])
 }
 
 const paths =
-  addon === null ? [] : ["avx512-vpopcntdq", "popcnt", "generic"].filter((p) => native().setBinaryPath(p));
+  addon === null
+    ? []
+    : ["avx512-vpopcntdq", "avx2", "popcnt", "generic"].filter((p) => native().setBinaryPath(p));
 const best = addon === null ? "" : paths[0];
 
 describe("native binaryConv2dForward vs portable (exact)", { skip }, () => {
@@ -75,6 +79,22 @@ describe("native binaryConv2dForward vs portable (exact)", { skip }, () => {
       });
     }
   }
+
+  test("every path: all signs opposite gives -(valid taps x C) (no counter overflows)", () => {
+    const g = convGeometry([2, 128, 5, 9], [5, 128, 3, 3], 1, 1);
+    const expected = new Float32Array(g.batch * g.outChannels * g.outHeight * g.outWidth);
+    const x = new Float32Array(2 * 128 * 5 * 9).fill(-1);
+    const w = new Float32Array(5 * 128 * 9).fill(1);
+    portableKernels.binaryConv2dForward(x, w, g, expected);
+    assert.equal(expected[0], -4 * 128, "a corner output has 4 valid taps");
+    for (const path of paths) {
+      assert.ok(native().setBinaryPath(path));
+      const actual = new Float32Array(expected.length).fill(Number.NaN);
+      native().binaryConv2dForward(x, w, g, actual);
+      assertSame(actual, expected, `${path} opposite signs`);
+    }
+    native().setBinaryPath(best);
+  });
 
   test("too-short arrays are refused", () => {
     const g = convGeometry([1, 2, 4, 4], [1, 2, 3, 3], 1, 1);
