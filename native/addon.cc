@@ -398,6 +398,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("blasConfig", std::string(openblas_get_config()));
   o.Set("blasCore", std::string(openblas_get_corename()));
   o.Set("binaryPath", std::string(binaryPath()));
+  o.Set("optimPath", std::string(optimPath()));
   o.Set("hardwareThreads", static_cast<double>(std::thread::hardware_concurrency()));
   return o;
 }

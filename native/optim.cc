@@ -13,7 +13,8 @@
 // Every element is computed as in src/optim: float32 values widened to double, IEEE double
 // operations in the order the TypeScript writes them (no FMA: the addon is compiled with
 // -ffp-contract=off), rounded to float32 where a value is stored. Each loop has a scalar form
-// and an AVX-512 form doing the same operations on 8 doubles at a time, chosen at run time.
+// and a vector form doing the same operations on 8 doubles at a time (optim_vec.h, compiled
+// for AVX-512 and for AVX2), chosen at run time.
 // They are written by hand because the compiler leaves these loops scalar: under the default
 // -fmath-errno, std::sqrt keeps a call (which may set errno) inside the loop.
 
@@ -24,19 +25,26 @@
 namespace bamsprod {
 namespace {
 
+enum class OptimPath { Scalar, Avx2, Avx512 };
+
 // Blocks of the parallel split and of the ordered sums (optim.h).
 constexpr int64_t kBlock = kOptimSumBlock;
 constexpr int kLanes = kOptimSumLanes;
-static_assert(kLanes == 8, "one AVX-512 register of doubles holds the lanes");
+static_assert(kLanes == 8, "one AVX-512 register (two AVX2 registers) of doubles holds the lanes");
 static_assert(kBlock % kLanes == 0, "blocks hold whole lane groups");
 
-// Whether to run the AVX-512 loops: the CPU and the OS support AVX-512F, read once at load time.
-// BAMSPROD_OPTIM_PATH=scalar forces the scalar loops (the tests check them on AVX-512 machines).
-const bool kAvx512 = [] {
-  const char* path = std::getenv("BAMSPROD_OPTIM_PATH");
-  if (path != nullptr && std::strcmp(path, "scalar") == 0) return false;
+// Which loops run: AVX-512 when the CPU and the OS support AVX-512F, else AVX2 when they support
+// AVX2, else scalar, read once at load time. BAMSPROD_OPTIM_PATH=avx2 or =scalar forces a lower
+// one (the tests check every path this CPU supports).
+const OptimPath kPath = [] {
   __builtin_cpu_init();  // required in code that runs during static initialization
-  return __builtin_cpu_supports("avx512f") != 0;
+  const OptimPath best = __builtin_cpu_supports("avx512f")  ? OptimPath::Avx512
+                         : __builtin_cpu_supports("avx2") ? OptimPath::Avx2
+                                                          : OptimPath::Scalar;
+  const char* forced = std::getenv("BAMSPROD_OPTIM_PATH");
+  if (forced != nullptr && std::strcmp(forced, "scalar") == 0) return OptimPath::Scalar;
+  if (forced != nullptr && std::strcmp(forced, "avx2") == 0 && best != OptimPath::Scalar) return OptimPath::Avx2;
+  return best;
 }();
 
 inline int64_t blocks(int64_t n) { return (n + kBlock - 1) / kBlock; }
@@ -164,143 +172,81 @@ void deviationScalar(const float* x, int64_t from, int64_t i0, int64_t i1, const
   for (int64_t i = i0; i < i1; i++) lanes[(i - from) % kLanes] += std::fabs(std::fabs(decayed(x[i], c)) - a);
 }
 
-// ---- AVX-512 forms: the same operations on 8 elements at a time ----
+// ---- Vector forms (optim_vec.h), compiled for AVX-512 and for AVX2 ----
 
-#define AVX512 __attribute__((target("avx512f")))
-
-struct Vec {
-  __m512d decay, beta1, beta2, ob1, ob2, stepSize, invBc2, eps;
-  AVX512 explicit Vec(const Coefficients& c)
-      : decay(_mm512_set1_pd(c.decay)),
-        beta1(_mm512_set1_pd(c.beta1)),
-        beta2(_mm512_set1_pd(c.beta2)),
-        ob1(_mm512_set1_pd(c.ob1)),
-        ob2(_mm512_set1_pd(c.ob2)),
-        stepSize(_mm512_set1_pd(c.stepSize)),
-        invBc2(_mm512_set1_pd(c.invBc2)),
-        eps(_mm512_set1_pd(c.eps)) {}
-};
-
-AVX512 inline __m512d widen(__m256 f) { return _mm512_cvtps_pd(f); }
-AVX512 inline __m512d load(const float* p) { return widen(_mm256_loadu_ps(p)); }
-AVX512 inline __m256 narrow(__m512d d) { return _mm512_cvtpd_ps(d); }
-AVX512 inline __m512d mul(__m512d a, __m512d b) { return _mm512_mul_pd(a, b); }
-AVX512 inline __m512d add(__m512d a, __m512d b) { return _mm512_add_pd(a, b); }
-
-AVX512 inline __m256 decayed(const float* x, const Vec& c) { return narrow(mul(load(x), c.decay)); }
-AVX512 inline __m256 firstMoment(const float* m, __m512d g, const Vec& c) {
-  return narrow(add(mul(c.beta1, load(m)), mul(c.ob1, g)));
-}
-AVX512 inline __m256 secondMoment(const float* v, __m512d g, const Vec& c) {
-  return narrow(add(mul(c.beta2, load(v)), mul(mul(c.ob2, g), g)));
-}
-AVX512 inline __m256 runningMax(const float* vmax, __m256 v) {
-  const __m256 old = _mm256_loadu_ps(vmax);
-  return _mm256_blendv_ps(old, v, _mm256_cmp_ps(v, old, _CMP_GT_OQ));
-}
-AVX512 inline __m512d project(__m512d vt, __m512d lower, __m512d upper) {
-  const __m512d capped = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(vt, upper, _CMP_GT_OQ), vt, upper);
+namespace avx512 {
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+using Vd = __m512d;
+inline Vd set1(double v) { return _mm512_set1_pd(v); }
+inline Vd zero() { return _mm512_setzero_pd(); }
+inline Vd widen(__m256 f) { return _mm512_cvtps_pd(f); }
+inline __m256 narrow(Vd d) { return _mm512_cvtpd_ps(d); }
+inline Vd load(const float* p) { return widen(_mm256_loadu_ps(p)); }
+inline void store(double* p, Vd d) { _mm512_storeu_pd(p, d); }
+inline Vd add(Vd a, Vd b) { return _mm512_add_pd(a, b); }
+inline Vd sub(Vd a, Vd b) { return _mm512_sub_pd(a, b); }
+inline Vd mul(Vd a, Vd b) { return _mm512_mul_pd(a, b); }
+inline Vd div(Vd a, Vd b) { return _mm512_div_pd(a, b); }
+inline Vd sqrt(Vd a) { return _mm512_sqrt_pd(a); }
+inline Vd abs(Vd a) { return _mm512_abs_pd(a); }
+inline Vd project(Vd vt, Vd lower, Vd upper) {
+  const Vd capped = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(vt, upper, _CMP_GT_OQ), vt, upper);
   return _mm512_mask_blend_pd(_mm512_cmp_pd_mask(vt, lower, _CMP_LT_OQ), capped, lower);
 }
-AVX512 inline __m256 stepped(__m256 x, __m256 m, __m512d second, const Vec& c) {
-  const __m512d step = _mm512_div_pd(mul(c.stepSize, widen(m)), add(_mm512_sqrt_pd(second), c.eps));
-  return narrow(_mm512_sub_pd(widen(x), step));
-}
-AVX512 inline __m256 clamp(__m256 x, __m256 lo, __m256 hi) {
-  const __m256 capped = _mm256_blendv_ps(x, hi, _mm256_cmp_ps(x, hi, _CMP_GT_OQ));
-  return _mm256_blendv_ps(capped, lo, _mm256_cmp_ps(x, lo, _CMP_LT_OQ));
-}
-// Adds the 8 vector lanes into lanes[0..7] (which the scalar tail then continues).
-AVX512 inline void addLanes(__m512d acc, double* lanes) {
-  alignas(64) double out[kLanes];
-  _mm512_store_pd(out, acc);
-  for (int l = 0; l < kLanes; l++) lanes[l] += out[l];
-}
+#include "optim_vec.h"
+#pragma GCC pop_options
+}  // namespace avx512
 
-template <bool kMax, bool kProject, bool kSumAbs>
-AVX512 void updateAvx512(float* x, const float* g, float* m, float* v, float* vmax, int64_t i0, int64_t i1,
-                         const Coefficients& c, Bounds b, float clip, double* absLanes) {
-  const Vec k(c);
-  const __m512d lower = _mm512_set1_pd(b.lower), upper = _mm512_set1_pd(b.upper);
-  const __m256 lo = _mm256_set1_ps(-clip), hi = _mm256_set1_ps(clip);
-  __m512d absAcc = _mm512_setzero_pd();
-  int64_t i = i0;
-  for (; i + kLanes <= i1; i += kLanes) {
-    const __m512d gi = load(g + i);
-    const __m256 xi = decayed(x + i, k);
-    const __m256 mi = firstMoment(m + i, gi, k);
-    const __m256 vi = secondMoment(v + i, gi, k);
-    _mm256_storeu_ps(m + i, mi);
-    _mm256_storeu_ps(v + i, vi);
-    __m256 second = vi;
-    if (kMax) {
-      second = runningMax(vmax + i, vi);
-      _mm256_storeu_ps(vmax + i, second);
-    }
-    __m512d vt = mul(widen(second), k.invBc2);
-    if (kProject) vt = project(vt, lower, upper);
-    const __m256 xn = clamp(stepped(xi, mi, vt, k), lo, hi);
-    _mm256_storeu_ps(x + i, xn);
-    if (kSumAbs) absAcc = add(absAcc, _mm512_abs_pd(widen(xn)));
-  }
-  if (kSumAbs) addLanes(absAcc, absLanes);
-  updateScalar<kMax, kProject, kSumAbs>(x, g, m, v, vmax, i0, i, i1, c, b, clip, absLanes);
+namespace avx2 {
+#pragma GCC push_options
+#pragma GCC target("avx2")
+// 8 doubles as two halves: elements 0-3 in lo, 4-7 in hi (so lane l is still element l).
+struct Vd {
+  __m256d lo, hi;
+};
+inline Vd set1(double v) { return {_mm256_set1_pd(v), _mm256_set1_pd(v)}; }
+inline Vd zero() { return {_mm256_setzero_pd(), _mm256_setzero_pd()}; }
+inline Vd widen(__m256 f) {
+  return {_mm256_cvtps_pd(_mm256_castps256_ps128(f)), _mm256_cvtps_pd(_mm256_extractf128_ps(f, 1))};
 }
-
-// kDecayed: x*decay is rounded to float32 first (decay != 1; with decay 1 it is x itself).
-template <bool kBinary, bool kDecayed>
-AVX512 void inspectAvx512(const float* x, const float* g, const float* v, const float* vmax, int64_t i0, int64_t i1,
-                          const Coefficients& c, uint32_t limitBits, double pivot, InspectSums& s) {
-  const Vec k(c);
-  const __m256i magnitudeBits = _mm256_set1_epi32(0x7fffffff);
-  const __m256i limit = _mm256_set1_epi32(static_cast<int>(limitBits));  // both sides below 2^31
-  const __m512d pivotV = _mm512_set1_pd(pivot);
-  __m256i badAcc = _mm256_setzero_si256();  // per lane, at most kBlock / kLanes
-  __m512d vmaxAcc = _mm512_setzero_pd(), absAcc = _mm512_setzero_pd(), deviationAcc = _mm512_setzero_pd();
-  int64_t i = i0;
-  for (; i + kLanes <= i1; i += kLanes) {
-    const __m256 gf = _mm256_loadu_ps(g + i);
-    const __m256i gBits = _mm256_and_si256(_mm256_castps_si256(gf), magnitudeBits);
-    badAcc = _mm256_sub_epi32(badAcc, _mm256_cmpgt_epi32(gBits, limit));  // a true compare is -1
-    vmaxAcc = add(vmaxAcc, widen(runningMax(vmax + i, secondMoment(v + i, widen(gf), k))));
-    if (kBinary) {
-      const __m512d magnitude = _mm512_abs_pd(kDecayed ? widen(decayed(x + i, k)) : load(x + i));
-      absAcc = add(absAcc, magnitude);
-      deviationAcc = add(deviationAcc, _mm512_abs_pd(_mm512_sub_pd(magnitude, pivotV)));
-    }
-  }
-  alignas(32) int32_t bad[kLanes];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(bad), badAcc);
-  for (int l = 0; l < kLanes; l++) s.bad += bad[l];
-  addLanes(vmaxAcc, s.vmax);
-  if (kBinary) {
-    addLanes(absAcc, s.abs);
-    addLanes(deviationAcc, s.deviation);
-  }
-  inspectScalar<kBinary>(x, g, v, vmax, i0, i, i1, c, limitBits, pivot, s);
+inline __m256 narrow(Vd d) { return _mm256_set_m128(_mm256_cvtpd_ps(d.hi), _mm256_cvtpd_ps(d.lo)); }
+inline Vd load(const float* p) { return widen(_mm256_loadu_ps(p)); }
+inline void store(double* p, Vd d) {
+  _mm256_storeu_pd(p, d.lo);
+  _mm256_storeu_pd(p + 4, d.hi);
 }
-
-AVX512 void deviationAvx512(const float* x, int64_t i0, int64_t i1, const Coefficients& c, double a,
-                            double* lanes) {
-  const Vec k(c);
-  const __m512d av = _mm512_set1_pd(a);
-  __m512d acc = _mm512_setzero_pd();
-  int64_t i = i0;
-  for (; i + kLanes <= i1; i += kLanes)
-    acc = add(acc, _mm512_abs_pd(_mm512_sub_pd(_mm512_abs_pd(widen(decayed(x + i, k))), av)));
-  addLanes(acc, lanes);
-  deviationScalar(x, i0, i, i1, c, a, lanes);
+inline Vd add(Vd a, Vd b) { return {_mm256_add_pd(a.lo, b.lo), _mm256_add_pd(a.hi, b.hi)}; }
+inline Vd sub(Vd a, Vd b) { return {_mm256_sub_pd(a.lo, b.lo), _mm256_sub_pd(a.hi, b.hi)}; }
+inline Vd mul(Vd a, Vd b) { return {_mm256_mul_pd(a.lo, b.lo), _mm256_mul_pd(a.hi, b.hi)}; }
+inline Vd div(Vd a, Vd b) { return {_mm256_div_pd(a.lo, b.lo), _mm256_div_pd(a.hi, b.hi)}; }
+inline Vd sqrt(Vd a) { return {_mm256_sqrt_pd(a.lo), _mm256_sqrt_pd(a.hi)}; }
+inline Vd abs(Vd a) {
+  const __m256d sign = _mm256_set1_pd(-0.0);
+  return {_mm256_andnot_pd(sign, a.lo), _mm256_andnot_pd(sign, a.hi)};
 }
+inline __m256d project(__m256d vt, __m256d lower, __m256d upper) {
+  const __m256d capped = _mm256_blendv_pd(vt, upper, _mm256_cmp_pd(vt, upper, _CMP_GT_OQ));
+  return _mm256_blendv_pd(capped, lower, _mm256_cmp_pd(vt, lower, _CMP_LT_OQ));
+}
+inline Vd project(Vd vt, Vd lower, Vd upper) {
+  return {project(vt.lo, lower.lo, upper.lo), project(vt.hi, lower.hi, upper.hi)};
+}
+#include "optim_vec.h"
+#pragma GCC pop_options
+}  // namespace avx2
 
-// ---- One block, in AVX-512 when the CPU has it ----
+// ---- One block, on the path chosen for this CPU ----
 
 // One block of a fused update pass; returns its sum of |new x| when kSumAbs (else 0).
 template <bool kMax, bool kProject, bool kSumAbs>
 double updateBlock(float* x, const float* g, float* m, float* v, float* vmax, int64_t i0, int64_t i1,
                    const Coefficients& c, Bounds b, float clip) {
   double absLanes[kLanes] = {};
-  if (kAvx512)
-    updateAvx512<kMax, kProject, kSumAbs>(x, g, m, v, vmax, i0, i1, c, b, clip, absLanes);
+  if (kPath == OptimPath::Avx512)
+    avx512::updateVec<kMax, kProject, kSumAbs>(x, g, m, v, vmax, i0, i1, c, b, clip, absLanes);
+  else if (kPath == OptimPath::Avx2)
+    avx2::updateVec<kMax, kProject, kSumAbs>(x, g, m, v, vmax, i0, i1, c, b, clip, absLanes);
   else
     updateScalar<kMax, kProject, kSumAbs>(x, g, m, v, vmax, i0, i0, i1, c, b, clip, absLanes);
   return kSumAbs ? combineLanes(absLanes) : 0;
@@ -309,18 +255,25 @@ double updateBlock(float* x, const float* g, float* m, float* v, float* vmax, in
 template <bool kBinary>
 void inspectBlock(const float* x, const float* g, const float* v, const float* vmax, int64_t i0, int64_t i1,
                   const Coefficients& c, uint32_t limitBits, double pivot, InspectSums& s) {
-  if (kAvx512 && c.decay != 1)
-    inspectAvx512<kBinary, true>(x, g, v, vmax, i0, i1, c, limitBits, pivot, s);
-  else if (kAvx512)
-    inspectAvx512<kBinary, false>(x, g, v, vmax, i0, i1, c, limitBits, pivot, s);
+  const bool decay = c.decay != 1;
+  if (kPath == OptimPath::Avx512 && decay)
+    avx512::inspectVec<kBinary, true>(x, g, v, vmax, i0, i1, c, limitBits, pivot, s);
+  else if (kPath == OptimPath::Avx512)
+    avx512::inspectVec<kBinary, false>(x, g, v, vmax, i0, i1, c, limitBits, pivot, s);
+  else if (kPath == OptimPath::Avx2 && decay)
+    avx2::inspectVec<kBinary, true>(x, g, v, vmax, i0, i1, c, limitBits, pivot, s);
+  else if (kPath == OptimPath::Avx2)
+    avx2::inspectVec<kBinary, false>(x, g, v, vmax, i0, i1, c, limitBits, pivot, s);
   else
     inspectScalar<kBinary>(x, g, v, vmax, i0, i0, i1, c, limitBits, pivot, s);
 }
 
 double deviationBlock(const float* x, int64_t i0, int64_t i1, const Coefficients& c, double a) {
   double lanes[kLanes] = {};
-  if (kAvx512)
-    deviationAvx512(x, i0, i1, c, a, lanes);
+  if (kPath == OptimPath::Avx512)
+    avx512::deviationVec(x, i0, i1, c, a, lanes);
+  else if (kPath == OptimPath::Avx2)
+    avx2::deviationVec(x, i0, i1, c, a, lanes);
   else
     deviationScalar(x, i0, i0, i1, c, a, lanes);
   return combineLanes(lanes);
@@ -425,4 +378,10 @@ int64_t countBadGradients(const float* g, int64_t n, double limit) {
   return static_cast<int64_t>(ordered(counts, blocks(n)));
 }
 
+}  // namespace bamsprod
+
+namespace bamsprod {
+const char* optimPath() {
+  return kPath == OptimPath::Avx512 ? "avx512" : kPath == OptimPath::Avx2 ? "avx2" : "scalar";
+}
 }  // namespace bamsprod

@@ -57,4 +57,7 @@ double bamsprodApply(float* x, const float* g, float* m, float* v, float* vmax, 
 // (src/optim/params.ts uses limit 1e19). Read-only.
 int64_t countBadGradients(const float* g, int64_t n, double limit);
 
+// The vector loops these run ("avx512", "avx2" or "scalar"; BAMSPROD_OPTIM_PATH forces a lower one).
+const char* optimPath();
+
 }  // namespace bamsprod

@@ -255,25 +255,32 @@ describe("native BAMSProd update vs src/optim (exact)", { skip }, () => {
   });
 });
 
-// This machine runs the AVX-512 loops; CPUs without AVX-512 run the scalar ones (here only
-// for the last elements of a block). Every test of this file again, with the scalar loops forced.
-const scalarRun = process.env.BAMSPROD_OPTIM_PATH === "scalar";
-test(
-  "the scalar loops give the same bits (this file rerun with BAMSPROD_OPTIM_PATH=scalar)",
-  {
-    skip: skip || (scalarRun ? "this is the scalar run" : false),
-  },
-  () => {
-    const child = spawnSync(process.execPath, ["--test", fileURLToPath(import.meta.url)], {
-      // Without NODE_TEST_CONTEXT, which would make the child report to this runner instead of stdout.
-      env: { ...process.env, NODE_TEST_CONTEXT: undefined, BAMSPROD_OPTIM_PATH: "scalar" },
-      encoding: "utf8",
-    });
-    assert.equal(child.status, 0, `scalar run failed:\n${child.stdout.slice(-3000)}`);
-    assert.match(child.stdout, /# fail 0/);
-    assert.match(child.stdout, /# pass [1-9]\d+/);
-  },
-);
+// The addon runs the best vector loops this CPU has (AVX-512, AVX2) and the scalar ones for the
+// last elements of a block. Every test of this file again with each lower path forced.
+const forcedRun = process.env.BAMSPROD_OPTIM_PATH;
+for (const path of ["avx2", "scalar"]) {
+  test(
+    `the ${path} loops give the same bits (this file rerun with BAMSPROD_OPTIM_PATH=${path})`,
+    { skip: skip || (forcedRun !== undefined ? `this is the ${forcedRun} run` : false) },
+    () => {
+      const child = spawnSync(process.execPath, ["--test", fileURLToPath(import.meta.url)], {
+        // Without NODE_TEST_CONTEXT, which would make the child report to this runner instead of stdout.
+        env: { ...process.env, NODE_TEST_CONTEXT: undefined, BAMSPROD_OPTIM_PATH: path },
+        encoding: "utf8",
+      });
+      assert.equal(child.status, 0, `${path} run failed:\n${child.stdout.slice(-3000)}`);
+      assert.match(child.stdout, /# fail 0/);
+      assert.match(child.stdout, /# pass [1-9]\d+/);
+    },
+  );
+}
+
+test("BAMSPROD_OPTIM_PATH forces the loops it names when the CPU has them", { skip }, () => {
+  const path = native().info().optimPath;
+  if (forcedRun === "scalar") assert.equal(path, "scalar");
+  else if (forcedRun === "avx2") assert.ok(["avx2", "scalar"].includes(path), path);
+  else assert.ok(["avx512", "avx2", "scalar"].includes(path), path);
+});
 
 describe("native gradient check vs src/optim", { skip }, () => {
   const steps = addon === null ? null : createNativeOptimizerSteps(native());

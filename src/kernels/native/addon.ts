@@ -21,8 +21,10 @@ export interface AddonInfo {
   blasConfig: string;
   /** openblas_get_corename(), the CPU kernel set OpenBLAS chose. */
   blasCore: string;
-  /** XNOR/popcount code path: "avx512-vpopcntdq", "popcnt" or "generic". */
+  /** XNOR/popcount code path: "avx512-vpopcntdq", "avx2", "popcnt" or "generic". */
   binaryPath: string;
+  /** Vector loops of the fused optimizer updates: "avx512", "avx2" or "scalar". */
+  optimPath: string;
   /** std::thread::hardware_concurrency(). */
   hardwareThreads: number;
 }
