@@ -3,6 +3,7 @@
  * and the value (commander turns InvalidArgumentError into a one-line usage error).
  */
 import { InvalidArgumentError } from "commander";
+import type { OptimizerFlag } from "../optim/flags.js";
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -32,4 +33,19 @@ export function positiveNumber(value: string): number {
   const n = finiteNumber(value);
   if (n <= 0) throw new InvalidArgumentError(`expected a number > 0, got ${JSON.stringify(value)}`);
   return n;
+}
+
+/**
+ * The parser of an optimizer option's flag: a number ("none" for null where an optimizer
+ * accepts null), in the range every optimizer with this option allows when they agree (when
+ * they differ, the chosen optimizer checks it).
+ */
+export function optimizerOption(f: OptimizerFlag): (value: string) => number | null {
+  return (value) => {
+    const parsed = f.nullable && value === "none" ? null : finiteNumber(value);
+    if (f.rule !== null && !f.rule.test(parsed)) {
+      throw new InvalidArgumentError(`expected ${f.rule.want}, got ${JSON.stringify(value)}`);
+    }
+    return parsed;
+  };
 }

@@ -5,27 +5,16 @@
  */
 import { Optimizer, type StepContext } from "./base.js";
 import { clipBound, decayFactor } from "./common.js";
-import { ADABOUND_DEFAULTS, ADABOUND_RULES } from "./defaults.js";
+import { ADABOUND_DEFAULTS, OPTION_TABLES } from "./defaults.js";
+import type { ConfigOf, OptionsOf } from "./options.js";
 import type { TensorState } from "./types.js";
 
-/** Options of AdaBound and AMSBound; every one is optional. */
-export interface AdaboundOptions {
-  lr?: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  /** The step size both bounds converge to, for the initial lr (a schedule scales it along). */
-  finalLr?: number;
-  /** How fast the bounds close in. */
-  gamma?: number;
-  weightDecay?: number;
-  /** Binary tensors are projected into [-clip, clip] after each step; null: no projection. */
-  clip?: number | null;
-}
+/** Options of AdaBound and AMSBound (every one optional): see OPTION_TABLES.adabound in defaults.ts. */
+export type AdaboundOptions = OptionsOf<typeof OPTION_TABLES.adabound>;
 
-export type AdaboundConfig = Required<AdaboundOptions>;
+export type AdaboundConfig = ConfigOf<typeof OPTION_TABLES.adabound>;
 
-export { ADABOUND_DEFAULTS, ADABOUND_RULES };
+export { ADABOUND_DEFAULTS };
 
 /** The scalars of one AdaBound (or AMSBound) step. */
 export interface AdaboundScalars {
@@ -85,7 +74,7 @@ export function adaboundUpdate(
 /** AdaBound. Create it with `createOptimizer("adabound", options)` or `new Adabound(options)`. */
 export class Adabound extends Optimizer<AdaboundConfig, AdaboundScalars> {
   constructor(options?: AdaboundOptions) {
-    super("adabound", ADABOUND_DEFAULTS, ADABOUND_RULES, options);
+    super("adabound", OPTION_TABLES.adabound, options);
   }
 
   protected stateKeys(): readonly string[] {

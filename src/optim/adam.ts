@@ -5,23 +5,16 @@
 import { nativeOptimizerSteps } from "../kernels/select.js";
 import { Optimizer, type StepContext } from "./base.js";
 import { clipBound, decayFactor } from "./common.js";
-import { ADAM_DEFAULTS, ADAM_RULES } from "./defaults.js";
+import { ADAM_DEFAULTS, OPTION_TABLES } from "./defaults.js";
+import type { ConfigOf, OptionsOf } from "./options.js";
 import type { TensorState } from "./types.js";
 
-/** Options of Adam and AMSGrad; every one is optional. */
-export interface AdamOptions {
-  lr?: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  weightDecay?: number;
-  /** Binary tensors are projected into [-clip, clip] after each step; null: no projection. */
-  clip?: number | null;
-}
+/** Options of Adam and AMSGrad (every one optional): see OPTION_TABLES.adam in defaults.ts. */
+export type AdamOptions = OptionsOf<typeof OPTION_TABLES.adam>;
 
-export type AdamConfig = Required<AdamOptions>;
+export type AdamConfig = ConfigOf<typeof OPTION_TABLES.adam>;
 
-export { ADAM_DEFAULTS, ADAM_RULES };
+export { ADAM_DEFAULTS };
 
 /** The scalars of one Adam (or AMSGrad) step. */
 export interface AdamScalars {
@@ -79,7 +72,7 @@ export function adamUpdate(
 /** Adam. Create it with `createOptimizer("adam", options)` or `new Adam(options)`. */
 export class Adam extends Optimizer<AdamConfig, AdamScalars> {
   constructor(options?: AdamOptions) {
-    super("adam", ADAM_DEFAULTS, ADAM_RULES, options);
+    super("adam", OPTION_TABLES.adam, options);
   }
 
   protected stateKeys(): readonly string[] {

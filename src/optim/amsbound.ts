@@ -5,13 +5,13 @@
 import {
   adaboundScalars,
   ADABOUND_DEFAULTS,
-  ADABOUND_RULES,
   type AdaboundConfig,
   type AdaboundOptions,
   type AdaboundScalars,
 } from "./adabound.js";
 import { Optimizer, type StepContext } from "./base.js";
 import { clipBound } from "./common.js";
+import { OPTION_TABLES } from "./defaults.js";
 import type { TensorState } from "./types.js";
 
 /** AMSBound takes AdaBound's options. */
@@ -52,7 +52,7 @@ export function amsboundUpdate(
 /** AMSBound. Create it with `createOptimizer("amsbound", options)` or `new Amsbound(options)`. */
 export class Amsbound extends Optimizer<AdaboundConfig, AdaboundScalars> {
   constructor(options?: AmsboundOptions) {
-    super("amsbound", AMSBOUND_DEFAULTS, ADABOUND_RULES, options);
+    super("amsbound", OPTION_TABLES.amsbound, options);
   }
 
   protected stateKeys(): readonly string[] {

@@ -4,16 +4,10 @@
  * PyTorch's `amsgrad=True`.
  */
 import { nativeOptimizerSteps } from "../kernels/select.js";
-import {
-  adamScalars,
-  ADAM_DEFAULTS,
-  ADAM_RULES,
-  type AdamConfig,
-  type AdamOptions,
-  type AdamScalars,
-} from "./adam.js";
+import { adamScalars, ADAM_DEFAULTS, type AdamConfig, type AdamOptions, type AdamScalars } from "./adam.js";
 import { Optimizer, type StepContext } from "./base.js";
 import { clipBound } from "./common.js";
+import { OPTION_TABLES } from "./defaults.js";
 import type { TensorState } from "./types.js";
 
 /** AMSGrad takes Adam's options. */
@@ -52,7 +46,7 @@ export function amsgradUpdate(
 /** AMSGrad. Create it with `createOptimizer("amsgrad", options)` or `new Amsgrad(options)`. */
 export class Amsgrad extends Optimizer<AdamConfig, AdamScalars> {
   constructor(options?: AmsgradOptions) {
-    super("amsgrad", AMSGRAD_DEFAULTS, ADAM_RULES, options);
+    super("amsgrad", OPTION_TABLES.amsgrad, options);
   }
 
   protected stateKeys(): readonly string[] {

@@ -16,29 +16,18 @@ import { nativeUpdate, nativeUpdateAlone, type BamsprodTensorStats } from "./bam
 import { meanAbs, type BamsprodScalars } from "./bamsprodStats.js";
 import { typescriptUpdate } from "./bamsprodTypescript.js";
 import { clipBound, decayFactor } from "./common.js";
-import { BAMSPROD_DEFAULTS, BAMSPROD_RULES } from "./defaults.js";
+import { BAMSPROD_DEFAULTS, OPTION_TABLES } from "./defaults.js";
+import type { ConfigOf, OptionsOf } from "./options.js";
 import { firstBadGradient, GRADIENT_LIMIT } from "./params.js";
 import { checkAndSumAbs } from "./sums.js";
 import type { TensorState } from "./types.js";
 
 export * from "./bamsprodStats.js";
 
-/** Options of BAMSProd; every one is optional. */
-export interface BamsprodOptions {
-  lr?: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  /** Speed at which the bounds close in on the target. */
-  gamma?: number;
-  /** Weight of the quantization error in the target; 0 ignores it. */
-  lam?: number;
-  /** Binary tensors are projected into [-clip, clip] after each step; null: no projection. */
-  clip?: number | null;
-  weightDecay?: number;
-}
+/** Options of BAMSProd (every one optional): see OPTION_TABLES.bamsprod in defaults.ts. */
+export type BamsprodOptions = OptionsOf<typeof OPTION_TABLES.bamsprod>;
 
-export type BamsprodConfig = Required<BamsprodOptions>;
+export type BamsprodConfig = ConfigOf<typeof OPTION_TABLES.bamsprod>;
 
 export { BAMSPROD_DEFAULTS };
 
@@ -61,7 +50,7 @@ export class Bamsprod extends Optimizer<BamsprodConfig, BamsprodScalars> {
   #pivots = new Float64Array(0);
 
   constructor(options?: BamsprodOptions) {
-    super("bamsprod", BAMSPROD_DEFAULTS, BAMSPROD_RULES, options);
+    super("bamsprod", OPTION_TABLES.bamsprod, options);
   }
 
   protected stateKeys(): readonly string[] {

@@ -7,7 +7,7 @@
  */
 import { nativeOptimizerSteps } from "../kernels/select.js";
 import { BamsprodError, show } from "../util/errors.js";
-import { positive, resolveOptions, type OptionValue, type Rule } from "./options.js";
+import { checkLr, positive, resolveOptions, type OptionTable, type OptionValue } from "./options.js";
 import { checkParams, firstBadGradient, GRADIENT_LIMIT, gradientError } from "./params.js";
 import {
   checkEnvelope,
@@ -45,12 +45,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S = unknown
   protected constructor(
     /** The name `createOptimizer` knows this optimizer by. */
     readonly name: OptimizerName,
-    private readonly defaults: Readonly<O>,
-    private readonly rules: Readonly<Record<keyof O, Rule>>,
+    /** The option table (defaults.ts) whose options `O` resolves. */
+    private readonly table: OptionTable,
     options: unknown,
   ) {
-    this.#options = Object.freeze(resolveOptions(name, defaults, rules, options));
-    this.checkDecay(this.#options.lr, this.#options);
+    this.#options = Object.freeze(resolveOptions(name, table, options) as O);
+    checkLr(name, this.#options.lr, weightDecayOf(this.#options));
     this.#lr = this.#options.lr;
   }
 
@@ -65,13 +65,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S = unknown
   }
 
   set lr(value: number) {
-    if (!positive.test(value)) {
-      throw new BamsprodError(
-        `${this.name}: lr must be ${positive.want}, got ${show(value)}` +
-          (value === 0 ? " (a schedule that reaches 0 needs a minimum factor > 0)" : ""),
-      );
-    }
-    this.checkDecay(value, this.#options);
+    checkLr(this.name, value, weightDecayOf(this.#options));
     this.#lr = value;
   }
 
@@ -126,12 +120,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S = unknown
     const d = checkEnvelope(this.name, s);
     let options: O;
     try {
-      options = resolveOptions(this.name, this.defaults, this.rules, d.options);
+      options = resolveOptions(this.name, this.table, d.options) as O;
     } catch (error) {
       refuse(this.name, `bad options in the state: ${(error as Error).message}`);
     }
     if (!positive.test(d.lr)) refuse(this.name, `lr must be ${positive.want}, got ${show(d.lr)}`);
-    this.checkDecay(d.lr, options);
+    checkLr(this.name, d.lr, weightDecayOf(options));
     const decoded =
       d.tensors === null
         ? null
@@ -192,15 +186,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S = unknown
       state[key] = new Float32Array(signature.length);
     return state;
   }
+}
 
-  /** Decoupled weight decay multiplies x by (1 - lr*weightDecay), which must stay > 0. */
-  private checkDecay(lr: number, options: Readonly<O>): void {
-    const wd = options.weightDecay;
-    if (typeof wd === "number" && lr * wd >= 1) {
-      throw new BamsprodError(
-        `${this.name}: lr * weightDecay must be < 1 (decay multiplies weights by 1 - lr*weightDecay), ` +
-          `got lr ${show(lr)} and weightDecay ${show(wd)}`,
-      );
-    }
-  }
+/** An optimizer's weight decay (0 for one without the option). */
+function weightDecayOf(options: Readonly<BaseOptions>): number {
+  return typeof options.weightDecay === "number" ? options.weightDecay : 0;
 }

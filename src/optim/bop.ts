@@ -7,24 +7,17 @@
 import { nativeOptimizerSteps } from "../kernels/select.js";
 import { adamScalars, adamUpdate, type AdamScalars } from "./adam.js";
 import { Optimizer, type StepContext } from "./base.js";
-import { BOP_DEFAULTS, BOP_RULES } from "./defaults.js";
+import { BOP_DEFAULTS, OPTION_TABLES } from "./defaults.js";
+import type { ConfigOf, OptionsOf } from "./options.js";
 import type { TensorState } from "./types.js";
 
-/** Options of Bop; every one is optional. lr, beta1, beta2, eps, weightDecay drive Adam on real tensors. */
-export interface BopOptions {
-  /** Adaptivity rate of the gradient's moving average m. */
-  gamma?: number;
-  /** Flip threshold on |m|. */
-  threshold?: number;
-  lr?: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  /** Decoupled weight decay of the real tensors only (binary ones stay +-1). */
-  weightDecay?: number;
-}
+/**
+ * Options of Bop (every one optional): see OPTION_TABLES.bop in defaults.ts. lr, beta1, beta2,
+ * eps, weightDecay drive Adam on the real tensors.
+ */
+export type BopOptions = OptionsOf<typeof OPTION_TABLES.bop>;
 
-export type BopConfig = Required<BopOptions>;
+export type BopConfig = ConfigOf<typeof OPTION_TABLES.bop>;
 
 export { BOP_DEFAULTS };
 
@@ -54,7 +47,7 @@ export function bopUpdate(x: Float32Array, g: Float32Array, m: Float32Array, s: 
 /** Bop. Create it with `createOptimizer("bop", options)` or `new Bop(options)`. */
 export class Bop extends Optimizer<BopConfig, BopScalars> {
   constructor(options?: BopOptions) {
-    super("bop", BOP_DEFAULTS, BOP_RULES, options);
+    super("bop", OPTION_TABLES.bop, options);
   }
 
   protected stateKeys(binary: boolean): readonly string[] {

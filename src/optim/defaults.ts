@@ -1,107 +1,112 @@
 /**
- * Every optimizer's defaults and option rules, in one module whose only runtime import is the
- * rules (options.ts, which imports util/errors.ts): the TensorFlow.js adapter, which must load
- * in a browser, takes its defaults and ranges from here too, so both sides cannot drift apart.
+ * The option table of every optimizer: each option's name, default, allowed range, help text
+ * and the tensors it acts on, in one place. Everything else is derived from here: the core
+ * optimizers' option checking and defaults (and their option types), the TensorFlow.js
+ * adapter's options, the `bamsprod train` flags and their help, the `compare --grid` parser and
+ * the option tables of docs/optimizers.md (checked by test/optim/docs.test.ts). Adding an
+ * option to an optimizer is one line here (plus the line of the algorithm that uses it).
+ *
+ * The module's only runtime import is the rules (options.ts, which imports util/errors.ts):
+ * the TensorFlow.js adapter, which must load in a browser, takes its tables from here too.
  */
-import type { AdaboundConfig } from "./adabound.js";
-import type { AdamConfig } from "./adam.js";
-import type { BamsprodConfig } from "./bamsprod.js";
-import type { BopConfig } from "./bop.js";
-import { clipRule, fraction, nonNegative, positive, rate } from "./options.js";
-import type { SgdConfig } from "./sgd.js";
+import {
+  clipRule,
+  fraction,
+  nonNegative,
+  positive,
+  rate,
+  type ConfigOf,
+  type OptionSpec,
+  type OptionTable,
+  type Rule,
+  type TensorKind,
+} from "./options.js";
+import type { OptimizerName } from "./types.js";
 
-export const ADAM_DEFAULTS: Readonly<AdamConfig> = Object.freeze({
-  lr: 1e-3,
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-8,
-  weightDecay: 0,
-  clip: 1,
+function option(fallback: number, rule: Rule, help: string, tensors: TensorKind = "all"): OptionSpec<number> {
+  return Object.freeze({ default: fallback, rule, help, tensors });
+}
+
+const lr = (fallback: number): OptionSpec<number> => option(fallback, positive, "learning rate (alpha)");
+const beta1 = option(0.9, fraction, "first-moment decay");
+const beta2 = option(0.999, fraction, "second-moment decay");
+const eps = option(1e-8, positive, "added to the denominator");
+const weightDecay = option(0, nonNegative, "decoupled weight decay: x <- x * (1 - lr*weightDecay) first");
+/** Line 11 of the spec: the projection of binary latent weights. */
+const clip: OptionSpec<number | null> = Object.freeze({
+  default: 1,
+  rule: clipRule,
+  help: 'binary tensors\' latent weights are kept in [-clip, clip] (null, "none" as a flag: no clip)',
+  tensors: "binary",
+});
+/** Bop's Adam acts on real tensors only. */
+const real = (spec: OptionSpec<number>): OptionSpec<number> => Object.freeze({ ...spec, tensors: "real" });
+
+const ADAM_TABLE = Object.freeze({ lr: lr(1e-3), beta1, beta2, eps, weightDecay, clip });
+
+const ADABOUND_TABLE = Object.freeze({
+  lr: lr(1e-3),
+  beta1,
+  beta2,
+  eps,
+  finalLr: option(
+    0.1,
+    positive,
+    "the step size both bounds converge to (for the initial lr; a schedule scales it)",
+  ),
+  gamma: option(1e-3, positive, "speed at which the bounds close in"),
+  weightDecay,
+  clip,
 });
 
-export const ADAM_RULES = {
-  lr: positive,
-  beta1: fraction,
-  beta2: fraction,
-  eps: positive,
-  weightDecay: nonNegative,
-  clip: clipRule,
-} as const;
-
-export const ADABOUND_DEFAULTS: Readonly<AdaboundConfig> = Object.freeze({
-  lr: 1e-3,
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-8,
-  finalLr: 0.1,
-  gamma: 1e-3,
-  weightDecay: 0,
-  clip: 1,
+const BOP_TABLE = Object.freeze({
+  gamma: option(1e-4, rate, "adaptivity rate of the gradient's moving average m", "binary"),
+  threshold: option(1e-8, nonNegative, "a binary weight flips when |m| exceeds this", "binary"),
+  lr: real(lr(1e-3)),
+  beta1: real(beta1),
+  beta2: real(beta2),
+  eps: real(eps),
+  weightDecay: real(weightDecay),
 });
 
-export const ADABOUND_RULES = {
-  lr: positive,
-  beta1: fraction,
-  beta2: fraction,
-  eps: positive,
-  finalLr: positive,
-  gamma: positive,
-  weightDecay: nonNegative,
-  clip: clipRule,
-} as const;
-
-export const BOP_DEFAULTS: Readonly<BopConfig> = Object.freeze({
-  gamma: 1e-4,
-  threshold: 1e-8,
-  lr: 1e-3,
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-8,
-  weightDecay: 0,
+const SGD_TABLE = Object.freeze({
+  lr: lr(0.01),
+  momentum: option(0, fraction, "heavy-ball momentum (0: plain SGD)"),
+  weightDecay,
+  clip,
 });
 
-export const BOP_RULES = {
-  gamma: rate,
-  threshold: nonNegative,
-  lr: positive,
-  beta1: fraction,
-  beta2: fraction,
-  eps: positive,
-  weightDecay: nonNegative,
-} as const;
-
-export const SGD_DEFAULTS: Readonly<SgdConfig> = Object.freeze({
-  lr: 0.01,
-  momentum: 0,
-  weightDecay: 0,
-  clip: 1,
+const BAMSPROD_TABLE = Object.freeze({
+  lr: lr(1e-3),
+  beta1,
+  beta2,
+  eps,
+  gamma: option(1e-3, positive, "speed at which the bounds close in on the target"),
+  lam: option(1, nonNegative, "weight of the quantization error in the target (0: ignored)", "binary"),
+  clip,
+  weightDecay,
 });
 
-export const SGD_RULES = {
-  lr: positive,
-  momentum: fraction,
-  weightDecay: nonNegative,
-  clip: clipRule,
-} as const;
+/** Every optimizer's option table, by `createOptimizer` name, in the order of the docs. */
+export const OPTION_TABLES = Object.freeze({
+  sgd: SGD_TABLE,
+  adam: ADAM_TABLE,
+  amsgrad: ADAM_TABLE,
+  adabound: ADABOUND_TABLE,
+  amsbound: ADABOUND_TABLE,
+  bop: BOP_TABLE,
+  bamsprod: BAMSPROD_TABLE,
+}) satisfies Readonly<Record<OptimizerName, OptionTable>>;
 
-export const BAMSPROD_DEFAULTS: Readonly<BamsprodConfig> = Object.freeze({
-  lr: 1e-3,
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-8,
-  gamma: 1e-3,
-  lam: 1,
-  clip: 1,
-  weightDecay: 0,
-});
+/** The defaults of a table, as a frozen options object. */
+export function defaultsOf<T extends OptionTable>(table: T): Readonly<ConfigOf<T>> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(table)) out[name] = spec.default;
+  return Object.freeze(out) as ConfigOf<T>;
+}
 
-export const BAMSPROD_RULES = {
-  lr: positive,
-  beta1: fraction,
-  beta2: fraction,
-  eps: positive,
-  gamma: positive,
-  lam: nonNegative,
-  clip: clipRule,
-  weightDecay: nonNegative,
-} as const;
+export const ADAM_DEFAULTS = defaultsOf(ADAM_TABLE);
+export const ADABOUND_DEFAULTS = defaultsOf(ADABOUND_TABLE);
+export const BOP_DEFAULTS = defaultsOf(BOP_TABLE);
+export const SGD_DEFAULTS = defaultsOf(SGD_TABLE);
+export const BAMSPROD_DEFAULTS = defaultsOf(BAMSPROD_TABLE);

@@ -8,49 +8,92 @@ import { BamsprodError, show } from "../util/errors.js";
 /** Every option value is a number, except `clip`, which may be null (no projection). */
 export type OptionValue = number | null;
 
-/** A range check: `want` completes the sentence "must be ...". */
+/** A range check: `want` completes the sentence "must be ..."; `allowed` is its short form (docs). */
 export interface Rule {
   readonly want: string;
+  readonly allowed: string;
   test(value: unknown): boolean;
 }
+
+/** The tensors an option acts on: every tensor, binary ones only, or real ones only. */
+export type TensorKind = "all" | "binary" | "real";
+
+/** One row of an optimizer's option table (see defaults.ts). */
+export interface OptionSpec<V extends OptionValue = OptionValue> {
+  readonly default: V;
+  readonly rule: Rule;
+  /** One phrase, for `bamsprod train --help` and the docs. */
+  readonly help: string;
+  readonly tensors: TensorKind;
+}
+
+/** An optimizer's options by name, in the order they are listed. */
+export type OptionTable = Readonly<Record<string, OptionSpec>>;
+
+/** The resolved options of a table (every option present). */
+export type ConfigOf<T extends OptionTable> = {
+  -readonly [K in keyof T]: T[K] extends OptionSpec<infer V> ? V : never;
+};
+
+/** The options a user may give for a table (every one optional). */
+export type OptionsOf<T extends OptionTable> = Partial<ConfigOf<T>>;
 
 const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
 /** Step sizes, eps, gamma, finalLr: finite and > 0. */
-export const positive: Rule = { want: "a finite number > 0", test: (v) => finite(v) && v > 0 };
+export const positive: Rule = {
+  want: "a finite number > 0",
+  allowed: "> 0",
+  test: (v) => finite(v) && v > 0,
+};
 /** Decay rates beta1, beta2, momentum: in [0, 1). */
-export const fraction: Rule = { want: "a number in [0, 1)", test: (v) => finite(v) && v >= 0 && v < 1 };
+export const fraction: Rule = {
+  want: "a number in [0, 1)",
+  allowed: "[0, 1)",
+  test: (v) => finite(v) && v >= 0 && v < 1,
+};
 /** Weight decay, lam, threshold: finite and >= 0. */
-export const nonNegative: Rule = { want: "a finite number >= 0", test: (v) => finite(v) && v >= 0 };
+export const nonNegative: Rule = {
+  want: "a finite number >= 0",
+  allowed: ">= 0",
+  test: (v) => finite(v) && v >= 0,
+};
 /** Moving-average rates (Bop's gamma): in (0, 1]. */
-export const rate: Rule = { want: "a number in (0, 1]", test: (v) => finite(v) && v > 0 && v <= 1 };
+export const rate: Rule = {
+  want: "a number in (0, 1]",
+  allowed: "(0, 1]",
+  test: (v) => finite(v) && v > 0 && v <= 1,
+};
 /** The latent-weight clip: null (no projection) or finite and > 0. */
 export const clipRule: Rule = {
   want: "null (no clip) or a finite number > 0",
+  allowed: "> 0, or null",
   test: (v) => v === null || (finite(v) && v > 0),
 };
 
 /**
- * Checks `given` against an optimizer's rules and fills in the defaults.
- * `defaults` and `rules` have the same keys: the options this optimizer accepts.
- * Options given as `undefined` count as absent.
+ * Checks `given` against an optimizer's option table and fills in the defaults. Options given
+ * as `undefined` count as absent; keys in `extra` (options a caller handles itself, such as the
+ * tfjs adapter's isBinary) are skipped.
  */
-export function resolveOptions<T extends Record<string, OptionValue>>(
+export function resolveOptions<T extends OptionTable>(
   optimizer: string,
-  defaults: Readonly<T>,
-  rules: Readonly<Record<keyof T, Rule>>,
+  table: T,
   given: unknown,
-): T {
-  if (given === undefined || given === null) return { ...defaults };
+  extra: readonly string[] = [],
+): ConfigOf<T> {
+  const out: Record<string, OptionValue> = {};
+  for (const [key, spec] of Object.entries(table)) out[key] = spec.default;
+  if (given === undefined || given === null) return out as ConfigOf<T>;
   if (typeof given !== "object" || Array.isArray(given)) {
     throw new BamsprodError(
       `${optimizer}: options must be an object such as { lr: 0.001 }, got ${show(given)}`,
     );
   }
-  const valid = Object.keys(defaults);
-  const out: Record<string, OptionValue> = { ...defaults };
+  const valid = [...Object.keys(table), ...extra];
   for (const [key, value] of Object.entries(given)) {
-    if (!Object.hasOwn(defaults, key)) {
+    if (extra.includes(key)) continue;
+    if (!Object.hasOwn(table, key)) {
       const hint = closest(key, valid);
       throw new BamsprodError(
         `${optimizer}: unknown option ${show(key)}${hint === null ? "" : ` (did you mean ${show(hint)}?)`}; ` +
@@ -58,13 +101,32 @@ export function resolveOptions<T extends Record<string, OptionValue>>(
       );
     }
     if (value === undefined) continue;
-    const rule = rules[key as keyof T];
+    const rule = table[key].rule;
     if (!rule.test(value)) {
       throw new BamsprodError(`${optimizer}: option ${key} must be ${rule.want}, got ${show(value)}`);
     }
     out[key] = value as OptionValue;
   }
-  return out as T;
+  return out as ConfigOf<T>;
+}
+
+/**
+ * Checks a learning rate: finite, > 0, and lr * weightDecay < 1 (decoupled weight decay
+ * multiplies x by 1 - lr*weightDecay, which must stay > 0).
+ */
+export function checkLr(owner: string, lr: number, weightDecay: number): void {
+  if (!positive.test(lr)) {
+    throw new BamsprodError(
+      `${owner}: lr must be ${positive.want}, got ${show(lr)}` +
+        (lr === 0 ? " (a schedule that reaches 0 needs a minimum factor > 0)" : ""),
+    );
+  }
+  if (lr * weightDecay >= 1) {
+    throw new BamsprodError(
+      `${owner}: lr * weightDecay must be < 1 (decay multiplies weights by 1 - lr*weightDecay), ` +
+        `got lr ${show(lr)} and weightDecay ${show(weightDecay)}`,
+    );
+  }
 }
 
 /** The valid name within edit distance 2 of `name`, if any (for "did you mean"). */

@@ -4,20 +4,14 @@
  */
 import { Optimizer, type StepContext } from "./base.js";
 import { clipBound, decayFactor } from "./common.js";
-import { SGD_DEFAULTS, SGD_RULES } from "./defaults.js";
+import { OPTION_TABLES, SGD_DEFAULTS } from "./defaults.js";
+import type { ConfigOf, OptionsOf } from "./options.js";
 import type { TensorState } from "./types.js";
 
-/** Options of SGD; every one is optional. */
-export interface SgdOptions {
-  lr?: number;
-  /** 0: plain SGD. */
-  momentum?: number;
-  weightDecay?: number;
-  /** Binary tensors are projected into [-clip, clip] after each step; null: no projection. */
-  clip?: number | null;
-}
+/** Options of SGD (every one optional): see OPTION_TABLES.sgd in defaults.ts. */
+export type SgdOptions = OptionsOf<typeof OPTION_TABLES.sgd>;
 
-export type SgdConfig = Required<SgdOptions>;
+export type SgdConfig = ConfigOf<typeof OPTION_TABLES.sgd>;
 
 export { SGD_DEFAULTS };
 
@@ -57,7 +51,7 @@ export function sgdUpdate(
 /** SGD. Create it with `createOptimizer("sgd", options)` or `new Sgd(options)`. */
 export class Sgd extends Optimizer<SgdConfig, SgdScalars> {
   constructor(options?: SgdOptions) {
-    super("sgd", SGD_DEFAULTS, SGD_RULES, options);
+    super("sgd", OPTION_TABLES.sgd, options);
   }
 
   protected stateKeys(_binary: boolean, options: Readonly<SgdConfig>): readonly string[] {

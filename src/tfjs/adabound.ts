@@ -5,64 +5,42 @@
  * and binary latent weights are clipped.
  */
 import * as tf from "@tensorflow/tfjs";
-import { BinaryAwareOptimizer, type BinaryAwareOptions, clipped, decayed, moments } from "./base.js";
-import { ADABOUND_DEFAULTS, ADABOUND_RULES } from "../optim/defaults.js";
-import { positive, resolveOptions, tableOf, type OptionTable } from "./options.js";
+import { adamMoments, BinaryAwareOptimizer, type BinaryAwareOptions, clipped } from "./base.js";
+import { OPTION_TABLES } from "../optim/defaults.js";
+import { positive, type ConfigOf, type OptionSpec, type OptionsOf } from "../optim/options.js";
 
-/** Options of {@link AdaBound} and {@link AMSBound}; defaults and ranges as in the core optimizers. */
-export interface AdaBoundOptions extends BinaryAwareOptions {
-  /** Step size (default 1e-3). */
-  lr?: number;
-  /**
-   * The learning rate the bounds are relative to (default: `lr` at construction). Saved in the
-   * config so that a restored optimizer whose `lr` a schedule has moved keeps the same bounds.
-   */
-  initialLr?: number;
-  /** First-moment decay (default 0.9). */
-  beta1?: number;
-  /** Second-moment decay (default 0.999). */
-  beta2?: number;
-  /** Added to the denominator (default 1e-8). */
-  eps?: number;
-  /** The SGD step size the bounds converge to, for lr = initialLr (default 0.1). */
-  finalLr?: number;
-  /** Speed at which the bounds converge (default 1e-3). */
-  gamma?: number;
-  /** Binary latent weights are projected into [-clip, clip] after each step (default 1; null: off). */
-  clip?: number | null;
-  /** Decoupled weight decay (default 0). */
-  weightDecay?: number;
-}
+/** The core table plus `initialLr`, which only the tfjs form needs (it saves the moved lr). */
+const TABLE = Object.freeze({
+  ...OPTION_TABLES.adabound,
+  initialLr: {
+    default: null,
+    rule: positive,
+    help: "the learning rate the bounds are relative to (default: lr at construction)",
+    tensors: "all",
+  } as OptionSpec<number | null>,
+});
 
-const OPTIONS: OptionTable = tableOf(ADABOUND_DEFAULTS, ADABOUND_RULES);
+/**
+ * Options of {@link AdaBound} and {@link AMSBound}: the core `createOptimizer("adabound")`'s
+ * (OPTION_TABLES.adabound), isBinary, and `initialLr`: the learning rate the bounds are relative
+ * to (default: `lr` at construction), saved in the config so that a restored optimizer whose `lr`
+ * a schedule has moved keeps the same bounds.
+ */
+export type AdaBoundOptions = OptionsOf<typeof TABLE> & BinaryAwareOptions;
 
 /** The shared update; `useMax` selects AMSBound (running maximum of v) over AdaBound. */
-abstract class BoundedAdam extends BinaryAwareOptimizer {
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the deprecated fields (interface below)
+abstract class BoundedAdam extends BinaryAwareOptimizer<typeof TABLE> {
   readonly initialLr: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  readonly finalLr: number;
-  readonly gamma: number;
-  readonly clip: number | null;
   protected abstract readonly useMax: boolean;
 
   protected constructor(owner: string, options: AdaBoundOptions) {
-    const table = { ...OPTIONS, initialLr: { fallback: null, rule: positive } };
-    const o = resolveOptions(owner, table, options, ["isBinary"]);
-    super(o.lr as number, o.weightDecay as number, options);
-    this.initialLr = o.initialLr ?? (o.lr as number);
-    this.beta1 = o.beta1 as number;
-    this.beta2 = o.beta2 as number;
-    this.eps = o.eps as number;
-    this.finalLr = o.finalLr as number;
-    this.gamma = o.gamma as number;
-    this.clip = o.clip;
+    super(owner, TABLE, options);
+    this.initialLr = this.options.initialLr ?? this.options.lr;
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const { lr, initialLr, beta1, beta2, eps, finalLr, gamma, clip, weightDecay } = this;
-    return { lr, initialLr, beta1, beta2, eps, finalLr, gamma, clip, weightDecay };
+    return { ...super.getConfig(), initialLr: this.initialLr };
   }
 
   protected bufferNames(): readonly string[] {
@@ -76,23 +54,22 @@ abstract class BoundedAdam extends BinaryAwareOptimizer {
     binary: boolean,
     t: number,
   ): void {
-    const x = decayed(variable, this.lr, this.weightDecay);
-    const { m, v } = moments(state, grad, this.beta1, this.beta2);
-    const second = this.useMax ? tf.maximum(state.vmax, v) : v;
-    const bc1 = 1 - Math.pow(this.beta1, t);
-    const bc2 = 1 - Math.pow(this.beta2, t);
-    const f = (this.finalLr * this.lr) / this.initialLr;
-    const lo = f * (1 - 1 / (this.gamma * t + 1));
-    const hi = f * (1 + 1 / (this.gamma * t));
-    const raw = tf.div((this.lr * Math.sqrt(bc2)) / bc1, tf.add(tf.sqrt(second), this.eps));
+    const o = this.options;
+    const { x, m, second } = adamMoments(variable, grad, state, this.lr, this.weightDecay, o);
+    const bc1 = 1 - Math.pow(o.beta1, t);
+    const bc2 = 1 - Math.pow(o.beta2, t);
+    const f = (o.finalLr * this.lr) / this.initialLr;
+    const lo = f * (1 - 1 / (o.gamma * t + 1));
+    const hi = f * (1 + 1 / (o.gamma * t));
+    const raw = tf.div((this.lr * Math.sqrt(bc2)) / bc1, tf.add(tf.sqrt(second), o.eps));
     const step = tf.minimum(tf.maximum(raw, lo), hi);
-    const next = tf.sub(x, tf.mul(step, m));
-    state.m.assign(m);
-    state.v.assign(v);
-    if (this.useMax) state.vmax.assign(second);
-    variable.assign(clipped(next, binary, this.clip));
+    variable.assign(clipped(tf.sub(x, tf.mul(step, m)), binary, o.clip));
   }
 }
+
+/** Deprecated: the options as fields of their own (`opt.beta1`); read `opt.options`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+interface BoundedAdam extends Readonly<Omit<ConfigOf<typeof TABLE>, "lr" | "weightDecay" | "initialLr">> {}
 
 /** The AdaBound optimizer as a `tf.Optimizer`. */
 export class AdaBound extends BoundedAdam {

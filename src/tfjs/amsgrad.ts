@@ -4,46 +4,22 @@
  * decoupled weight decay, and the spec's clip of binary latent weights.
  */
 import * as tf from "@tensorflow/tfjs";
-import { BinaryAwareOptimizer, type BinaryAwareOptions, clipped, decayed, moments } from "./base.js";
-import { ADAM_DEFAULTS, ADAM_RULES } from "../optim/defaults.js";
-import { resolveOptions, tableOf } from "./options.js";
+import { adamMoments, adamStep, BinaryAwareOptimizer, type BinaryAwareOptions, clipped } from "./base.js";
+import { OPTION_TABLES } from "../optim/defaults.js";
+import type { ConfigOf, OptionsOf } from "../optim/options.js";
 
-/** Options of {@link AMSGrad}; defaults and ranges as in the core `createOptimizer("amsgrad")`. */
-export interface AMSGradOptions extends BinaryAwareOptions {
-  /** Step size (default 1e-3). */
-  lr?: number;
-  /** First-moment decay (default 0.9). */
-  beta1?: number;
-  /** Second-moment decay (default 0.999). */
-  beta2?: number;
-  /** Added to the denominator (default 1e-8). */
-  eps?: number;
-  /** Binary latent weights are projected into [-clip, clip] after each step (default 1; null: off). */
-  clip?: number | null;
-  /** Decoupled weight decay (default 0). */
-  weightDecay?: number;
-}
+const TABLE = OPTION_TABLES.amsgrad;
+
+/** Options of {@link AMSGrad}: the core `createOptimizer("amsgrad")`'s (OPTION_TABLES.amsgrad), and isBinary. */
+export type AMSGradOptions = OptionsOf<typeof TABLE> & BinaryAwareOptions;
 
 /** The AMSGrad optimizer as a `tf.Optimizer`. */
-export class AMSGrad extends BinaryAwareOptimizer {
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the deprecated fields (interface below)
+export class AMSGrad extends BinaryAwareOptimizer<typeof TABLE> {
   static className = "AMSGrad";
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  readonly clip: number | null;
 
   constructor(options: AMSGradOptions = {}) {
-    const o = resolveOptions("AMSGrad", tableOf(ADAM_DEFAULTS, ADAM_RULES), options, ["isBinary"]);
-    super(o.lr as number, o.weightDecay as number, options);
-    this.beta1 = o.beta1 as number;
-    this.beta2 = o.beta2 as number;
-    this.eps = o.eps as number;
-    this.clip = o.clip;
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    const { lr, beta1, beta2, eps, clip, weightDecay } = this;
-    return { lr, beta1, beta2, eps, clip, weightDecay };
+    super("AMSGrad", TABLE, options);
   }
 
   protected bufferNames(): readonly string[] {
@@ -57,17 +33,14 @@ export class AMSGrad extends BinaryAwareOptimizer {
     binary: boolean,
     t: number,
   ): void {
-    const x = decayed(variable, this.lr, this.weightDecay);
-    const { m, v } = moments(state, grad, this.beta1, this.beta2);
-    const vmax = tf.maximum(state.vmax, v);
-    const bc1 = 1 - Math.pow(this.beta1, t);
-    const denom = tf.add(tf.sqrt(tf.div(vmax, 1 - Math.pow(this.beta2, t))), this.eps);
-    const next = tf.sub(x, tf.mul(tf.div(m, denom), this.lr / bc1));
-    state.m.assign(m);
-    state.v.assign(v);
-    state.vmax.assign(vmax);
-    variable.assign(clipped(next, binary, this.clip));
+    const o = this.options;
+    const { x, m, second } = adamMoments(variable, grad, state, this.lr, this.weightDecay, o);
+    variable.assign(clipped(adamStep(x, m, second, this.lr, o, t), binary, o.clip));
   }
 }
+
+/** Deprecated: the options as fields of their own (`opt.beta1`); read `opt.options`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface AMSGrad extends Readonly<Omit<ConfigOf<typeof TABLE>, "lr" | "weightDecay">> {}
 
 tf.serialization.registerClass(AMSGrad);

@@ -4,31 +4,14 @@
  * is the line of the step in spec/bamsprod.md.
  */
 import * as tf from "@tensorflow/tfjs";
-import { BinaryAwareOptimizer, type BinaryAwareOptions, clipped, decayed, moments } from "./base.js";
-import { BAMSPROD_DEFAULTS, BAMSPROD_RULES } from "../optim/defaults.js";
-import { resolveOptions, tableOf, type OptionTable } from "./options.js";
+import { adamMoments, BinaryAwareOptimizer, type BinaryAwareOptions, clipped } from "./base.js";
+import { OPTION_TABLES } from "../optim/defaults.js";
+import type { ConfigOf, OptionsOf } from "../optim/options.js";
 
-/** Options of {@link BAMSProd}; defaults and ranges as in the core `createOptimizer("bamsprod")`. */
-export interface BAMSProdOptions extends BinaryAwareOptions {
-  /** Step size (default 1e-3). */
-  lr?: number;
-  /** First-moment decay (default 0.9). */
-  beta1?: number;
-  /** Second-moment decay (default 0.999). */
-  beta2?: number;
-  /** Added to the denominator (default 1e-8). */
-  eps?: number;
-  /** Speed at which the bounds close in on the target (default 1e-3). */
-  gamma?: number;
-  /** Weight of the quantization error in the target (default 1; 0 ignores it). */
-  lam?: number;
-  /** Binary latent weights are projected into [-clip, clip] after each step (default 1; null: off). */
-  clip?: number | null;
-  /** Decoupled weight decay (default 0). */
-  weightDecay?: number;
-}
+const TABLE = OPTION_TABLES.bamsprod;
 
-const OPTIONS: OptionTable = tableOf(BAMSPROD_DEFAULTS, BAMSPROD_RULES);
+/** Options of {@link BAMSProd}: the core `createOptimizer("bamsprod")`'s (OPTION_TABLES.bamsprod), and isBinary. */
+export type BAMSProdOptions = OptionsOf<typeof TABLE> & BinaryAwareOptions;
 
 /** The largest finite float32: a bound factor above it would overflow to Infinity on the device. */
 const FLOAT32_MAX = 3.4028234663852886e38;
@@ -42,29 +25,12 @@ const FLOAT32_MAX = 3.4028234663852886e38;
  * model.compile({ optimizer: new BAMSProd({ lr: 1e-3 }), loss: "categoricalCrossentropy" });
  * ```
  */
-export class BAMSProd extends BinaryAwareOptimizer {
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the deprecated fields (interface below)
+export class BAMSProd extends BinaryAwareOptimizer<typeof TABLE> {
   static className = "BAMSProd";
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  readonly gamma: number;
-  readonly lam: number;
-  readonly clip: number | null;
 
   constructor(options: BAMSProdOptions = {}) {
-    const o = resolveOptions("BAMSProd", OPTIONS, options, ["isBinary"]);
-    super(o.lr as number, o.weightDecay as number, options);
-    this.beta1 = o.beta1 as number;
-    this.beta2 = o.beta2 as number;
-    this.eps = o.eps as number;
-    this.gamma = o.gamma as number;
-    this.lam = o.lam as number;
-    this.clip = o.clip;
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    const { lr, beta1, beta2, eps, gamma, lam, clip, weightDecay } = this;
-    return { lr, beta1, beta2, eps, gamma, lam, clip, weightDecay };
+    super("BAMSProd", TABLE, options);
   }
 
   protected bufferNames(): readonly string[] {
@@ -78,24 +44,21 @@ export class BAMSProd extends BinaryAwareOptimizer {
     binary: boolean,
     t: number,
   ): void {
-    const x = decayed(variable, this.lr, this.weightDecay); // 1
-    const { m, v } = moments(state, grad, this.beta1, this.beta2); // 2, 3
-    const vmax = tf.maximum(state.vmax, v); // 4
-    const bc1 = 1 - Math.pow(this.beta1, t); // 5
-    const vt = tf.div(vmax, 1 - Math.pow(this.beta2, t));
-    const V = projectSecondMoment(vt, this.target(vt, x, binary), this.gamma * t); // 7-9
-    const next = tf.sub(x, tf.mul(tf.div(m, tf.add(tf.sqrt(V), this.eps)), this.lr / bc1)); // 10
-    state.m.assign(m);
-    state.v.assign(v);
-    state.vmax.assign(vmax);
-    variable.assign(clipped(next, binary, this.clip)); // 11
+    const o = this.options;
+    const { x, m, second: vmax } = adamMoments(variable, grad, state, this.lr, this.weightDecay, o); // 1-4
+    const bc1 = 1 - Math.pow(o.beta1, t); // 5
+    const vt = tf.div(vmax, 1 - Math.pow(o.beta2, t));
+    const V = projectSecondMoment(vt, this.target(vt, x, binary), o.gamma * t); // 7-9
+    const next = tf.sub(x, tf.mul(tf.div(m, tf.add(tf.sqrt(V), o.eps)), this.lr / bc1)); // 10
+    variable.assign(clipped(next, binary, o.clip)); // 11
   }
 
   /** Line 7: c = mean(vt) * (1 + lam*e)^2, a scalar tensor (e = 0 for real tensors). */
   private target(vt: tf.Tensor, x: tf.Tensor, binary: boolean): tf.Tensor {
     const meanVt = tf.mean(vt);
-    if (!binary || this.lam === 0) return meanVt;
-    return tf.mul(meanVt, tf.square(tf.add(tf.mul(quantizationError(x), this.lam), 1)));
+    const lam = this.options.lam;
+    if (!binary || lam === 0) return meanVt;
+    return tf.mul(meanVt, tf.square(tf.add(tf.mul(quantizationError(x), lam), 1)));
   }
 }
 
@@ -121,5 +84,9 @@ function projectSecondMoment(vt: tf.Tensor, c: tf.Tensor, gammaT: number): tf.Te
   const upperFactor = Math.pow(1 + 1 / gammaT, 2);
   return upperFactor > FLOAT32_MAX ? raised : tf.minimum(raised, tf.mul(c, upperFactor));
 }
+
+/** Deprecated: the options as fields of their own (`opt.beta1`); read `opt.options`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface BAMSProd extends Readonly<Omit<ConfigOf<typeof TABLE>, "lr" | "weightDecay">> {}
 
 tf.serialization.registerClass(BAMSProd);

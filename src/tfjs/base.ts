@@ -5,7 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BamsprodError, show } from "../util/errors.js";
-import { checkLr } from "./options.js";
+import type { ConfigOf, OptionTable } from "../optim/options.js";
+import { checkLr, resolveOptions } from "./options.js";
 import { isRegisteredBinary, variableConstraint } from "./registry.js";
 
 /** A named tensor as tf.Optimizer's getWeights/setWeights use it. */
@@ -39,8 +40,13 @@ export interface BinaryAwareOptions {
  * variables at the next update: by name when every name matches, otherwise by position (the
  * order in which the variables were first updated, which `model.fit` keeps stable).
  */
-export abstract class BinaryAwareOptimizer extends tf.Optimizer {
+export abstract class BinaryAwareOptimizer<T extends OptionTable = OptionTable> extends tf.Optimizer {
   protected readonly isBinary: BinaryPredicate;
+  /**
+   * The options in force (defaults filled in), checked against the core optimizer's table
+   * (src/optim/defaults.ts); `lr` here is the initial learning rate, as in the core.
+   */
+  readonly options: Readonly<ConfigOf<T>>;
   /** Decoupled weight decay: x <- x * (1 - lr * weightDecay) before each update. */
   readonly weightDecay: number;
   #lr: number;
@@ -48,8 +54,9 @@ export abstract class BinaryAwareOptimizer extends tf.Optimizer {
   private byName = new Map<string, Slot>();
   private awaitingBind = false;
 
-  protected constructor(lr: number, weightDecay: number, options: BinaryAwareOptions) {
+  protected constructor(owner: string, table: T, options: BinaryAwareOptions) {
     super();
+    const resolved = resolveOptions(owner, table, options);
     const predicate = options.isBinary ?? isRegisteredBinary;
     if (typeof predicate !== "function") {
       throw new BamsprodError(
@@ -57,8 +64,18 @@ export abstract class BinaryAwareOptimizer extends tf.Optimizer {
       );
     }
     this.isBinary = predicate;
-    this.weightDecay = weightDecay;
-    this.#lr = lr;
+    this.options = Object.freeze(resolved);
+    this.weightDecay = (resolved.weightDecay as number | undefined) ?? 0;
+    this.#lr = resolved.lr as number;
+    // Deprecated: each option as a field of its own (opt.beta1, ...), as before `options`.
+    for (const [key, value] of Object.entries(resolved)) {
+      if (!(key in this)) Object.defineProperty(this, key, { value, enumerable: true, configurable: true });
+    }
+  }
+
+  /** The options with the current learning rate: what `fromConfig` needs to rebuild this optimizer. */
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...this.options, lr: this.lr };
   }
 
   /** Step size of the next update; set it between steps to follow a schedule. */
@@ -238,14 +255,46 @@ export function clipped(x: tf.Tensor, binary: boolean, clip: number | null): tf.
   return binary && clip !== null ? tf.clipByValue(x, -clip, clip) : x;
 }
 
-/** The exponential moving averages m and v of the Adam family. */
-export function moments(
-  state: Record<string, tf.Variable>,
+/** The step numbers of the Adam family that the options give. */
+interface AdamFamilyOptions {
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+
+/**
+ * The shared start of the Adam family's update of one variable: the decayed x (line 1), the
+ * moments m and v (lines 2-3) and, when the state keeps one, the running maximum vmax (line 4),
+ * each assigned to the state. `second` is what the step divides by: vmax if kept, else v.
+ */
+export function adamMoments(
+  variable: tf.Variable,
   grad: tf.Tensor,
-  beta1: number,
-  beta2: number,
-): { m: tf.Tensor; v: tf.Tensor } {
-  const m = tf.add(tf.mul(state.m, beta1), tf.mul(grad, 1 - beta1));
-  const v = tf.add(tf.mul(state.v, beta2), tf.mul(tf.square(grad), 1 - beta2));
-  return { m, v };
+  state: Record<string, tf.Variable>,
+  lr: number,
+  weightDecay: number,
+  o: AdamFamilyOptions,
+): { x: tf.Tensor; m: tf.Tensor; second: tf.Tensor } {
+  const x = decayed(variable, lr, weightDecay);
+  const m = tf.add(tf.mul(state.m, o.beta1), tf.mul(grad, 1 - o.beta1));
+  const v = tf.add(tf.mul(state.v, o.beta2), tf.mul(tf.square(grad), 1 - o.beta2));
+  state.m.assign(m);
+  state.v.assign(v);
+  if (state.vmax === undefined) return { x, m, second: v };
+  const vmax = tf.maximum(state.vmax, v);
+  state.vmax.assign(vmax);
+  return { x, m, second: vmax };
+}
+
+/** Adam's bias-corrected step (line 10 with V = second/bc2): x - (lr/bc1) * m / (sqrt(second/bc2) + eps). */
+export function adamStep(
+  x: tf.Tensor,
+  m: tf.Tensor,
+  second: tf.Tensor,
+  lr: number,
+  o: AdamFamilyOptions,
+  t: number,
+): tf.Tensor {
+  const denom = tf.add(tf.sqrt(tf.div(second, 1 - Math.pow(o.beta2, t))), o.eps);
+  return tf.sub(x, tf.mul(tf.div(m, denom), lr / (1 - Math.pow(o.beta1, t))));
 }

@@ -4,52 +4,25 @@
  * enough and agrees in sign with the weight; real variables (biases, batch-norm) use Adam.
  */
 import * as tf from "@tensorflow/tfjs";
-import { BinaryAwareOptimizer, type BinaryAwareOptions, decayed, moments, signPlus } from "./base.js";
-import { BOP_DEFAULTS, BOP_RULES } from "../optim/defaults.js";
-import { resolveOptions, tableOf, type OptionTable } from "./options.js";
+import { adamMoments, adamStep, BinaryAwareOptimizer, type BinaryAwareOptions, signPlus } from "./base.js";
+import { OPTION_TABLES } from "../optim/defaults.js";
+import type { ConfigOf, OptionsOf } from "../optim/options.js";
 
-/** Options of {@link Bop}; defaults and ranges as in the core `createOptimizer("bop")`. */
-export interface BopOptions extends BinaryAwareOptions {
-  /** Adam step size for real variables (default 1e-3). */
-  lr?: number;
-  /** Adam first-moment decay for real variables (default 0.9). */
-  beta1?: number;
-  /** Adam second-moment decay for real variables (default 0.999). */
-  beta2?: number;
-  /** Adam denominator term for real variables (default 1e-8). */
-  eps?: number;
-  /** Adaptivity rate of the gradient average of binary variables (default 1e-4). */
-  gamma?: number;
-  /** A binary weight flips when |m| exceeds this (default 1e-8). */
-  threshold?: number;
-  /** Decoupled weight decay of real variables (default 0). */
-  weightDecay?: number;
-}
+const TABLE = OPTION_TABLES.bop;
 
-const OPTIONS: OptionTable = tableOf(BOP_DEFAULTS, BOP_RULES);
+/**
+ * Options of {@link Bop}: the core `createOptimizer("bop")`'s (OPTION_TABLES.bop; lr, beta1,
+ * beta2, eps and weightDecay drive Adam on the real variables), and isBinary.
+ */
+export type BopOptions = OptionsOf<typeof TABLE> & BinaryAwareOptions;
 
 /** The Bop optimizer as a `tf.Optimizer`. */
-export class Bop extends BinaryAwareOptimizer {
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the deprecated fields (interface below)
+export class Bop extends BinaryAwareOptimizer<typeof TABLE> {
   static className = "Bop";
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  readonly gamma: number;
-  readonly threshold: number;
 
   constructor(options: BopOptions = {}) {
-    const o = resolveOptions("Bop", OPTIONS, options, ["isBinary"]);
-    super(o.lr as number, o.weightDecay as number, options);
-    this.beta1 = o.beta1 as number;
-    this.beta2 = o.beta2 as number;
-    this.eps = o.eps as number;
-    this.gamma = o.gamma as number;
-    this.threshold = o.threshold as number;
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    const { lr, beta1, beta2, eps, gamma, threshold, weightDecay } = this;
-    return { lr, beta1, beta2, eps, gamma, threshold, weightDecay };
+    super("Bop", TABLE, options);
   }
 
   protected bufferNames(binary: boolean): readonly string[] {
@@ -74,23 +47,23 @@ export class Bop extends BinaryAwareOptimizer {
    * (no flip at equality): fewer full-size ops than a select.
    */
   private flip(variable: tf.Variable, grad: tf.Tensor, state: Record<string, tf.Variable>): void {
-    const m = tf.add(tf.mul(state.m, 1 - this.gamma), tf.mul(grad, this.gamma));
+    const { gamma, threshold } = this.options;
+    const m = tf.add(tf.mul(state.m, 1 - gamma), tf.mul(grad, gamma));
     const sx = signPlus(variable);
-    const keep = signPlus(tf.sub(this.threshold, tf.mul(m, sx)));
+    const keep = signPlus(tf.sub(threshold, tf.mul(m, sx)));
     state.m.assign(m);
     variable.assign(tf.mul(sx, keep));
   }
 
   /** Bias-corrected Adam with decoupled weight decay, no clip. */
   private adam(variable: tf.Variable, grad: tf.Tensor, state: Record<string, tf.Variable>, t: number): void {
-    const x = decayed(variable, this.lr, this.weightDecay);
-    const { m, v } = moments(state, grad, this.beta1, this.beta2);
-    const denom = tf.add(tf.sqrt(tf.div(v, 1 - Math.pow(this.beta2, t))), this.eps);
-    const next = tf.sub(x, tf.mul(tf.div(m, denom), this.lr / (1 - Math.pow(this.beta1, t))));
-    state.m.assign(m);
-    state.v.assign(v);
-    variable.assign(next);
+    const { x, m, second } = adamMoments(variable, grad, state, this.lr, this.weightDecay, this.options);
+    variable.assign(adamStep(x, m, second, this.lr, this.options, t));
   }
 }
+
+/** Deprecated: the options as fields of their own (`opt.beta1`); read `opt.options`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface Bop extends Readonly<Omit<ConfigOf<typeof TABLE>, "lr" | "weightDecay">> {}
 
 tf.serialization.registerClass(Bop);

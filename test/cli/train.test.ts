@@ -11,6 +11,8 @@ const tmp = (): string => mkdtempSync(join(tmpdir(), "bamsprod-cli-"));
 const badInputs: Array<[string, string[], RegExp]> = [
   ["--epochs 0", ["--epochs", "0"], /--epochs.*positive integer.*"0"/],
   ["--lr -1", ["--lr", "-1"], /--lr.*"-1"/],
+  ["--beta1 1", ["--beta1", "1"], /--beta1.*a number in \[0, 1\), got "1"/],
+  ["--clip zero", ["--clip", "zero"], /--clip.*"zero"/],
   ["--batch-size abc", ["--batch-size", "abc"], /--batch-size.*"abc"/],
   ["unknown model", ["--model", "resnet"], /unknown model "resnet"; use one of bmlp, bcnn, mlp, cnn/],
   ["unknown optimizer", ["--optimizer", "adamw"], /adamw.*bamsprod/],

@@ -215,3 +215,12 @@ test("bad options are BamsprodErrors naming the option", () => {
   assert.throws(() => (opt.lr = 0.5), BamsprodError); // lr * weightDecay >= 1
   assert.throws(() => (opt.lr = 0), BamsprodError);
 });
+
+test("options are read as `options`, as in the core; the old per-option fields still answer", () => {
+  const opt = new BAMSProd({ beta1: 0.8, clip: null });
+  assert.equal(opt.options.beta1, 0.8);
+  assert.equal(opt.options.clip, null);
+  assert.equal(opt.options.gamma, 1e-3);
+  assert.equal(opt.beta1, 0.8); // deprecated
+  assert.equal(new AdaBound({ finalLr: 0.2 }).finalLr, 0.2); // deprecated
+});

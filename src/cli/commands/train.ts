@@ -4,38 +4,13 @@ import { SingleBar, Presets } from "cli-progress";
 import { BamsprodError } from "../../util/errors.js";
 import { trainDefaults, type TrainConfig } from "../../train/config.js";
 import { train, type TrainResult } from "../../train/loop.js";
-import { finiteNumber, nonNegativeInt, positiveInt, positiveNumber } from "../options.js";
-
-/** CLI flag -> optimizer option name (spec names); only the flags the user gives are passed on. */
-const optimizerFlags: Array<
-  [flag: string, option: string, parse: (v: string) => number | null, help: string]
-> = [
-  ["--lr <x>", "lr", positiveNumber, "learning rate (alpha)"],
-  ["--beta1 <x>", "beta1", finiteNumber, "first-moment decay"],
-  ["--beta2 <x>", "beta2", finiteNumber, "second-moment decay"],
-  ["--eps <x>", "eps", positiveNumber, "added to the denominator"],
-  [
-    "--gamma <x>",
-    "gamma",
-    positiveNumber,
-    "bound speed (bamsprod, adabound, amsbound) or Bop's adaptivity rate",
-  ],
-  ["--lam <x>", "lam", finiteNumber, "bamsprod: weight of the quantization error"],
-  ["--clip <x>", "clip", parseClip, 'latent-weight clip for binary tensors, or "none"'],
-  ["--weight-decay <x>", "weightDecay", finiteNumber, "decoupled weight decay"],
-  ["--final-lr <x>", "finalLr", positiveNumber, "adabound/amsbound: final learning rate"],
-  ["--threshold <x>", "threshold", finiteNumber, "bop: flip threshold"],
-  ["--momentum <x>", "momentum", finiteNumber, "sgd: momentum"],
-];
+import { nonNegativeInt, optimizerOption, positiveInt } from "../options.js";
+import { OPTIMIZER_FLAGS } from "../../optim/flags.js";
 
 /** A fresh directory per run, so running the same command twice never collides. */
 function defaultOutDir(model: string, optimizer: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return `runs/${model}-${optimizer}-${stamp}`;
-}
-
-function parseClip(value: string): number | null {
-  return value === "none" ? null : positiveNumber(value);
 }
 
 export function register(program: Command): void {
@@ -74,7 +49,8 @@ export function register(program: Command): void {
     )
     .option("--resume", "continue from the checkpoint in --out")
     .option("--json", "print one JSON summary on stdout at the end (everything else on stderr)");
-  for (const [flag, , parse, help] of optimizerFlags) cmd.addOption(new Option(flag, help).argParser(parse));
+  for (const f of OPTIMIZER_FLAGS)
+    cmd.addOption(new Option(`${f.flag} <x>`, f.help).argParser(optimizerOption(f)));
   cmd.action(async (opts: Record<string, unknown>) => {
     if (opts.resume === true && opts.out === undefined) {
       throw new BamsprodError("--resume needs --out DIR: the directory of the run to continue");
@@ -88,7 +64,7 @@ export function register(program: Command): void {
 
 function configFrom(opts: Record<string, unknown>): TrainConfig {
   const optimizerOptions: Record<string, number | null> = {};
-  for (const [, option] of optimizerFlags) {
+  for (const { option } of OPTIMIZER_FLAGS) {
     if (opts[option] !== undefined) optimizerOptions[option] = opts[option] as number | null;
   }
   return {

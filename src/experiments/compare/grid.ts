@@ -3,25 +3,16 @@
  * validation split before the final runs. `--grid OPT:PARAM=v1,v2,...` replaces an optimizer's
  * default grid (several --grid entries for one optimizer form their cartesian product).
  */
+import { OPTIMIZER_FLAGS } from "../../optim/flags.js";
 import { BamsprodError, show } from "../../util/errors.js";
 
 /** Option name -> candidate values. */
 export type Grid = Record<string, number[]>;
 
 /** Option names (as createOptimizer spells them) -> `bamsprod train` flags. */
-export const trainFlags: Readonly<Record<string, string>> = {
-  lr: "--lr",
-  beta1: "--beta1",
-  beta2: "--beta2",
-  eps: "--eps",
-  gamma: "--gamma",
-  lam: "--lam",
-  clip: "--clip",
-  weightDecay: "--weight-decay",
-  finalLr: "--final-lr",
-  threshold: "--threshold",
-  momentum: "--momentum",
-};
+export const trainFlags: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(OPTIMIZER_FLAGS.map((f) => [f.option, f.flag])),
+);
 
 /**
  * Default grids: three learning rates a factor ~3 apart around the usual 1e-3 for the adaptive
@@ -37,7 +28,10 @@ export const defaultGrids: Readonly<Record<string, Grid>> = {
   bop: { gamma: [1e-4, 1e-3, 1e-2] },
 };
 
-const kebabToOption: Record<string, string> = { "weight-decay": "weightDecay", "final-lr": "finalLr" };
+/** Flag spellings (without "--") -> option names, e.g. "weight-decay" -> "weightDecay". */
+const kebabToOption: Record<string, string> = Object.fromEntries(
+  OPTIMIZER_FLAGS.map((f) => [f.flag.slice(2), f.option]),
+);
 
 /** Parses `--grid` values such as "bop:gamma=1e-4,1e-3" (several may be joined with ";"). */
 export function parseGridSpecs(specs: readonly string[]): Record<string, Grid> {
