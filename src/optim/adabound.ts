@@ -5,16 +5,13 @@
  */
 import { Optimizer, type StepContext } from "./base.js";
 import { clipBound, decayFactor } from "./common.js";
-import { ADABOUND_DEFAULTS, OPTION_TABLES } from "./defaults.js";
-import type { ConfigOf, OptionsOf } from "./options.js";
+import { OPTION_TABLES, type OptimizerConfig, type OptimizerOptions } from "./defaults.js";
 import type { TensorState } from "./types.js";
 
 /** Options of AdaBound and AMSBound (every one optional): see OPTION_TABLES.adabound in defaults.ts. */
-export type AdaboundOptions = OptionsOf<typeof OPTION_TABLES.adabound>;
+export type AdaboundOptions = OptimizerOptions<"adabound">;
 
-export type AdaboundConfig = ConfigOf<typeof OPTION_TABLES.adabound>;
-
-export { ADABOUND_DEFAULTS };
+export type AdaboundConfig = OptimizerConfig<"adabound">;
 
 /** The scalars of one AdaBound (or AMSBound) step. */
 export interface AdaboundScalars {

@@ -5,14 +5,13 @@
 import { nativeOptimizerSteps } from "../kernels/select.js";
 import { Optimizer, type StepContext } from "./base.js";
 import { clipBound, decayFactor } from "./common.js";
-import { ADAM_DEFAULTS, OPTION_TABLES } from "./defaults.js";
-import type { ConfigOf, OptionsOf } from "./options.js";
+import { ADAM_DEFAULTS, OPTION_TABLES, type OptimizerConfig, type OptimizerOptions } from "./defaults.js";
 import type { TensorState } from "./types.js";
 
 /** Options of Adam and AMSGrad (every one optional): see OPTION_TABLES.adam in defaults.ts. */
-export type AdamOptions = OptionsOf<typeof OPTION_TABLES.adam>;
+export type AdamOptions = OptimizerOptions<"adam">;
 
-export type AdamConfig = ConfigOf<typeof OPTION_TABLES.adam>;
+export type AdamConfig = OptimizerConfig<"adam">;
 
 export { ADAM_DEFAULTS };
 

@@ -4,7 +4,6 @@
  */
 import {
   adaboundScalars,
-  ADABOUND_DEFAULTS,
   type AdaboundConfig,
   type AdaboundOptions,
   type AdaboundScalars,
@@ -16,8 +15,6 @@ import type { TensorState } from "./types.js";
 
 /** AMSBound takes AdaBound's options. */
 export type AmsboundOptions = AdaboundOptions;
-
-export const AMSBOUND_DEFAULTS: Readonly<AdaboundConfig> = ADABOUND_DEFAULTS;
 
 /** One fused pass: AdaBound's with vmax <- max(vmax, v) in place of v. */
 export function amsboundUpdate(

@@ -4,7 +4,7 @@
  * PyTorch's `amsgrad=True`.
  */
 import { nativeOptimizerSteps } from "../kernels/select.js";
-import { adamScalars, ADAM_DEFAULTS, type AdamConfig, type AdamOptions, type AdamScalars } from "./adam.js";
+import { adamScalars, type AdamConfig, type AdamOptions, type AdamScalars } from "./adam.js";
 import { Optimizer, type StepContext } from "./base.js";
 import { clipBound } from "./common.js";
 import { OPTION_TABLES } from "./defaults.js";
@@ -12,8 +12,6 @@ import type { TensorState } from "./types.js";
 
 /** AMSGrad takes Adam's options. */
 export type AmsgradOptions = AdamOptions;
-
-export const AMSGRAD_DEFAULTS: Readonly<AdamConfig> = ADAM_DEFAULTS;
 
 /** One fused pass: Adam's lines with vmax <- max(vmax, v) and vmax/bc2 in the denominator. */
 export function amsgradUpdate(

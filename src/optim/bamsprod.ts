@@ -16,8 +16,7 @@ import { nativeUpdate, nativeUpdateAlone, type BamsprodTensorStats } from "./bam
 import { meanAbs, type BamsprodScalars } from "./bamsprodStats.js";
 import { typescriptUpdate } from "./bamsprodTypescript.js";
 import { clipBound, decayFactor } from "./common.js";
-import { BAMSPROD_DEFAULTS, OPTION_TABLES } from "./defaults.js";
-import type { ConfigOf, OptionsOf } from "./options.js";
+import { OPTION_TABLES, type OptimizerConfig, type OptimizerOptions } from "./defaults.js";
 import { firstBadGradient, GRADIENT_LIMIT } from "./params.js";
 import { checkAndSumAbs } from "./sums.js";
 import type { TensorState } from "./types.js";
@@ -25,11 +24,9 @@ import type { TensorState } from "./types.js";
 export * from "./bamsprodStats.js";
 
 /** Options of BAMSProd (every one optional): see OPTION_TABLES.bamsprod in defaults.ts. */
-export type BamsprodOptions = OptionsOf<typeof OPTION_TABLES.bamsprod>;
+export type BamsprodOptions = OptimizerOptions<"bamsprod">;
 
-export type BamsprodConfig = ConfigOf<typeof OPTION_TABLES.bamsprod>;
-
-export { BAMSPROD_DEFAULTS };
+export type BamsprodConfig = OptimizerConfig<"bamsprod">;
 
 /**
  * BAMSProd. Create it with `createOptimizer("bamsprod", options)` or `new Bamsprod(options)`.

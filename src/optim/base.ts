@@ -6,7 +6,7 @@
  * do while the native kernels are in use: see src/kernels/select.ts `nativeOptimizerSteps`).
  */
 import { nativeOptimizerSteps } from "../kernels/select.js";
-import { BamsprodError, show } from "../util/errors.js";
+import { show } from "../util/errors.js";
 import { checkLr, positive, resolveOptions, type OptionTable, type OptionValue } from "./options.js";
 import { checkParams, firstBadGradient, GRADIENT_LIMIT, gradientError } from "./params.js";
 import {

@@ -7,19 +7,16 @@
 import { nativeOptimizerSteps } from "../kernels/select.js";
 import { adamScalars, adamUpdate, type AdamScalars } from "./adam.js";
 import { Optimizer, type StepContext } from "./base.js";
-import { BOP_DEFAULTS, OPTION_TABLES } from "./defaults.js";
-import type { ConfigOf, OptionsOf } from "./options.js";
+import { OPTION_TABLES, type OptimizerConfig, type OptimizerOptions } from "./defaults.js";
 import type { TensorState } from "./types.js";
 
 /**
  * Options of Bop (every one optional): see OPTION_TABLES.bop in defaults.ts. lr, beta1, beta2,
  * eps, weightDecay drive Adam on the real tensors.
  */
-export type BopOptions = OptionsOf<typeof OPTION_TABLES.bop>;
+export type BopOptions = OptimizerOptions<"bop">;
 
-export type BopConfig = ConfigOf<typeof OPTION_TABLES.bop>;
-
-export { BOP_DEFAULTS };
+export type BopConfig = OptimizerConfig<"bop">;
 
 /** The scalars of one Bop step: its own, and Adam's for the real tensors. */
 export interface BopScalars {

@@ -17,6 +17,7 @@ import {
   rate,
   type ConfigOf,
   type OptionSpec,
+  type OptionsOf,
   type OptionTable,
   type Rule,
   type TensorKind,
@@ -105,8 +106,16 @@ export function defaultsOf<T extends OptionTable>(table: T): Readonly<ConfigOf<T
   return Object.freeze(out) as ConfigOf<T>;
 }
 
+/** The options a user may give optimizer `N` (every one optional). */
+export type OptimizerOptions<N extends OptimizerName> = OptionsOf<(typeof OPTION_TABLES)[N]>;
+
+/** The resolved options of optimizer `N` (every one present). */
+export type OptimizerConfig<N extends OptimizerName> = ConfigOf<(typeof OPTION_TABLES)[N]>;
+
 export const ADAM_DEFAULTS = defaultsOf(ADAM_TABLE);
+export const AMSGRAD_DEFAULTS = ADAM_DEFAULTS;
 export const ADABOUND_DEFAULTS = defaultsOf(ADABOUND_TABLE);
+export const AMSBOUND_DEFAULTS = ADABOUND_DEFAULTS;
 export const BOP_DEFAULTS = defaultsOf(BOP_TABLE);
 export const SGD_DEFAULTS = defaultsOf(SGD_TABLE);
 export const BAMSPROD_DEFAULTS = defaultsOf(BAMSPROD_TABLE);

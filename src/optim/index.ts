@@ -8,13 +8,14 @@
  * ```
  */
 import { BamsprodError, show } from "../util/errors.js";
-import { Adabound, ADABOUND_DEFAULTS, type AdaboundOptions } from "./adabound.js";
-import { Adam, ADAM_DEFAULTS, type AdamOptions } from "./adam.js";
-import { Amsbound, AMSBOUND_DEFAULTS, type AmsboundOptions } from "./amsbound.js";
-import { Amsgrad, AMSGRAD_DEFAULTS, type AmsgradOptions } from "./amsgrad.js";
-import { Bamsprod, BAMSPROD_DEFAULTS, type BamsprodOptions } from "./bamsprod.js";
-import { Bop, BOP_DEFAULTS, type BopOptions } from "./bop.js";
-import { Sgd, SGD_DEFAULTS, type SgdOptions } from "./sgd.js";
+import { Adabound, type AdaboundOptions } from "./adabound.js";
+import { Adam, type AdamOptions } from "./adam.js";
+import { Amsbound, type AmsboundOptions } from "./amsbound.js";
+import { Amsgrad, type AmsgradOptions } from "./amsgrad.js";
+import { Bamsprod, type BamsprodOptions } from "./bamsprod.js";
+import { Bop, type BopOptions } from "./bop.js";
+import { defaultsOf, OPTION_TABLES, type OptimizerConfig, type OptimizerOptions } from "./defaults.js";
+import { Sgd, type SgdOptions } from "./sgd.js";
 import type { OptimizerName } from "./types.js";
 
 /** The optimizer classes by name. */
@@ -29,15 +30,7 @@ export interface OptimizerMap {
 }
 
 /** The options each optimizer accepts, by name. */
-export interface OptimizerOptionsMap {
-  sgd: SgdOptions;
-  adam: AdamOptions;
-  amsgrad: AmsgradOptions;
-  adabound: AdaboundOptions;
-  amsbound: AmsboundOptions;
-  bop: BopOptions;
-  bamsprod: BamsprodOptions;
-}
+export type OptimizerOptionsMap = { [N in OptimizerName]: OptimizerOptions<N> };
 
 /** Any of the optimizers. */
 export type AnyOptimizer = OptimizerMap[OptimizerName];
@@ -58,17 +51,12 @@ export const optimizerNames: readonly OptimizerName[] = Object.freeze(
 );
 
 /** Every optimizer's default options. */
-export const optimizerDefaults: {
-  readonly [N in OptimizerName]: Readonly<Required<OptimizerOptionsMap[N]>>;
-} = Object.freeze({
-  sgd: SGD_DEFAULTS,
-  adam: ADAM_DEFAULTS,
-  amsgrad: AMSGRAD_DEFAULTS,
-  adabound: ADABOUND_DEFAULTS,
-  amsbound: AMSBOUND_DEFAULTS,
-  bop: BOP_DEFAULTS,
-  bamsprod: BAMSPROD_DEFAULTS,
-});
+export const optimizerDefaults: { readonly [N in OptimizerName]: Readonly<OptimizerConfig<N>> } =
+  Object.freeze(
+    Object.fromEntries(optimizerNames.map((name) => [name, defaultsOf(OPTION_TABLES[name])])) as {
+      [N in OptimizerName]: OptimizerConfig<N>;
+    },
+  );
 
 /**
  * Creates the optimizer called `name` (one of {@link optimizerNames}) with `options`
@@ -90,30 +78,33 @@ export function createOptimizer(name: string, options?: Record<string, unknown>)
 export { Optimizer, type BaseOptions, type StepContext } from "./base.js";
 export type { OptimizerName, ParamTensor, TensorState, TensorSignature } from "./types.js";
 export type { OptimizerStateDict, TensorStateRecord } from "./statedict.js";
-export type { OptionValue } from "./options.js";
-export { Sgd, SGD_DEFAULTS, sgdUpdate, type SgdOptions, type SgdConfig, type SgdScalars } from "./sgd.js";
+export type { OptionValue, OptionSpec, OptionTable, Rule, TensorKind } from "./options.js";
 export {
-  Adam,
+  OPTION_TABLES,
+  SGD_DEFAULTS,
   ADAM_DEFAULTS,
-  adamUpdate,
-  type AdamOptions,
-  type AdamConfig,
-  type AdamScalars,
-} from "./adam.js";
-export { Amsgrad, AMSGRAD_DEFAULTS, amsgradUpdate, type AmsgradOptions } from "./amsgrad.js";
+  AMSGRAD_DEFAULTS,
+  ADABOUND_DEFAULTS,
+  AMSBOUND_DEFAULTS,
+  BOP_DEFAULTS,
+  BAMSPROD_DEFAULTS,
+  type OptimizerOptions,
+  type OptimizerConfig,
+} from "./defaults.js";
+export { Sgd, sgdUpdate, type SgdOptions, type SgdConfig, type SgdScalars } from "./sgd.js";
+export { Adam, adamUpdate, type AdamOptions, type AdamConfig, type AdamScalars } from "./adam.js";
+export { Amsgrad, amsgradUpdate, type AmsgradOptions } from "./amsgrad.js";
 export {
   Adabound,
-  ADABOUND_DEFAULTS,
   adaboundUpdate,
   type AdaboundOptions,
   type AdaboundConfig,
   type AdaboundScalars,
 } from "./adabound.js";
-export { Amsbound, AMSBOUND_DEFAULTS, amsboundUpdate, type AmsboundOptions } from "./amsbound.js";
-export { Bop, BOP_DEFAULTS, bopUpdate, type BopOptions, type BopConfig, type BopScalars } from "./bop.js";
+export { Amsbound, amsboundUpdate, type AmsboundOptions } from "./amsbound.js";
+export { Bop, bopUpdate, type BopOptions, type BopConfig, type BopScalars } from "./bop.js";
 export {
   Bamsprod,
-  BAMSPROD_DEFAULTS,
   meanAbs,
   quantizationError,
   quantizationErrorFromSum,

@@ -4,16 +4,13 @@
  */
 import { Optimizer, type StepContext } from "./base.js";
 import { clipBound, decayFactor } from "./common.js";
-import { OPTION_TABLES, SGD_DEFAULTS } from "./defaults.js";
-import type { ConfigOf, OptionsOf } from "./options.js";
+import { OPTION_TABLES, type OptimizerConfig, type OptimizerOptions } from "./defaults.js";
 import type { TensorState } from "./types.js";
 
 /** Options of SGD (every one optional): see OPTION_TABLES.sgd in defaults.ts. */
-export type SgdOptions = OptionsOf<typeof OPTION_TABLES.sgd>;
+export type SgdOptions = OptimizerOptions<"sgd">;
 
-export type SgdConfig = ConfigOf<typeof OPTION_TABLES.sgd>;
-
-export { SGD_DEFAULTS };
+export type SgdConfig = OptimizerConfig<"sgd">;
 
 /** The scalars of one SGD step. */
 export interface SgdScalars {

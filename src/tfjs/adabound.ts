@@ -5,9 +5,9 @@
  * and binary latent weights are clipped.
  */
 import * as tf from "@tensorflow/tfjs";
-import { adamMoments, BinaryAwareOptimizer, type BinaryAwareOptions, clipped } from "./base.js";
+import { adamMoments, BinaryAwareOptimizer, type TfjsOptions, clipped } from "./base.js";
 import { OPTION_TABLES } from "../optim/defaults.js";
-import { positive, type ConfigOf, type OptionSpec, type OptionsOf } from "../optim/options.js";
+import { positive, type OptionSpec } from "../optim/options.js";
 
 /** The core table plus `initialLr`, which only the tfjs form needs (it saves the moved lr). */
 const TABLE = Object.freeze({
@@ -26,10 +26,9 @@ const TABLE = Object.freeze({
  * to (default: `lr` at construction), saved in the config so that a restored optimizer whose `lr`
  * a schedule has moved keeps the same bounds.
  */
-export type AdaBoundOptions = OptionsOf<typeof TABLE> & BinaryAwareOptions;
+export type AdaBoundOptions = TfjsOptions<typeof TABLE>;
 
 /** The shared update; `useMax` selects AMSBound (running maximum of v) over AdaBound. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the deprecated fields (interface below)
 abstract class BoundedAdam extends BinaryAwareOptimizer<typeof TABLE> {
   readonly initialLr: number;
   protected abstract readonly useMax: boolean;
@@ -66,10 +65,6 @@ abstract class BoundedAdam extends BinaryAwareOptimizer<typeof TABLE> {
     variable.assign(clipped(tf.sub(x, tf.mul(step, m)), binary, o.clip));
   }
 }
-
-/** Deprecated: the options as fields of their own (`opt.beta1`); read `opt.options`. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
-interface BoundedAdam extends Readonly<Omit<ConfigOf<typeof TABLE>, "lr" | "weightDecay" | "initialLr">> {}
 
 /** The AdaBound optimizer as a `tf.Optimizer`. */
 export class AdaBound extends BoundedAdam {

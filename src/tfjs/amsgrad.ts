@@ -4,17 +4,15 @@
  * decoupled weight decay, and the spec's clip of binary latent weights.
  */
 import * as tf from "@tensorflow/tfjs";
-import { adamMoments, adamStep, BinaryAwareOptimizer, type BinaryAwareOptions, clipped } from "./base.js";
+import { adamMoments, adamStep, BinaryAwareOptimizer, type TfjsOptions, clipped } from "./base.js";
 import { OPTION_TABLES } from "../optim/defaults.js";
-import type { ConfigOf, OptionsOf } from "../optim/options.js";
 
 const TABLE = OPTION_TABLES.amsgrad;
 
 /** Options of {@link AMSGrad}: the core `createOptimizer("amsgrad")`'s (OPTION_TABLES.amsgrad), and isBinary. */
-export type AMSGradOptions = OptionsOf<typeof TABLE> & BinaryAwareOptions;
+export type AMSGradOptions = TfjsOptions<typeof TABLE>;
 
 /** The AMSGrad optimizer as a `tf.Optimizer`. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the deprecated fields (interface below)
 export class AMSGrad extends BinaryAwareOptimizer<typeof TABLE> {
   static className = "AMSGrad";
 
@@ -38,9 +36,5 @@ export class AMSGrad extends BinaryAwareOptimizer<typeof TABLE> {
     variable.assign(clipped(adamStep(x, m, second, this.lr, o, t), binary, o.clip));
   }
 }
-
-/** Deprecated: the options as fields of their own (`opt.beta1`); read `opt.options`. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
-export interface AMSGrad extends Readonly<Omit<ConfigOf<typeof TABLE>, "lr" | "weightDecay">> {}
 
 tf.serialization.registerClass(AMSGrad);

@@ -4,14 +4,13 @@
  * is the line of the step in spec/bamsprod.md.
  */
 import * as tf from "@tensorflow/tfjs";
-import { adamMoments, BinaryAwareOptimizer, type BinaryAwareOptions, clipped } from "./base.js";
+import { adamMoments, BinaryAwareOptimizer, type TfjsOptions, clipped } from "./base.js";
 import { OPTION_TABLES } from "../optim/defaults.js";
-import type { ConfigOf, OptionsOf } from "../optim/options.js";
 
 const TABLE = OPTION_TABLES.bamsprod;
 
 /** Options of {@link BAMSProd}: the core `createOptimizer("bamsprod")`'s (OPTION_TABLES.bamsprod), and isBinary. */
-export type BAMSProdOptions = OptionsOf<typeof TABLE> & BinaryAwareOptions;
+export type BAMSProdOptions = TfjsOptions<typeof TABLE>;
 
 /** The largest finite float32: a bound factor above it would overflow to Infinity on the device. */
 const FLOAT32_MAX = 3.4028234663852886e38;
@@ -25,7 +24,6 @@ const FLOAT32_MAX = 3.4028234663852886e38;
  * model.compile({ optimizer: new BAMSProd({ lr: 1e-3 }), loss: "categoricalCrossentropy" });
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the deprecated fields (interface below)
 export class BAMSProd extends BinaryAwareOptimizer<typeof TABLE> {
   static className = "BAMSProd";
 
@@ -84,9 +82,5 @@ function projectSecondMoment(vt: tf.Tensor, c: tf.Tensor, gammaT: number): tf.Te
   const upperFactor = Math.pow(1 + 1 / gammaT, 2);
   return upperFactor > FLOAT32_MAX ? raised : tf.minimum(raised, tf.mul(c, upperFactor));
 }
-
-/** Deprecated: the options as fields of their own (`opt.beta1`); read `opt.options`. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
-export interface BAMSProd extends Readonly<Omit<ConfigOf<typeof TABLE>, "lr" | "weightDecay">> {}
 
 tf.serialization.registerClass(BAMSProd);

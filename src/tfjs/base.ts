@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BamsprodError, show } from "../util/errors.js";
-import type { ConfigOf, OptionTable } from "../optim/options.js";
+import type { ConfigOf, OptionsOf, OptionTable } from "../optim/options.js";
 import { checkLr, resolveOptions } from "./options.js";
 import { isRegisteredBinary, variableConstraint } from "./registry.js";
 
@@ -30,6 +30,9 @@ export interface BinaryAwareOptions {
    */
   isBinary?: BinaryPredicate;
 }
+
+/** The options of a tfjs optimizer whose core table is `T`: the core's, and isBinary. */
+export type TfjsOptions<T extends OptionTable> = OptionsOf<T> & BinaryAwareOptions;
 
 /**
  * Base class of BAMSProd, AMSGrad, AdaBound, AMSBound and Bop for TensorFlow.js.
@@ -67,7 +70,8 @@ export abstract class BinaryAwareOptimizer<T extends OptionTable = OptionTable> 
     this.options = Object.freeze(resolved);
     this.weightDecay = (resolved.weightDecay as number | undefined) ?? 0;
     this.#lr = resolved.lr as number;
-    // Deprecated: each option as a field of its own (opt.beta1, ...), as before `options`.
+    // Deprecated, for JavaScript callers: each option as a field of its own (opt.beta1, ...),
+    // as before `options` (TypeScript sees only `options`).
     for (const [key, value] of Object.entries(resolved)) {
       if (!(key in this)) Object.defineProperty(this, key, { value, enumerable: true, configurable: true });
     }

@@ -4,9 +4,8 @@
  * enough and agrees in sign with the weight; real variables (biases, batch-norm) use Adam.
  */
 import * as tf from "@tensorflow/tfjs";
-import { adamMoments, adamStep, BinaryAwareOptimizer, type BinaryAwareOptions, signPlus } from "./base.js";
+import { adamMoments, adamStep, BinaryAwareOptimizer, type TfjsOptions, signPlus } from "./base.js";
 import { OPTION_TABLES } from "../optim/defaults.js";
-import type { ConfigOf, OptionsOf } from "../optim/options.js";
 
 const TABLE = OPTION_TABLES.bop;
 
@@ -14,10 +13,9 @@ const TABLE = OPTION_TABLES.bop;
  * Options of {@link Bop}: the core `createOptimizer("bop")`'s (OPTION_TABLES.bop; lr, beta1,
  * beta2, eps and weightDecay drive Adam on the real variables), and isBinary.
  */
-export type BopOptions = OptionsOf<typeof TABLE> & BinaryAwareOptions;
+export type BopOptions = TfjsOptions<typeof TABLE>;
 
 /** The Bop optimizer as a `tf.Optimizer`. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the deprecated fields (interface below)
 export class Bop extends BinaryAwareOptimizer<typeof TABLE> {
   static className = "Bop";
 
@@ -61,9 +59,5 @@ export class Bop extends BinaryAwareOptimizer<typeof TABLE> {
     variable.assign(adamStep(x, m, second, this.lr, this.options, t));
   }
 }
-
-/** Deprecated: the options as fields of their own (`opt.beta1`); read `opt.options`. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
-export interface Bop extends Readonly<Omit<ConfigOf<typeof TABLE>, "lr" | "weightDecay">> {}
 
 tf.serialization.registerClass(Bop);

@@ -221,6 +221,7 @@ test("options are read as `options`, as in the core; the old per-option fields s
   assert.equal(opt.options.beta1, 0.8);
   assert.equal(opt.options.clip, null);
   assert.equal(opt.options.gamma, 1e-3);
-  assert.equal(opt.beta1, 0.8); // deprecated
-  assert.equal(new AdaBound({ finalLr: 0.2 }).finalLr, 0.2); // deprecated
+  const fields = (o: object): Record<string, unknown> => o as Record<string, unknown>;
+  assert.equal(fields(opt).beta1, 0.8); // deprecated
+  assert.equal(fields(new AdaBound({ finalLr: 0.2 })).finalLr, 0.2); // deprecated
 });
