@@ -41,3 +41,12 @@ export { Residual } from "./layers/residual.js";
 export { Sequential, Model, type SequentialOptions } from "./model.js";
 export { buildModel, modelNames, type BuildOptions, type ModelName } from "./builders.js";
 export { summarize, formatSummary, type ModelSummary, type SummaryRow } from "./summary.js";
+export {
+  modelFromConfig,
+  parseModelConfig,
+  buildParsedModel,
+  type ModelConfig,
+  type LayerConfig,
+  type ParsedModel,
+} from "./modelConfig.js";
+export { registerLayerType, layerType, layerKinds, type LayerType, type OptionType } from "./layerTypes.js";
