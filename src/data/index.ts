@@ -17,3 +17,8 @@ export type { AugmentOptions } from "./augment.js";
 export { deriveSeed } from "./seeds.js";
 export { fingerprintData, fingerprintDifference } from "./fingerprint.js";
 export type { DataFingerprint } from "./fingerprint.js";
+export { loadData, describeData, dataFormats } from "./detect.js";
+export type { LoadedData, LoadDataOptions, DataFormat } from "./detect.js";
+export { readImageSplit, isImageFolder } from "./imageFolder.js";
+export { decodeImageFile, isImageFile } from "./imageFile.js";
+export { readCsvImages } from "./csv.js";
