@@ -31,6 +31,7 @@ import { buildModel } from "../src/nn/index.js";
 import { createOptimizer } from "../src/optim/index.js";
 import { Tensor, backward, softmaxCrossEntropy } from "../src/tensor/index.js";
 import { Rng } from "../src/util/random.js";
+import { optimizerParams } from "../src/train/fit.js";
 
 const BATCH = 128;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -305,12 +306,7 @@ async function worker(args: string[]): Promise<void> {
   });
   const optimizer = createOptimizer("bamsprod", { lr: 1e-3 });
   const params = model.parameters();
-  const stepParams = params.map((p) => ({
-    name: p.name,
-    value: p.tensor.data,
-    grad: p.tensor.gradBuffer(),
-    binary: p.binary,
-  }));
+  const stepParams = optimizerParams(model);
   const rng = new Rng(1);
   const times: number[] = [];
   const cpuTimes: number[] = [];

@@ -67,6 +67,10 @@ export {
   quantizerNames,
   activationNames,
   glorotUniform,
+  modelFromConfig,
+  parseModelConfig,
+  registerLayerType,
+  layerKinds,
 } from "./nn/index.js";
 export type {
   Layer,
@@ -93,6 +97,9 @@ export type {
   ModelName,
   ModelSummary,
   SummaryRow,
+  ModelConfig,
+  LayerConfig,
+  LayerType,
 } from "./nn/index.js";
 export {
   runConvexExperiment,

@@ -38,12 +38,13 @@ export function exportCheckpoint(dir: string, format: string): ExportResult {
     );
   }
   const { model, state } = loadModelFromCheckpoint(dir);
-  const last = state.history.at(-1);
   const spec = compileModel(model, {
-    optimizer: state.config.optimizer,
-    seed: state.config.seed,
+    optimizer: state.fit.optimizer,
+    seed: state.fit.seed,
     epochs: state.history.length,
-    test_accuracy: last?.test_accuracy ?? null,
+    test_accuracy: state.test?.accuracy ?? null,
+    // Prediction needs nothing else: the class names travel with the model.
+    ...(state.classNames === null ? {} : { classNames: state.classNames }),
   });
   const bytes = format === "packed" ? encodePacked(spec) : exportOnnx(spec);
   return {

@@ -8,23 +8,45 @@ import { join } from "node:path";
 import { BamsprodError, show } from "../util/errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { decodeFloat32, encodeFloat32 } from "../util/base64.js";
-import { buildModel, type Sequential } from "../nn/index.js";
-import type { TrainConfig } from "./config.js";
+import type { Sequential } from "../nn/index.js";
+import { modelFromConfig } from "../nn/modelConfig.js";
 
 export const CHECKPOINT_FILE = "checkpoint.json";
 const FORMAT = "bamsprod-checkpoint";
-const VERSION = 1;
+const VERSION = 2;
 
-/** One line of metrics.jsonl. */
+/**
+ * One epoch's metrics: one line of metrics.jsonl. Training and validation every epoch; the test
+ * set only when asked for (testEveryEpoch), else null: it is evaluated once, at the end.
+ */
 export interface EpochMetrics {
   epoch: number;
   train_loss: number;
   train_accuracy: number;
+  val_loss: number | null;
   val_accuracy: number | null;
-  test_accuracy: number;
+  test_accuracy: number | null;
   flip_ratio: number;
   seconds: number;
   lr: number;
+}
+
+/** Loss and accuracy of a model on a labelled set. */
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+  count: number;
+}
+
+/** The settings of fit that a resumed run must keep. */
+export interface FitSettings {
+  optimizer: string;
+  optimizerOptions: Record<string, unknown>;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  schedule: string;
+  augment: { padding: number; flip: boolean } | null;
 }
 
 /** Running sums of the epoch in progress. */
@@ -40,15 +62,25 @@ export interface EpochProgress {
 }
 
 export interface CheckpointState {
-  config: TrainConfig;
-  /** What buildModel needs besides the name: per-sample input shape [C, H, W] and class count. */
-  modelShape: { inputShape: number[]; classes: number };
+  fit: FitSettings;
+  /** The caller's own record of the run (the CLI's TrainConfig), checked by the caller on resume. */
+  config: Record<string, unknown> | null;
+  /** model.config(): rebuilds the architecture. */
+  model: Record<string, unknown>;
+  /** Class names of the training data, index-aligned with the labels, when known. */
+  classNames: string[] | null;
   progress: EpochProgress;
   step: number;
   history: EpochMetrics[];
   tensors: Record<string, Float32Array>;
   optimizer: unknown;
   rng: number[];
+  /** Factor on the schedule's learning rate (ReduceLROnPlateau). */
+  lrScale: number;
+  /** Why training ended before its last epoch (early stopping), or null. */
+  stopReason: string | null;
+  /** The final test evaluation, once training has finished. */
+  test: Evaluation | null;
 }
 
 export function checkpointPath(dir: string): string {
@@ -115,11 +147,7 @@ export function modelTensors(model: Sequential): Record<string, Float32Array> {
  */
 export function loadModelFromCheckpoint(dir: string): { model: Sequential; state: CheckpointState } {
   const state = loadCheckpoint(dir);
-  const model = buildModel(state.config.model, {
-    inputShape: state.modelShape.inputShape,
-    classes: state.modelShape.classes,
-    seed: state.config.seed,
-  });
+  const model = modelFromConfig(state.model, { source: checkpointPath(dir) });
   restoreTensors(model, state.tensors);
   return { model, state };
 }

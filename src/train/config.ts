@@ -3,9 +3,10 @@
  * reject the same bad values with the same messages.
  */
 import { BamsprodError, show } from "../util/errors.js";
-import { modelNames } from "../nn/index.js";
+import type { MonitorName } from "./callbacks.js";
 
 export interface TrainConfig {
+  /** A built-in model name (bmlp, bcnn, mlp, cnn) or a model file FILE.json. */
   model: string;
   optimizer: string;
   /** Options passed to createOptimizer (lr, beta1, gamma, ...), only those the user set. */
@@ -22,8 +23,23 @@ export interface TrainConfig {
   trainSize: number;
   /** Learning-rate schedule, e.g. "constant", "cosine", "step:2:0.5", "exp:0.95", "warmup:500,cosine". */
   lrSchedule: string;
-  /** Directory with the IDX files; default: the Debian dataset, else the embedded subset. */
-  dataDir?: string;
+  /** The data (see src/data/detect.ts): a directory or file; default: Fashion-MNIST (installed, else the embedded subset). */
+  data?: string;
+  /** Per-image shape [C, H, W] of CSV data. */
+  imageShape?: [number, number, number];
+  /** Random crop with zero padding and horizontal flip of the training images. */
+  augment?: { padding: number; flip: boolean } | null;
+  /** Evaluate the test set after every epoch too (else once at the end). */
+  testEveryEpoch?: boolean;
+  /** Metric watched by earlyStopping, saveBest and reduceLrPatience. Default val_accuracy. */
+  monitor?: MonitorName;
+  /** Stop when the monitored metric has not improved for this many epochs. */
+  earlyStopping?: number;
+  /** Keep the best model (by the monitored metric) in OUT/best.json and end with its weights. */
+  saveBest?: boolean;
+  /** Multiply the learning rate by reduceLrFactor after this many epochs without improvement. */
+  reduceLrPatience?: number;
+  reduceLrFactor?: number;
   /** Output directory: metrics.jsonl and checkpoint.json. */
   out: string;
 }
@@ -57,9 +73,6 @@ export function validateTrainConfig(c: TrainConfig): void {
     if (!Number.isSafeInteger(v) || v < 0) {
       throw new BamsprodError(`${name} must be a non-negative integer, got ${show(v)}`);
     }
-  }
-  if (!(modelNames as readonly string[]).includes(c.model)) {
-    throw new BamsprodError(`unknown model ${show(c.model)}; use one of ${modelNames.join(", ")}`);
   }
   if (c.out.trim() === "") throw new BamsprodError("the output directory must not be empty");
 }

@@ -1,6 +1,6 @@
 /** The datasets of one training run: training split, validation hold-out and test set. */
 import { BamsprodError, show } from "../util/errors.js";
-import { loadFashionMnist, splitValidation, subsample, type ImageSet } from "../data/index.js";
+import { describeData, loadData, splitValidation, subsample, type ImageSet } from "../data/index.js";
 import type { TrainConfig } from "./config.js";
 
 /** The default hold-out: 5000 images, or a tenth of a smaller training set (the embedded subset). */
@@ -10,20 +10,20 @@ export interface TrainingData {
   train: ImageSet;
   val: ImageSet | null;
   test: ImageSet;
-  /** One line saying which data is in use. */
+  /** What was loaded: format, path, counts per split, classes, shape (see describeData). */
   source: string;
 }
 
 export function loadTrainingData(config: TrainConfig): TrainingData {
-  const loaded = loadFashionMnist({ dataDir: config.dataDir });
-  const valSize = config.valSize ?? Math.min(DEFAULT_VAL_SIZE, Math.floor(loaded.train.count / 10));
-  if (valSize >= loaded.train.count) {
+  const loaded = loadData(config.data, { imageShape: config.imageShape });
+  const full = loaded.train as ImageSet;
+  const valSize = config.valSize ?? Math.min(DEFAULT_VAL_SIZE, Math.floor(full.count / 10));
+  if (valSize >= full.count) {
     throw new BamsprodError(
-      `--val-size ${show(valSize)} leaves no training images (the training set has ${loaded.train.count})`,
+      `--val-size ${show(valSize)} leaves no training images (the training set has ${full.count})`,
     );
   }
-  const split =
-    valSize > 0 ? splitValidation(loaded.train, valSize, config.seed) : { train: loaded.train, val: null };
+  const split = valSize > 0 ? splitValidation(full, valSize, config.seed) : { train: full, val: null };
   let train = split.train;
   if (config.trainSize > 0) {
     if (config.trainSize > train.count) {
@@ -33,5 +33,9 @@ export function loadTrainingData(config: TrainConfig): TrainingData {
     }
     train = subsample(train, config.trainSize, config.seed);
   }
-  return { train, val: split.val, test: loaded.test, source: loaded.source };
+  const used =
+    `using train ${train.count}` +
+    (split.val === null ? "" : `, validation ${split.val.count} (held out of train)`) +
+    `, test ${loaded.test.count}`;
+  return { train, val: split.val, test: loaded.test, source: `${describeData(loaded)}\n${used}` };
 }

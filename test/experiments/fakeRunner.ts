@@ -26,7 +26,8 @@ export interface FakeRunner {
   maxConcurrent: number;
 }
 
-export function fakeMetrics(spec: RunSpec): EpochRecord[] {
+/** The double's curves; `test` is what a run with the test set evaluated every epoch would see. */
+function fakeCurves(spec: RunSpec): Array<EpochRecord & { test: number }> {
   const height = fakeHeights[spec.optimizer] ?? 0.8;
   const tuned = spec.options.lr ?? (spec.options.gamma ?? 1e-3) / 1e-1; // bop: gamma 1e-4 ~ lr 1e-3
   const valPenalty = 0.02 * Math.abs(Math.log10(tuned / 1e-3));
@@ -40,13 +41,25 @@ export function fakeMetrics(spec: RunSpec): EpochRecord[] {
       epoch: e + 1,
       train_loss: 2.3 * (1 - shape) + 0.3,
       train_accuracy: test + 0.02,
+      val_loss: 2.3 * (1 - shape) + 0.35,
       val_accuracy: 0.1 + (height - valPenalty - 0.1) * shape + noise,
-      test_accuracy: test,
+      test_accuracy: null,
+      test,
       flip_ratio: spec.optimizer === "bop" ? 0 : 1e-3 * Math.exp(-e / 2),
       seconds: 2 + spec.seed * 0.1,
       lr: spec.options.lr ?? 1e-3,
     };
   });
+}
+
+/** Per-epoch metrics as `bamsprod train` writes them: the test set is not evaluated per epoch. */
+export function fakeMetrics(spec: RunSpec): EpochRecord[] {
+  return fakeCurves(spec).map(({ test: _test, ...m }) => m);
+}
+
+/** The test accuracy evaluated once at the end (the summary's test_accuracy). */
+export function fakeFinalTest(spec: RunSpec): number {
+  return fakeCurves(spec).at(-1)!.test;
 }
 
 export function fakeRunner(
@@ -72,7 +85,7 @@ export function fakeRunner(
           optimizer: spec.optimizer,
           epochs: spec.epochs,
           seconds: metrics.reduce((s, m) => s + m.seconds, 0),
-          test_accuracy: last.test_accuracy,
+          test_accuracy: fakeFinalTest(spec),
           val_accuracy: last.val_accuracy,
           train_loss: last.train_loss,
           seed: spec.seed,

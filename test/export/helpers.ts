@@ -21,7 +21,7 @@ export async function trainedBmlpDir(): Promise<string> {
     valSize: 500,
     trainSize: 512,
     lrSchedule: "constant",
-    dataDir: embeddedSubsetDir(),
+    data: embeddedSubsetDir(),
     out,
   });
   return out;

@@ -16,7 +16,7 @@ export function quickConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
     valSize: 500,
     trainSize: 384,
     lrSchedule: "constant",
-    dataDir: embeddedSubsetDir(),
+    data: embeddedSubsetDir(),
     out: mkdtempSync(join(tmpdir(), "bamsprod-train-")),
     ...overrides,
   };

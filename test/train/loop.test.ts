@@ -15,7 +15,10 @@ test("training on the embedded subset learns far above chance", async () => {
   const result = await train(config);
   const last = result.history[result.history.length - 1];
   assert.equal(result.history.length, 2);
-  assert.ok(last.test_accuracy > 0.6, `test accuracy ${last.test_accuracy} should be far above chance (0.1)`);
+  const test = result.test?.accuracy ?? 0;
+  assert.ok(test > 0.6, `test accuracy ${test} should be far above chance (0.1)`);
+  assert.ok((last.val_accuracy ?? 0) > 0.6, `validation accuracy ${last.val_accuracy} far above chance`);
+  assert.equal(last.test_accuracy, null, "the test set is evaluated once, at the end");
   assert.ok(last.train_loss < result.history[0].train_loss + 0.05, "training loss does not blow up");
   assert.ok(last.flip_ratio > 0 && last.flip_ratio < 0.5, `flip ratio ${last.flip_ratio} in (0, 0.5)`);
   const lines = readFileSync(join(config.out, METRICS_FILE), "utf8").trim().split("\n");
@@ -114,7 +117,7 @@ test("invalid numbers are rejected before any work", async () => {
   await assert.rejects(train(quickConfig({ optimizerOptions: { lr: -1 } })), /lr/);
   await assert.rejects(
     train(quickConfig({ model: "resnet" })),
-    /unknown model "resnet"; use one of bmlp, bcnn, mlp, cnn/,
+    /unknown model "resnet"; use one of bmlp, bcnn, mlp, cnn, or a model file/,
   );
   await assert.rejects(train(quickConfig({ trainSize: 10 ** 6 })), /--train-size 1000000 exceeds/);
 });

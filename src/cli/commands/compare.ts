@@ -12,6 +12,7 @@ import { parseGridSpecs } from "../../experiments/compare/grid.js";
 import { spawnRunner } from "../../experiments/compare/spawnRunner.js";
 import type { CompareConfig } from "../../experiments/compare/config.js";
 import { nonNegativeInt, positiveInt, positiveNumber } from "../options.js";
+import { addDataOptions, dataSpec, imageShapeOf } from "../dataOptions.js";
 
 interface CompareOpts {
   models: string;
@@ -25,14 +26,17 @@ interface CompareOpts {
   trainSize: number;
   valSize?: number;
   batchSize?: number;
+  data?: string;
   dataDir?: string;
+  imageShape?: [number, number, number];
   grid: string[];
   targetAccuracy?: number;
 }
 
 export function register(program: Command): void {
-  program
-    .command("compare")
+  const cmd = program.command("compare");
+  addDataOptions(cmd);
+  cmd
     .description(
       "compare optimizers fairly: tune on validation, train over seeds in parallel, write plots and a report",
     )
@@ -55,7 +59,6 @@ export function register(program: Command): void {
       nonNegativeInt,
     )
     .option("--batch-size <n>", "images per batch (train's default if not given)", positiveInt)
-    .option("--data-dir <dir>", "directory with the Fashion-MNIST IDX files")
     .option(
       "--grid <spec>",
       'tuning grid replacing an optimizer\'s default, e.g. "adam:lr=1e-3,3e-3" or "bop:threshold=1e-8,1e-6" (repeatable)',
@@ -64,7 +67,7 @@ export function register(program: Command): void {
     )
     .option(
       "--target-accuracy <x>",
-      "test accuracy (0..1) whose first crossing is timed (default: derived, see report)",
+      "validation accuracy (0..1) whose first crossing is timed (default: derived, see report)",
       positiveNumber,
     )
     .action(async (opts: CompareOpts) => {
@@ -118,7 +121,8 @@ function configFrom(opts: CompareOpts): CompareConfig {
     trainSize: opts.trainSize,
     valSize: opts.valSize,
     batchSize: opts.batchSize,
-    dataDir: opts.dataDir,
+    dataDir: dataSpec(opts as unknown as Record<string, unknown>),
+    imageShape: imageShapeOf(opts as unknown as Record<string, unknown>),
     grids: parseGridSpecs(opts.grid),
     targetAccuracy: opts.targetAccuracy,
   };

@@ -1,33 +1,93 @@
-/** `bamsprod summary --model NAME`: the layer table of a built-in model (larq.models.summary style). */
-import { InvalidArgumentError, type Command } from "commander";
-import { buildModel, modelNames } from "../../nn/builders.js";
+/**
+ * `bamsprod summary --model NAME|FILE.json|RUN_DIR|FILE.bnn`: the layer table of a built-in
+ * model, a model file, a training run's checkpoint, or an exported packed model.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import type { Command } from "commander";
+import { buildModel, modelNames, type Sequential } from "../../nn/index.js";
+import { buildParsedModel } from "../../nn/modelConfig.js";
 import { formatSummary, summarize } from "../../nn/summary.js";
+import { loadModelFromCheckpoint, checkpointPath } from "../../train/checkpoint.js";
+import { isModelFile } from "../../train/modelSpec.js";
+import { readModelFile } from "../../train/modelFile.js";
+import { decodePacked } from "../../export/decode.js";
+import { formatPackedSummary, summarizePacked } from "../../export/packedSummary.js";
+import { BamsprodError, show } from "../../util/errors.js";
 import { positiveInt } from "../options.js";
+import { parseShape } from "../dataOptions.js";
+
+interface SummaryOpts {
+  model: string;
+  inputShape?: [number, number, number];
+  classes?: number;
+  json?: boolean;
+}
 
 export function register(program: Command): void {
   program
     .command("summary")
     .description("show a model's layers, binary and float parameters, memory and multiply-accumulates")
-    .requiredOption("--model <name>", `model: ${modelNames.join(", ")}`)
-    .option("--input-shape <C,H,W>", "per-sample input shape", parseShape, [1, 28, 28])
-    .option("--classes <n>", "number of classes", positiveInt, 10)
+    .requiredOption(
+      "--model <model>",
+      `a built-in model (${modelNames.join(", ")}), a model file FILE.json, a training run's --out directory, or an exported FILE.bnn`,
+    )
+    .option(
+      "--input-shape <C,H,W>",
+      "per-sample input shape (built-in models and files without one; default 1,28,28)",
+      parseShape,
+    )
+    .option(
+      "--classes <n>",
+      "number of classes (built-in models and files without one; default 10)",
+      positiveInt,
+    )
     .option("--json", "print the summary as JSON")
-    .action((opts: { model: string; inputShape: number[]; classes: number; json?: boolean }) => {
-      const model = buildModel(opts.model, { inputShape: opts.inputShape, classes: opts.classes });
-      const summary = summarize(model);
-      process.stdout.write(
-        opts.json === true ? JSON.stringify(summary) + "\n" : formatSummary(summary) + "\n",
-      );
+    .action((opts: SummaryOpts) => {
+      const write = (value: unknown, text: string): void =>
+        void process.stdout.write(opts.json === true ? JSON.stringify(value) + "\n" : text + "\n");
+      if (opts.model.endsWith(".bnn")) {
+        const summary = summarizePacked(decodePacked(readBytes(opts.model), opts.model));
+        write(summary, formatPackedSummary(summary));
+        return;
+      }
+      const summary = summarize(modelOf(opts));
+      write(summary, formatSummary(summary));
     });
 }
 
-function parseShape(value: string): number[] {
-  const parts = value.split(",").map((s) => s.trim());
-  const dims = parts.map(Number);
-  if (dims.length !== 3 || !parts.every((p) => /^\d+$/.test(p)) || !dims.every((d) => d > 0)) {
-    throw new InvalidArgumentError(
-      `expected three positive integers C,H,W such as 1,28,28, got ${JSON.stringify(value)}`,
+function modelOf(opts: SummaryOpts): Sequential {
+  const shape = { inputShape: opts.inputShape, classes: opts.classes };
+  if (existsSync(opts.model) && statSync(opts.model).isDirectory()) {
+    if (!existsSync(checkpointPath(opts.model))) {
+      throw new BamsprodError(
+        `${opts.model} holds no checkpoint.json: pass the --out directory of a \`bamsprod train\` run`,
+      );
+    }
+    return loadModelFromCheckpoint(opts.model).model;
+  }
+  if (isModelFile(opts.model)) {
+    const file = readModelFile(opts.model);
+    return buildParsedModel(
+      file.parsed,
+      { inputShape: shape.inputShape ?? file.parsed.inputShape ?? [1, 28, 28], classes: shape.classes },
+      opts.model,
     );
   }
-  return dims;
+  if (!(modelNames as readonly string[]).includes(opts.model)) {
+    throw new BamsprodError(
+      `--model ${show(opts.model)} is not a built-in model (${modelNames.join(", ")}), a .json model file, a run directory or a .bnn file`,
+    );
+  }
+  return buildModel(opts.model, {
+    inputShape: shape.inputShape ?? [1, 28, 28],
+    classes: shape.classes ?? 10,
+  });
+}
+
+function readBytes(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new BamsprodError(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
 }

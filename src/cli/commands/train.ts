@@ -1,23 +1,48 @@
 /** `bamsprod train`: one training run, with progress, metrics, checkpoints and clean Ctrl-C. */
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { SingleBar, Presets } from "cli-progress";
 import { BamsprodError } from "../../util/errors.js";
 import { trainDefaults, type TrainConfig } from "../../train/config.js";
 import { train, type TrainResult } from "../../train/loop.js";
-import { nonNegativeInt, optimizerOption, positiveInt } from "../options.js";
+import { nonNegativeInt, optimizerOption, positiveInt, finiteNumber } from "../options.js";
 import { OPTIMIZER_FLAGS } from "../../optim/flags.js";
+import { monitorNames, type MonitorName } from "../../train/callbacks.js";
+import { isModelFile } from "../../train/modelSpec.js";
+import { compileModel } from "../../export/compile.js";
+import { addDataOptions, dataSpec, imageShapeOf } from "../dataOptions.js";
 
 /** A fresh directory per run, so running the same command twice never collides. */
 function defaultOutDir(model: string, optimizer: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  return `runs/${model}-${optimizer}-${stamp}`;
+  const label = isModelFile(model) ? (model.split(/[\\/]/).pop() ?? "model").replace(/\.json$/, "") : model;
+  return `runs/${label}-${optimizer}-${stamp}`;
+}
+
+function parseMonitor(value: string): MonitorName {
+  if (!(monitorNames as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(
+      `expected one of ${monitorNames.join(", ")}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as MonitorName;
+}
+
+function parseFactor(value: string): number {
+  const n = finiteNumber(value);
+  if (!(n > 0 && n < 1))
+    throw new InvalidArgumentError(`expected a number in (0, 1), got ${JSON.stringify(value)}`);
+  return n;
 }
 
 export function register(program: Command): void {
   const cmd = program
     .command("train")
     .description("train a binary neural network and record its metrics")
-    .option("--model <name>", "model: bmlp, bcnn, mlp, cnn", trainDefaults.model)
+    .option(
+      "--model <name|file>",
+      "model: bmlp, bcnn, mlp, cnn, or a model file FILE.json (the form model.config() returns)",
+      trainDefaults.model,
+    )
     .option(
       "--optimizer <name>",
       "optimizer: bamsprod, adam, amsgrad, adabound, amsbound, bop, sgd",
@@ -42,13 +67,27 @@ export function register(program: Command): void {
       'e.g. constant, cosine, "step:2:0.5", "exp:0.9", "warmup:300,cosine"',
       trainDefaults.lrSchedule,
     )
-    .option("--data-dir <dir>", "directory with the Fashion-MNIST (or MNIST) IDX files")
+    .option("--test-every-epoch", "evaluate the test set after every epoch too (default: once, at the end)")
+    .option(
+      "--monitor <metric>",
+      `metric for --early-stopping, --save-best, --reduce-lr-patience: ${monitorNames.join(", ")}`,
+      parseMonitor,
+    )
+    .option("--early-stopping <patience>", "stop after this many epochs without improvement", nonNegativeInt)
+    .option("--save-best", "keep the best model in OUT/best.json and end with its weights (before the test)")
+    .option(
+      "--reduce-lr-patience <n>",
+      "lower the learning rate after n epochs without improvement",
+      nonNegativeInt,
+    )
+    .option("--reduce-lr-factor <x>", "factor of --reduce-lr-patience (default 0.1)", parseFactor)
     .option(
       "--out <dir>",
       "output directory for metrics.jsonl and the checkpoint (default: a new runs/MODEL-OPTIMIZER-TIME)",
     )
     .option("--resume", "continue from the checkpoint in --out")
     .option("--json", "print one JSON summary on stdout at the end (everything else on stderr)");
+  addDataOptions(cmd, { augment: true });
   for (const f of OPTIMIZER_FLAGS)
     cmd.addOption(new Option(`${f.flag} <x>`, f.help).argParser(optimizerOption(f)));
   cmd.action(async (opts: Record<string, unknown>) => {
@@ -77,9 +116,22 @@ function configFrom(opts: Record<string, unknown>): TrainConfig {
     valSize: opts.valSize as number | undefined,
     trainSize: opts.trainSize as number,
     lrSchedule: opts.lrSchedule as string,
-    dataDir: opts.dataDir as string | undefined,
+    data: dataSpec(opts),
+    imageShape: imageShapeOf(opts),
+    augment: augmentOf(opts),
+    testEveryEpoch: opts.testEveryEpoch === true,
+    monitor: opts.monitor as MonitorName | undefined,
+    earlyStopping: opts.earlyStopping as number | undefined,
+    saveBest: opts.saveBest === true,
+    reduceLrPatience: opts.reduceLrPatience as number | undefined,
+    reduceLrFactor: opts.reduceLrFactor as number | undefined,
     out: (opts.out as string | undefined) ?? defaultOutDir(opts.model as string, opts.optimizer as string),
   };
+}
+
+function augmentOf(opts: Record<string, unknown>): TrainConfig["augment"] {
+  if (opts.cropPadding === undefined && opts.flip !== true) return null;
+  return { padding: (opts.cropPadding as number | undefined) ?? 0, flip: opts.flip === true };
 }
 
 async function runWithProgress(config: TrainConfig, resume: boolean): Promise<TrainResult> {
@@ -106,9 +158,10 @@ async function runWithProgress(config: TrainConfig, resume: boolean): Promise<Tr
       onStart: (info) => {
         process.stderr.write(
           `${info.data}\n` +
-            `train ${info.trainCount}, validation ${info.valCount}, test ${info.testCount} images; ` +
             `model ${config.model}, optimizer ${config.optimizer}, ${config.epochs} epochs of ${info.batches} batches\n`,
         );
+        const notice = exportNotice(info.model);
+        if (notice !== null) process.stderr.write(`${notice}\n`);
       },
       onBatch: (b) => {
         if (bar === null) {
@@ -126,10 +179,14 @@ async function runWithProgress(config: TrainConfig, resume: boolean): Promise<Tr
       },
       onEpoch: (m) => {
         if (bar?.isActive === true) bar.stop();
+        const val =
+          m.val_loss === null || m.val_accuracy === null
+            ? "-"
+            : `loss ${m.val_loss.toFixed(4)} acc ${pct(m.val_accuracy)}`;
+        const test = m.test_accuracy === null ? "" : ` | test ${pct(m.test_accuracy)}`;
         process.stderr.write(
-          `epoch ${m.epoch}: train loss ${m.train_loss.toFixed(4)} acc ${pct(m.train_accuracy)} | ` +
-            `val ${m.val_accuracy === null ? "-" : pct(m.val_accuracy)} | test ${pct(m.test_accuracy)} | ` +
-            `flips ${m.flip_ratio.toExponential(2)} | ${m.seconds.toFixed(1)} s\n`,
+          `epoch ${m.epoch}: train loss ${m.train_loss.toFixed(4)} acc ${pct(m.train_accuracy)} | val ${val}${test} | ` +
+            `flips ${m.flip_ratio.toExponential(2)} | lr ${m.lr.toExponential(2)} | ${m.seconds.toFixed(1)} s\n`,
         );
       },
       shouldStop: () => stopRequested,
@@ -152,8 +209,10 @@ function report(result: TrainResult, json: boolean): void {
     seconds: result.history.reduce((s, m) => s + m.seconds, 0),
     train_loss: last?.train_loss ?? null,
     val_accuracy: last?.val_accuracy ?? null,
-    test_accuracy: last?.test_accuracy ?? null,
+    test_accuracy: result.test?.accuracy ?? null,
+    test_loss: result.test?.loss ?? null,
     stopped: result.stopped,
+    stop_reason: result.stopReason,
   };
   if (json) {
     process.stdout.write(JSON.stringify(summary) + "\n");
@@ -162,9 +221,22 @@ function report(result: TrainResult, json: boolean): void {
   if (result.stopped) {
     process.stderr.write(`stopped; checkpoint saved in ${result.config.out} (continue with --resume)\n`);
   } else if (last !== undefined) {
+    if (result.stopReason !== null) process.stderr.write(`${result.stopReason}\n`);
+    const test = result.test === null ? "no test set" : `test accuracy ${pct(result.test.accuracy)}`;
     process.stdout.write(
-      `done: ${summary.epochs} epochs, test accuracy ${pct(last.test_accuracy)}, ${summary.seconds.toFixed(1)} s; metrics in ${result.config.out}/metrics.jsonl\n`,
+      `done: ${summary.epochs} epochs, ${test}, ${summary.seconds.toFixed(1)} s; metrics in ${result.config.out}/metrics.jsonl\n`,
     );
+  }
+}
+
+/** Says so at the start when the model cannot be exported to .bnn, rather than after training. */
+function exportNotice(model: Parameters<typeof compileModel>[0]): string | null {
+  try {
+    compileModel(model);
+    return null;
+  } catch (err) {
+    if (!(err instanceof BamsprodError)) throw err;
+    return `note: this model will not export to the packed format (.bnn): ${err.message}`;
   }
 }
 

@@ -66,7 +66,7 @@ export async function runCompare(
   const targetRule =
     config.targetAccuracy !== undefined
       ? "set with --target-accuracy"
-      : `${100 * TARGET_FRACTION}% of the lowest mean final test accuracy among the optimizers, rounded down to 0.1%`;
+      : `${100 * TARGET_FRACTION}% of the lowest mean final validation accuracy among the optimizers, rounded down to 0.1%`;
   const targets: { model: string; target: number }[] = [];
   const groups = aggregate(config.models, config.optimizers, finals, (model, means) => {
     const target = config.targetAccuracy ?? defaultTarget(means);

@@ -18,10 +18,13 @@ export interface CompareConfig {
   trainSize: number;
   valSize?: number;
   batchSize?: number;
+  /** The --data SPEC every run trains on (see src/data/detect.ts). */
   dataDir?: string;
+  /** --image-shape of CSV data. */
+  imageShape?: [number, number, number];
   /** Grids that replace the defaults, per optimizer. */
   grids: Record<string, Grid>;
-  /** Test accuracy whose first crossing is timed; default: derived from the results (see aggregate.ts). */
+  /** Validation accuracy whose first crossing is timed; default: derived from the results (see aggregate.ts). */
   targetAccuracy?: number;
 }
 
@@ -55,10 +58,9 @@ export function validateCompareConfig(c: CompareConfig): void {
       );
     }
   }
-  const tunes = c.optimizers.some((o) => Object.values(gridFor(c, o)).some((v) => v.length > 1));
-  if (tunes && c.valSize === 0) {
+  if (c.valSize === 0) {
     throw new BamsprodError(
-      "tuning needs a validation split, but --val-size is 0; give a positive --val-size",
+      "compare tunes and times its target on validation accuracy, but --val-size is 0; give a positive --val-size",
     );
   }
   if (c.targetAccuracy !== undefined && !(c.targetAccuracy > 0 && c.targetAccuracy <= 1)) {

@@ -16,16 +16,20 @@ export interface RunSpec {
   valSize?: number;
   batchSize?: number;
   dataDir?: string;
+  imageShape?: [number, number, number];
   /** The run's own output directory, relative to the comparison's --out. */
   dir: string;
 }
 
-function base(config: CompareConfig): Pick<RunSpec, "trainSize" | "valSize" | "batchSize" | "dataDir"> {
+function base(
+  config: CompareConfig,
+): Pick<RunSpec, "trainSize" | "valSize" | "batchSize" | "dataDir" | "imageShape"> {
   return {
     trainSize: config.trainSize,
     valSize: config.valSize,
     batchSize: config.batchSize,
     dataDir: config.dataDir,
+    ...(config.imageShape === undefined ? {} : { imageShape: config.imageShape }),
   };
 }
 
@@ -96,6 +100,7 @@ export function trainArgs(spec: RunSpec, outDir: string, flags: Readonly<Record<
   args.push("--train-size", String(spec.trainSize));
   if (spec.valSize !== undefined) args.push("--val-size", String(spec.valSize));
   if (spec.batchSize !== undefined) args.push("--batch-size", String(spec.batchSize));
-  if (spec.dataDir !== undefined) args.push("--data-dir", spec.dataDir);
+  if (spec.dataDir !== undefined) args.push("--data", spec.dataDir);
+  if (spec.imageShape !== undefined) args.push("--image-shape", spec.imageShape.join(","));
   return args;
 }

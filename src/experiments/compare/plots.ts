@@ -1,4 +1,4 @@
-/** The comparison's figures: per model, test accuracy, training loss and flip ratio against epoch. */
+/** The comparison's figures: per model, validation accuracy, training loss and flip ratio against epoch. */
 import { lineChart, type Series } from "../../report/index.js";
 import { optimizerColor } from "../colors.js";
 import type { Curve, GroupResult } from "./aggregate.js";
@@ -22,10 +22,10 @@ const measures: {
   range?: boolean;
 }[] = [
   {
-    name: "test-accuracy",
-    pick: (g) => g.curves.testAccuracy,
-    yLabel: "test accuracy",
-    caption: "Test accuracy against epoch: mean over seeds, band = mean +- one standard deviation",
+    name: "val-accuracy",
+    pick: (g) => g.curves.valAccuracy,
+    yLabel: "validation accuracy",
+    caption: "Validation accuracy against epoch: mean over seeds, band = mean +- one standard deviation",
   },
   {
     name: "train-loss",
@@ -71,7 +71,7 @@ export function compareFigures(groups: readonly GroupResult[], models: readonly 
         series,
         yScale: m.log ? "log" : "linear",
         references:
-          m.name === "test-accuracy" && target !== undefined
+          m.name === "val-accuracy" && target !== undefined
             ? [{ y: target, label: `target ${(100 * target).toFixed(1)}%` }]
             : [],
       });

@@ -56,7 +56,7 @@ export function accuracyTable(groups: readonly GroupResult[]): Table {
 
 export function targetTable(groups: readonly GroupResult[]): Table {
   return {
-    caption: "Epochs and training seconds to first reach the target test accuracy",
+    caption: "Epochs and training seconds to first reach the target validation accuracy",
     headers: ["model", "optimizer", "target", "epochs", "seconds", "seeds reaching it"],
     rows: groups.map((g) => [
       g.model,

@@ -9,18 +9,10 @@ import { join } from "node:path";
 import { BamsprodError, show } from "../../util/errors.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import type { RunSpec } from "./plan.js";
+import type { EpochMetrics } from "../../train/checkpoint.js";
 
 /** One line of a run's metrics.jsonl (the `bamsprod train` contract). */
-export interface EpochRecord {
-  epoch: number;
-  train_loss: number;
-  train_accuracy: number;
-  val_accuracy: number | null;
-  test_accuracy: number;
-  flip_ratio: number;
-  seconds: number;
-  lr: number;
-}
+export type EpochRecord = EpochMetrics;
 
 /** The summary `bamsprod train --json` prints (fields the comparison reads; others are kept). */
 export interface TrainSummary {
