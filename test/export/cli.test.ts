@@ -90,7 +90,7 @@ const badRuns: Array<[string, () => string[], RegExp]> = [
       writeFileSync(path, encodePacked(compileModel(randomModel("bmlp", 1))));
       return ["predict", "--model", path, "--data", join(tmp(), "nowhere")];
     },
-    /nowhere does not exist/,
+    /nowhere": no such file or directory/,
   ],
 ];
 

@@ -106,7 +106,10 @@ test("bamsprod summary --model bmlp --json prints the same summary; a bad model 
   const bad = spawnSync(process.execPath, [cli, "summary", "--model", "nope"], { encoding: "utf8" });
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr.trim().split("\n").length, 1);
-  assert.match(bad.stderr, /unknown model "nope"; use one of bmlp, bcnn, mlp, cnn/);
+  assert.match(
+    bad.stderr,
+    /--model "nope" is not a built-in model \(bmlp, bcnn, mlp, cnn\), a .json model file, a run directory or a .bnn file/,
+  );
   const shape = spawnSync(process.execPath, [cli, "summary", "--model", "bcnn", "--input-shape", "3,32"], {
     encoding: "utf8",
   });

@@ -83,7 +83,7 @@ test("report.html renders in headless Chromium with its plots and tables and no 
       result.tables.map((tb) => [tb.caption, tb.rows]),
       [
         ["Final test accuracy (%), mean ± std over seeds", 6],
-        ["Epochs and training seconds to first reach the target test accuracy", 6],
+        ["Epochs and training seconds to first reach the target validation accuracy", 6],
         ["bamsprod against each baseline", 4],
         ["Tuning on the validation split", 18],
       ],
