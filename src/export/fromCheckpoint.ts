@@ -1,24 +1,62 @@
-/** Export of a training run's checkpoint, as `bamsprod export` does it. */
-import { existsSync, statSync } from "node:fs";
+/** Export of a training run's checkpoint (or of an existing .bnn), as `bamsprod export` does it. */
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { checkpointPath, loadModelFromCheckpoint } from "../train/checkpoint.js";
 import { BamsprodError, show } from "../util/errors.js";
+import { C_FILES, generateC } from "./c/index.js";
 import { compileModel } from "./compile.js";
+import { decodePacked } from "./decode.js";
 import { encodePacked } from "./encode.js";
 import type { PackedSpec } from "./format.js";
 import { exportOnnx } from "./onnx.js";
 import { sizeReport, type SizeReport } from "./sizes.js";
 
-export const exportFormats = ["packed", "onnx"] as const;
+export const exportFormats = ["packed", "onnx", "c"] as const;
 export type ExportFormat = (typeof exportFormats)[number];
+
+/** One written file: `name` null for the --out file itself, else a file inside the --out directory. */
+export interface ExportedFile {
+  name: string | null;
+  bytes: Uint8Array;
+}
 
 export interface ExportResult {
   format: ExportFormat;
-  /** The file's contents. */
+  /** The file's contents (single-file formats; for "c", the source file). */
   bytes: Uint8Array;
+  files: ExportedFile[];
   spec: PackedSpec;
-  sizes: SizeReport;
-  /** Size of checkpoint.json (JSON, base64 tensors, optimizer state). */
-  checkpointBytes: number;
+  /** Sizes against the float model (null when the source is not a checkpoint). */
+  sizes: SizeReport | null;
+  /** Size of checkpoint.json (JSON, base64 tensors, optimizer state), or null. */
+  checkpointBytes: number | null;
+  /** For "c": bytes of the static buffers bamsprod_predict uses. */
+  bufferBytes?: number;
+}
+
+function checkFormat(format: string): ExportFormat {
+  if (!(exportFormats as readonly string[]).includes(format)) {
+    throw new BamsprodError(`unknown export format ${show(format)}; use one of ${exportFormats.join(", ")}`);
+  }
+  return format as ExportFormat;
+}
+
+/** Encodes a packed model in `format`. */
+export function exportSpec(
+  spec: PackedSpec,
+  format: string,
+): Omit<ExportResult, "sizes" | "checkpointBytes"> {
+  const f = checkFormat(format);
+  if (f === "c") {
+    const c = generateC(spec);
+    const source = new TextEncoder().encode(c.source);
+    const files = [
+      { name: C_FILES.header, bytes: new TextEncoder().encode(c.header) },
+      { name: C_FILES.source, bytes: source },
+    ];
+    return { format: f, bytes: source, files, spec, bufferBytes: c.bufferBytes };
+  }
+  const bytes = f === "packed" ? encodePacked(spec) : exportOnnx(spec);
+  return { format: f, bytes, files: [{ name: null, bytes }], spec };
 }
 
 /**
@@ -28,9 +66,7 @@ export interface ExportResult {
  * @example writeFileSync("model.bnn", exportCheckpoint("runs/bmlp", "packed").bytes);
  */
 export function exportCheckpoint(dir: string, format: string): ExportResult {
-  if (!(exportFormats as readonly string[]).includes(format)) {
-    throw new BamsprodError(`unknown export format ${show(format)}; use one of ${exportFormats.join(", ")}`);
-  }
+  checkFormat(format);
   const path = checkpointPath(dir);
   if (!existsSync(path)) {
     throw new BamsprodError(
@@ -46,12 +82,24 @@ export function exportCheckpoint(dir: string, format: string): ExportResult {
     // Prediction needs nothing else: the class names travel with the model.
     ...(state.classNames === null ? {} : { classNames: state.classNames }),
   });
-  const bytes = format === "packed" ? encodePacked(spec) : exportOnnx(spec);
-  return {
-    format: format as ExportFormat,
-    bytes,
-    spec,
-    sizes: sizeReport(model, spec, bytes.length),
-    checkpointBytes: statSync(path).size,
-  };
+  const result = exportSpec(spec, format);
+  const fileBytes = result.files.reduce((sum, f) => sum + f.bytes.length, 0);
+  return { ...result, sizes: sizeReport(model, spec, fileBytes), checkpointBytes: statSync(path).size };
+}
+
+/**
+ * Converts a packed model file (.bnn) to `format`.
+ * @throws BamsprodError for an unreadable or invalid file, or an unknown format.
+ */
+export function exportPackedFile(path: string, format: string): ExportResult {
+  checkFormat(format);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new BamsprodError(
+      `cannot read --model ${show(path)} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
+  }
+  return { ...exportSpec(decodePacked(bytes, path), format), sizes: null, checkpointBytes: null };
 }

@@ -21,4 +21,13 @@ export { layerShapes } from "./shapes.js";
 export { PackedModel, loadPacked, type PixelArray } from "./packedModel.js";
 export { exportOnnx, ONNX_OPSET } from "./onnx.js";
 export { sizeReport, type SizeReport } from "./sizes.js";
-export { exportCheckpoint, exportFormats, type ExportFormat, type ExportResult } from "./fromCheckpoint.js";
+export {
+  exportCheckpoint,
+  exportPackedFile,
+  exportSpec,
+  exportFormats,
+  type ExportFormat,
+  type ExportResult,
+  type ExportedFile,
+} from "./fromCheckpoint.js";
+export { generateC, classNames, C_FILES, type CModel } from "./c/index.js";

@@ -3,28 +3,51 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { embeddedSubsetDir, loadFashionMnist, type ImageSet } from "../../src/data/index.js";
-import { BatchNorm, buildModel, QuantConv2D, QuantDense, type Sequential } from "../../src/nn/index.js";
+import {
+  Activation,
+  BatchNorm,
+  buildModel,
+  Dropout,
+  Flatten,
+  MaxPool2D,
+  QuantConv2D,
+  QuantDense,
+  Rescale,
+  Sequential,
+} from "../../src/nn/index.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { train } from "../../src/train/index.js";
 import { Rng } from "../../src/util/random.js";
 
-/** Trains bmlp for one epoch on 512 embedded images (a few seconds); returns the checkpoint directory. */
-export async function trainedBmlpDir(): Promise<string> {
-  const out = mkdtempSync(join(tmpdir(), "bamsprod-export-"));
+/**
+ * Trains a built-in model for one epoch on `trainSize` images (the installed dataset unless
+ * `dataDir` says otherwise); returns the checkpoint directory.
+ */
+export async function trainedCheckpoint(
+  model: "bmlp" | "bcnn",
+  trainSize: number,
+  options: { seed?: number; dataDir?: string } = {},
+): Promise<string> {
+  const out = mkdtempSync(join(tmpdir(), `bamsprod-export-${model}-`));
   await train({
-    model: "bmlp",
+    model,
     optimizer: "bamsprod",
     optimizerOptions: {},
     epochs: 1,
     batchSize: 64,
-    seed: 1,
+    seed: options.seed ?? 2,
     valSize: 500,
-    trainSize: 512,
+    trainSize,
     lrSchedule: "constant",
-    data: embeddedSubsetDir(),
+    ...(options.dataDir === undefined ? {} : { data: options.dataDir }),
     out,
   });
   return out;
+}
+
+/** Trains bmlp for one epoch on 512 embedded images (a few seconds); returns the checkpoint directory. */
+export function trainedBmlpDir(): Promise<string> {
+  return trainedCheckpoint("bmlp", 512, { seed: 1, dataDir: embeddedSubsetDir() });
 }
 
 let cachedTest: ImageSet | null = null;
@@ -108,5 +131,45 @@ export function randomizeBatchNorms(model: Sequential, seed: number): void {
 export function randomModel(name: "bmlp" | "bcnn", seed: number): Sequential {
   const model = buildModel(name, { seed });
   randomizeBatchNorms(model, seed + 1000);
+  return model;
+}
+
+/**
+ * A model exercising the odd corners of the packed format: 40 channels (a partial bit word),
+ * stride 2, asymmetric padding, biases, a float kernel, an explicit sign activation.
+ */
+export function oddModel(): Sequential {
+  const layers = [
+    new Rescale({ mean: 0.3, std: 0.4 }),
+    new QuantConv2D({
+      filters: 40,
+      kernelSize: 3,
+      padding: "same",
+      kernelQuantizer: "ste_sign",
+      useBias: false,
+    }),
+    new BatchNorm(),
+    new QuantConv2D({
+      filters: 8,
+      kernelSize: [3, 2],
+      strides: 2,
+      padding: [2, 1],
+      inputQuantizer: "ste_sign",
+      kernelQuantizer: "approx_sign",
+      useBias: false,
+    }),
+    new MaxPool2D({ poolSize: 3, strides: 2 }),
+    new BatchNorm({ scale: false }),
+    new Activation("ste_sign"),
+    new Dropout({ rate: 0.5 }),
+    new Flatten(),
+    new QuantDense({ units: 16, inputQuantizer: "ste_sign", kernelQuantizer: "swish_sign", useBias: true }),
+    new BatchNorm(),
+    new QuantDense({ units: 10, inputQuantizer: "ste_sign", kernelQuantizer: null, useBias: true }),
+  ];
+  const model = new Sequential(layers, { inputShape: [1, 28, 28], classes: 10, seed: 4 });
+  randomizeBatchNorms(model, 77);
+  for (const p of model.parameters())
+    if (p.name.endsWith("/bias")) p.tensor.data.forEach((_, i, a) => (a[i] = (i % 7) - 3.25));
   return model;
 }

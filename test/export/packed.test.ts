@@ -1,23 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  Activation,
-  BatchNorm,
-  Dropout,
-  Flatten,
-  MaxPool2D,
-  QuantConv2D,
-  QuantDense,
-  Rescale,
-  Sequential,
-} from "../../src/nn/index.js";
+import { Activation, Flatten, QuantDense, Rescale, Sequential } from "../../src/nn/index.js";
 import { loadModelFromCheckpoint } from "../../src/train/checkpoint.js";
 import { compileModel, encodePacked, loadPacked } from "../../src/export/index.js";
 import {
   argmax,
   bitDifferences,
   firstImages,
-  randomizeBatchNorms,
+  oddModel,
   randomModel,
   referenceLogits,
   trainedBmlpDir,
@@ -55,38 +45,7 @@ test("packed bmlp with randomized batch-norms: bit-identical logits, whatever th
 });
 
 test("odd geometry: 40 channels (a partial bit word), stride 2, asymmetric padding, bias, float kernel, sign activation", () => {
-  const layers = [
-    new Rescale({ mean: 0.3, std: 0.4 }),
-    new QuantConv2D({
-      filters: 40,
-      kernelSize: 3,
-      padding: "same",
-      kernelQuantizer: "ste_sign",
-      useBias: false,
-    }),
-    new BatchNorm(),
-    new QuantConv2D({
-      filters: 8,
-      kernelSize: [3, 2],
-      strides: 2,
-      padding: [2, 1],
-      inputQuantizer: "ste_sign",
-      kernelQuantizer: "approx_sign",
-      useBias: false,
-    }),
-    new MaxPool2D({ poolSize: 3, strides: 2 }),
-    new BatchNorm({ scale: false }),
-    new Activation("ste_sign"),
-    new Dropout({ rate: 0.5 }),
-    new Flatten(),
-    new QuantDense({ units: 16, inputQuantizer: "ste_sign", kernelQuantizer: "swish_sign", useBias: true }),
-    new BatchNorm(),
-    new QuantDense({ units: 10, inputQuantizer: "ste_sign", kernelQuantizer: null, useBias: true }),
-  ];
-  const model = new Sequential(layers, { inputShape: [1, 28, 28], classes: 10, seed: 4 });
-  randomizeBatchNorms(model, 77);
-  for (const p of model.parameters())
-    if (p.name.endsWith("/bias")) p.tensor.data.forEach((_, i, a) => (a[i] = (i % 7) - 3.25));
+  const model = oddModel();
   const spec = compileModel(model);
   assert.deepEqual(
     spec.layers.map((l) => l.type),

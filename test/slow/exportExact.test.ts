@@ -7,16 +7,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { loadFashionMnist } from "../../src/data/index.js";
 import { compileModel, encodePacked, loadPacked } from "../../src/export/index.js";
 import { getKernels, portableKernels, setKernels, type Kernels } from "../../src/kernels/index.js";
 import { selectKernels } from "../../src/kernels/select.js";
 import { loadModelFromCheckpoint } from "../../src/train/checkpoint.js";
-import { train } from "../../src/train/index.js";
-import { argmax, bitDifferences, referenceLogits } from "../export/helpers.js";
+import { argmax, bitDifferences, referenceLogits, trainedCheckpoint } from "../export/helpers.js";
 
 function nativeKernels(): Kernels | null {
   try {
@@ -24,23 +20,6 @@ function nativeKernels(): Kernels | null {
   } catch {
     return null;
   }
-}
-
-async function trainedCheckpoint(model: "bmlp" | "bcnn", trainSize: number): Promise<string> {
-  const out = mkdtempSync(join(tmpdir(), `bamsprod-exact-${model}-`));
-  await train({
-    model,
-    optimizer: "bamsprod",
-    optimizerOptions: {},
-    epochs: 1,
-    batchSize: 64,
-    seed: 2,
-    valSize: 500,
-    trainSize,
-    lrSchedule: "constant",
-    out,
-  });
-  return out;
 }
 
 const cases = [

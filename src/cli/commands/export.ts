@@ -1,11 +1,18 @@
-/** `bamsprod export`: a trained checkpoint as a packed 1-bit model (.bnn) or an ONNX model. */
+/** `bamsprod export`: a trained model as a packed 1-bit model (.bnn), ONNX, or C source. */
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { exportCheckpoint, exportFormats, type ExportResult } from "../../export/fromCheckpoint.js";
+import {
+  exportCheckpoint,
+  exportFormats,
+  exportPackedFile,
+  type ExportResult,
+} from "../../export/fromCheckpoint.js";
 import { writeFileAtomic } from "../../util/atomic.js";
-import { BamsprodError } from "../../util/errors.js";
+import { BamsprodError, show } from "../../util/errors.js";
 
 interface ExportOpts {
-  checkpoint: string;
+  checkpoint?: string;
+  model?: string;
   format: string;
   out: string;
   json?: boolean;
@@ -14,19 +21,26 @@ interface ExportOpts {
 export function register(program: Command): void {
   program
     .command("export")
-    .description("export a trained model: packed 1-bit format (.bnn) or ONNX, taking raw pixels")
-    .requiredOption("--checkpoint <dir>", "the --out directory of a `bamsprod train` run")
+    .description("export a trained model: packed 1-bit format (.bnn), ONNX, or C source; all take raw pixels")
+    .option("--checkpoint <dir>", "the --out directory of a `bamsprod train` run")
+    .option("--model <file>", "a packed model (.bnn) to convert")
     .option("--format <format>", `output format: ${exportFormats.join(", ")}`, "packed")
-    .requiredOption("--out <file>", "file to write (e.g. model.bnn or model.onnx)")
+    .requiredOption(
+      "--out <path>",
+      "file to write (e.g. model.bnn or model.onnx); for --format c, a directory (bamsprod_model.h and .c)",
+    )
     .option("--json", "print the sizes as one JSON object")
     .action((opts: ExportOpts) => {
-      const result = exportCheckpoint(opts.checkpoint, opts.format);
-      try {
-        writeFileAtomic(opts.out, result.bytes);
-      } catch (err) {
-        throw new BamsprodError(
-          `cannot write ${opts.out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-        );
+      const result = exportFrom(opts);
+      for (const file of result.files) {
+        const path = file.name === null ? opts.out : join(opts.out, file.name);
+        try {
+          writeFileAtomic(path, file.bytes);
+        } catch (err) {
+          throw new BamsprodError(
+            `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+          );
+        }
       }
       process.stdout.write(
         opts.json === true ? JSON.stringify(summary(result, opts.out)) + "\n" : describe(result, opts.out),
@@ -34,20 +48,54 @@ export function register(program: Command): void {
     });
 }
 
+/** The export of the one source given; refuses to write over it. */
+function exportFrom(opts: ExportOpts): ExportResult {
+  const sources = [opts.checkpoint, opts.model].filter((s) => s !== undefined);
+  if (sources.length !== 1) {
+    throw new BamsprodError(
+      `pass exactly one source: --checkpoint DIR (a training run) or --model FILE.bnn; got ${sources.length === 0 ? "none" : sources.map((s) => show(s)).join(" and ")}`,
+    );
+  }
+  if (opts.model !== undefined && resolve(opts.model) === resolve(opts.out)) {
+    throw new BamsprodError(`--out ${show(opts.out)} is the input model; write to another file`);
+  }
+  return opts.checkpoint !== undefined
+    ? exportCheckpoint(opts.checkpoint, opts.format)
+    : exportPackedFile(opts.model as string, opts.format);
+}
+
 function summary(r: ExportResult, out: string): Record<string, unknown> {
-  return { out, format: r.format, model: r.spec.info.model, ...r.sizes, checkpointBytes: r.checkpointBytes };
+  const fileBytes = r.files.reduce((sum, f) => sum + f.bytes.length, 0);
+  return {
+    out,
+    format: r.format,
+    model: r.spec.info.model,
+    fileBytes,
+    ...r.sizes,
+    ...(r.checkpointBytes === null ? {} : { checkpointBytes: r.checkpointBytes }),
+    ...(r.bufferBytes === undefined ? {} : { bufferBytes: r.bufferBytes }),
+  };
 }
 
 function describe(r: ExportResult, out: string): string {
   const n = (v: number): string => v.toLocaleString("en-US");
+  const fileBytes = r.files.reduce((sum, f) => sum + f.bytes.length, 0);
+  const written = r.format === "c" ? `${out}/{${r.files.map((f) => f.name).join(",")}}` : out;
+  const lines = [`wrote ${written} (${r.format}, model ${String(r.spec.info.model)}): ${n(fileBytes)} bytes`];
   const s = r.sizes;
-  return [
-    `wrote ${out} (${r.format}, model ${String(r.spec.info.model)}): ${n(s.fileBytes)} bytes`,
-    `  float32 parameters + batch-norm statistics: ${n(s.floatBytes)} bytes (${s.ratio.toFixed(1)}x the file)`,
-    `  checkpoint.json (with optimizer state): ${n(r.checkpointBytes)} bytes`,
-    r.format === "packed"
-      ? `  binary kernels: ${n(s.binaryWeights)} weights in ${n(s.binaryKernelBytes)} bytes (1 bit each)`
-      : `  binary kernels: ${n(s.binaryWeights)} weights stored as int8 +-1, cast to float32 in the graph (ONNX has no 1-bit type)`,
-    "",
-  ].join("\n");
+  if (s !== null && r.checkpointBytes !== null) {
+    lines.push(
+      `  float32 parameters + batch-norm statistics: ${n(s.floatBytes)} bytes (${s.ratio.toFixed(1)}x the file)`,
+      `  checkpoint.json (with optimizer state): ${n(r.checkpointBytes)} bytes`,
+      r.format === "onnx"
+        ? `  binary kernels: ${n(s.binaryWeights)} weights stored as int8 +-1, cast to float32 in the graph (ONNX has no 1-bit type)`
+        : `  binary kernels: ${n(s.binaryWeights)} weights in ${n(s.binaryKernelBytes)} bytes (1 bit each)`,
+    );
+  }
+  if (r.bufferBytes !== undefined) {
+    lines.push(
+      `  static buffers of bamsprod_predict: ${n(r.bufferBytes)} bytes of RAM; weights are const (flash)`,
+    );
+  }
+  return lines.join("\n") + "\n";
 }

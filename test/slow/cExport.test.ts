@@ -1,0 +1,91 @@
+/**
+ * The C export of trained bmlp and bcnn on the whole Fashion-MNIST test set: built with the
+ * system gcc, the C model predicts the class `bamsprod predict` prints for every test image
+ * (on whatever kernels the CLI picks), and its logits are bit-identical to the packed runtime
+ * on the portable kernels. Then, when the cross tools are installed, each model is built for
+ * a Cortex-M4, its flash and RAM reported, and run on 300 test images on QEMU's MPS2 AN386.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadFashionMnist } from "../../src/data/index.js";
+import { decodePacked, loadPacked } from "../../src/export/index.js";
+import { getKernels, portableKernels, setKernels } from "../../src/kernels/index.js";
+import { selectKernels } from "../../src/kernels/select.js";
+import { runCli } from "../cli/helpers.js";
+import { bitDifferences, trainedCheckpoint } from "../export/helpers.js";
+import {
+  armSizes,
+  buildClassify,
+  buildCortexM,
+  missingCrossTool,
+  runClassify,
+  runCortexM,
+  writeCModel,
+} from "../export/cModel.js";
+
+/** A trained checkpoint (on the fastest kernels) exported by the CLI: the .bnn's path. */
+async function trainedBnn(model: "bmlp" | "bcnn", trainSize: number): Promise<string> {
+  const before = getKernels();
+  setKernels(selectKernels().kernels);
+  let out: string;
+  try {
+    out = await trainedCheckpoint(model, trainSize, { seed: 3 });
+  } finally {
+    setKernels(before);
+  }
+  const bnn = join(out, "model.bnn");
+  const r = runCli(["export", "--checkpoint", out, "--out", bnn]);
+  assert.equal(r.status, 0, r.stderr);
+  return bnn;
+}
+
+const cases = [
+  ["bmlp", 5000],
+  ["bcnn", 1000],
+] as const;
+
+for (const [name, trainSize] of cases) {
+  test(`${name}: the C model predicts what bamsprod predict does on every test image; Cortex-M4 on QEMU`, async (t) => {
+    const set = loadFashionMnist().test;
+    const bnn = await trainedBnn(name, trainSize);
+    const spec = decodePacked(readFileSync(bnn));
+    const dir = writeCModel(spec);
+    const c = runClassify(buildClassify(dir), set.images, spec.classes);
+    const cli = runCli(["predict", "--model", bnn, "--classes-only"]);
+    assert.equal(cli.status, 0, cli.stderr);
+    const predicted = cli.stdout.trim().split("\n").map(Number);
+    assert.equal(predicted.length, set.count);
+    assert.deepEqual(Array.from(c.classes), predicted);
+    const before = getKernels();
+    setKernels(portableKernels);
+    try {
+      const logits = loadPacked(readFileSync(bnn)).logits(set.images, set.count);
+      assert.deepEqual(bitDifferences(c.logits, logits), []);
+    } finally {
+      setKernels(before);
+    }
+    const correct = predicted.filter((k, i) => k === set.labels[i]).length;
+    t.diagnostic(
+      `${set.count} images: same classes, identical logits; accuracy ${(correct / set.count).toFixed(4)}`,
+    );
+
+    const missing = missingCrossTool();
+    if (missing !== null) {
+      t.diagnostic(`Cortex-M part skipped: ${missing} is not installed`);
+      return;
+    }
+    const { object, elf } = buildCortexM(dir);
+    const sizes = armSizes(object);
+    const count = 300;
+    const pixels = spec.inputShape.reduce((a, b) => a * b, 1);
+    const arm = runCortexM(elf, set.images.subarray(0, count * pixels), spec.classes);
+    assert.deepEqual(Array.from(arm.classes), predicted.slice(0, count));
+    assert.deepEqual(bitDifferences(arm.logits, c.logits.subarray(0, count * spec.classes)), []);
+    t.diagnostic(
+      `Cortex-M4 -Os: flash ${sizes.flash} B (text ${sizes.text}, data ${sizes.data}), RAM ${sizes.ram} B (data + bss); ` +
+        `${count} images on emulated MPS2 AN386 in ${arm.seconds.toFixed(1)} s (${(count / arm.seconds).toFixed(1)} images/s emulated)`,
+    );
+  });
+}
