@@ -19,7 +19,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { BamsprodError, show } from "../util/errors.js";
 import { Rng } from "../util/random.js";
 import { packSignBits } from "./bits.js";
-import { foldScaleShift, foldThreshold, type InputDomain } from "./fold.js";
+import { domainOf, foldScaleShift, foldThreshold, type InputDomain } from "./fold.js";
 import type { PackedKernel, PackedLayer, PackedSpec, RescaleLayer, ThresholdLayer } from "./format.js";
 
 /** What flows between layers, as far as exactness is concerned. */
@@ -187,12 +187,7 @@ function compileProduct(layer: QuantDense | QuantConv2D, state: State, fanIn: nu
 }
 
 function compileBatchNorm(layer: BatchNorm, state: State, nextSign: Quantizer | null): PackedLayer {
-  const domain: InputDomain =
-    state.flow.kind === "integer"
-      ? state.flow
-      : state.flow.kind === "signs"
-        ? { kind: "integer", bound: 1 }
-        : { kind: "real" };
+  const domain = domainOf(state.flow);
   const target = { bn: layer, channels: state.shape[0], rank: state.shape.length };
   if (nextSign !== null) {
     state.flow = { kind: "signs" };

@@ -26,6 +26,12 @@ import type { ScaleShiftLayer, ThresholdLayer } from "./format.js";
 /** What values reach the batch-norm: exact integers bounded by `bound`, or any float32. */
 export type InputDomain = { kind: "integer"; bound: number } | { kind: "real" };
 
+/** The domain of a batch-norm's input, from what flows into it: signs are the integers -1 and +1. */
+export function domainOf(flow: { kind: "signs" } | { kind: "pixels" } | InputDomain): InputDomain {
+  if (flow.kind === "integer") return flow;
+  return flow.kind === "signs" ? { kind: "integer", bound: 1 } : { kind: "real" };
+}
+
 /** The layer in evaluation mode: the per-sample rank decides [N, C] or [N, C, 1, 1] inputs. */
 interface FoldTarget {
   bn: BatchNorm;
@@ -43,12 +49,29 @@ function runBatchNorm(t: FoldTarget, values: Float32Array, rows: number): Tensor
   return t.bn.forward(new Tensor(values, shape), { training: false, rng: new Rng(0) });
 }
 
-/** 1 where sign(batchNorm(value)) is +1, per element of a rows x channels array. */
-function positives(t: FoldTarget, sign: Quantizer, values: Float32Array, rows: number): Uint8Array {
-  const signs = sign.apply(runBatchNorm(t, values, rows)).data;
-  const out = new Uint8Array(signs.length);
-  for (let i = 0; i < signs.length; i++) out[i] = signs[i] > 0 ? 1 : 0;
-  return out;
+/**
+ * A per-channel sign decision to fold: `positives` runs the real layers (a batch-norm and the
+ * sign after it, in any framework) on rows x channels values and says, per value, whether
+ * the sign is +1. `name` names the layer in errors.
+ */
+export interface SignDecision {
+  name: string;
+  channels: number;
+  positives(values: Float32Array, rows: number): Uint8Array;
+}
+
+/** The training engine's batch-norm (evaluation mode) and sign quantizer as a decision. */
+function engineDecision(t: FoldTarget, sign: Quantizer): SignDecision {
+  return {
+    name: t.bn.name,
+    channels: t.channels,
+    positives(values, rows) {
+      const signs = sign.apply(runBatchNorm(t, values, rows)).data;
+      const out = new Uint8Array(signs.length);
+      for (let i = 0; i < signs.length; i++) out[i] = signs[i] > 0 ? 1 : 0;
+      return out;
+    },
+  };
 }
 
 /**
@@ -56,15 +79,22 @@ function positives(t: FoldTarget, sign: Quantizer, values: Float32Array, rows: n
  * @throws Error if the measured decisions are not a threshold (would be a bug, not bad input).
  */
 export function foldThreshold(t: FoldTarget, sign: Quantizer, domain: InputDomain): ThresholdLayer {
-  const layer =
-    domain.kind === "integer" ? integerThresholds(t, sign, domain.bound) : realThresholds(t, sign);
-  verifyProbes(t, sign, layer, domain);
+  return measureThreshold(engineDecision(t, sign), domain);
+}
+
+/**
+ * The threshold layer equal to a measured sign decision on `domain` (see the file comment).
+ * @throws Error if the decisions are not a threshold.
+ */
+export function measureThreshold(d: SignDecision, domain: InputDomain): ThresholdLayer {
+  const layer = domain.kind === "integer" ? integerThresholds(d, domain.bound) : realThresholds(d);
+  verifyProbes(d, layer, domain);
   return layer;
 }
 
 /** Scans every integer in [-bound, bound] in order and records where each channel switches. */
-function integerThresholds(t: FoldTarget, sign: Quantizer, bound: number): ThresholdLayer {
-  const c = t.channels;
+function integerThresholds(d: SignDecision, bound: number): ThresholdLayer {
+  const c = d.channels;
   const thresholds = new Float32Array(c).fill(Infinity);
   const flip = new Uint8Array(c);
   const previous = new Int8Array(c).fill(-1);
@@ -72,13 +102,13 @@ function integerThresholds(t: FoldTarget, sign: Quantizer, bound: number): Thres
     const rows = Math.min(ROWS_PER_CHUNK, bound - start + 1);
     const values = new Float32Array(rows * c);
     for (let r = 0; r < rows; r++) values.fill(start + r, r * c, (r + 1) * c);
-    const pos = positives(t, sign, values, rows);
+    const pos = d.positives(values, rows);
     for (let r = 0; r < rows; r++) {
       for (let ch = 0; ch < c; ch++) {
         const p = pos[r * c + ch];
         if (previous[ch] === -1) flip[ch] = p;
         else if (p !== previous[ch]) {
-          if (thresholds[ch] !== Infinity) notAThreshold(t, ch);
+          if (thresholds[ch] !== Infinity) notAThreshold(d, ch);
           thresholds[ch] = start + r;
         }
         previous[ch] = p;
@@ -88,9 +118,9 @@ function integerThresholds(t: FoldTarget, sign: Quantizer, bound: number): Thres
   return { type: "threshold", thresholds, flip };
 }
 
-function notAThreshold(t: FoldTarget, channel: number): never {
+function notAThreshold(d: SignDecision, channel: number): never {
   throw new Error(
-    `fold: sign(batch-norm) of layer ${t.bn.name}, channel ${channel}, switches more than once; ` +
+    `fold: sign(batch-norm) of layer ${d.name}, channel ${channel}, switches more than once; ` +
       "batch-norm must be monotone for the threshold folding in src/export/fold.ts",
   );
 }
@@ -113,10 +143,10 @@ function valueOf(key: number): number {
 const MAX_F32 = 3.4028234663852886e38;
 
 /** Bisects the float32 line per channel for the first value whose sign equals that of +max. */
-function realThresholds(t: FoldTarget, sign: Quantizer): ThresholdLayer {
-  const c = t.channels;
-  const atLow = positives(t, sign, new Float32Array(c).fill(-MAX_F32), 1);
-  const atHigh = positives(t, sign, new Float32Array(c).fill(MAX_F32), 1);
+function realThresholds(d: SignDecision): ThresholdLayer {
+  const c = d.channels;
+  const atLow = d.positives(new Float32Array(c).fill(-MAX_F32), 1);
+  const atHigh = d.positives(new Float32Array(c).fill(MAX_F32), 1);
   const lo = new Float64Array(c).fill(keyOf(-MAX_F32));
   const hi = new Float64Array(c).fill(keyOf(MAX_F32));
   const values = new Float32Array(c);
@@ -128,7 +158,7 @@ function realThresholds(t: FoldTarget, sign: Quantizer): ThresholdLayer {
       open ||= active;
     }
     if (!open) break;
-    const pos = positives(t, sign, values, 1);
+    const pos = d.positives(values, 1);
     for (let ch = 0; ch < c; ch++) {
       if (atLow[ch] === atHigh[ch] || hi[ch] - lo[ch] <= 1) continue;
       if (pos[ch] === atHigh[ch]) hi[ch] = keyOf(values[ch]);
@@ -141,8 +171,8 @@ function realThresholds(t: FoldTarget, sign: Quantizer): ThresholdLayer {
 }
 
 /** Checks the folded layer against the real one at the switch points, at +-0 and a spread of values. */
-function verifyProbes(t: FoldTarget, sign: Quantizer, layer: ThresholdLayer, domain: InputDomain): void {
-  const c = t.channels;
+function verifyProbes(d: SignDecision, layer: ThresholdLayer, domain: InputDomain): void {
+  const c = d.channels;
   const probes: number[] = [0, -0, 1, -1, 0.5, -0.5, 1e-30, -1e-30];
   const limit = domain.kind === "integer" ? domain.bound : 1e6;
   for (let k = 1; k <= 20; k++) probes.push(limit / k, -limit / k);
@@ -162,13 +192,13 @@ function verifyProbes(t: FoldTarget, sign: Quantizer, layer: ThresholdLayer, dom
       values[r * c + ch] = domain.kind === "integer" ? Math.round(v) : v;
     }
   }
-  const pos = positives(t, sign, values, rows);
+  const pos = d.positives(values, rows);
   for (let i = 0; i < values.length; i++) {
     const ch = i % c;
     const folded = values[i] >= layer.thresholds[ch] !== (layer.flip[ch] === 1) ? 1 : 0;
     if (folded !== pos[i]) {
       throw new Error(
-        `fold: folded threshold of layer ${t.bn.name}, channel ${ch}, disagrees with the layer at ${values[i]}`,
+        `fold: folded threshold of layer ${d.name}, channel ${ch}, disagrees with the layer at ${values[i]}`,
       );
     }
   }

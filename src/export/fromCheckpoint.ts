@@ -33,7 +33,8 @@ export interface ExportResult {
   bufferBytes?: number;
 }
 
-function checkFormat(format: string): ExportFormat {
+/** The format, checked. @throws BamsprodError for an unknown one. */
+export function checkFormat(format: string): ExportFormat {
   if (!(exportFormats as readonly string[]).includes(format)) {
     throw new BamsprodError(`unknown export format ${show(format)}; use one of ${exportFormats.join(", ")}`);
   }

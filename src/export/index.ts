@@ -30,4 +30,6 @@ export {
   type ExportResult,
   type ExportedFile,
 } from "./fromCheckpoint.js";
-export { generateC, classNames, C_FILES, type CModel } from "./c/index.js";
+export { generateC, C_FILES, type CModel } from "./c/index.js";
+export { classNames } from "./classNames.js";
+export { readTfjsModel, tfjsFileSaver, exportTfjsFile, type TfjsArtifacts } from "./tfjsFiles.js";

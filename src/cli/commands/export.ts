@@ -7,12 +7,14 @@ import {
   exportPackedFile,
   type ExportResult,
 } from "../../export/fromCheckpoint.js";
+import { exportTfjsFile } from "../../export/tfjsFiles.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { BamsprodError, show } from "../../util/errors.js";
 
 interface ExportOpts {
   checkpoint?: string;
   model?: string;
+  tfjs?: string;
   format: string;
   out: string;
   json?: boolean;
@@ -24,14 +26,15 @@ export function register(program: Command): void {
     .description("export a trained model: packed 1-bit format (.bnn), ONNX, or C source; all take raw pixels")
     .option("--checkpoint <dir>", "the --out directory of a `bamsprod train` run")
     .option("--model <file>", "a packed model (.bnn) to convert")
+    .option("--tfjs <model.json>", "a TensorFlow.js model saved with model.save (bamsprod/tfjs layers)")
     .option("--format <format>", `output format: ${exportFormats.join(", ")}`, "packed")
     .requiredOption(
       "--out <path>",
       "file to write (e.g. model.bnn or model.onnx); for --format c, a directory (bamsprod_model.h and .c)",
     )
     .option("--json", "print the sizes as one JSON object")
-    .action((opts: ExportOpts) => {
-      const result = exportFrom(opts);
+    .action(async (opts: ExportOpts) => {
+      const result = await exportFrom(opts);
       for (const file of result.files) {
         const path = file.name === null ? opts.out : join(opts.out, file.name);
         try {
@@ -49,19 +52,20 @@ export function register(program: Command): void {
 }
 
 /** The export of the one source given; refuses to write over it. */
-function exportFrom(opts: ExportOpts): ExportResult {
-  const sources = [opts.checkpoint, opts.model].filter((s) => s !== undefined);
+async function exportFrom(opts: ExportOpts): Promise<ExportResult> {
+  const sources = [opts.checkpoint, opts.model, opts.tfjs].filter((s) => s !== undefined);
   if (sources.length !== 1) {
     throw new BamsprodError(
-      `pass exactly one source: --checkpoint DIR (a training run) or --model FILE.bnn; got ${sources.length === 0 ? "none" : sources.map((s) => show(s)).join(" and ")}`,
+      `pass exactly one source: --checkpoint DIR (a training run), --model FILE.bnn or --tfjs model.json; got ${sources.length === 0 ? "none" : sources.map((s) => show(s)).join(" and ")}`,
     );
   }
-  if (opts.model !== undefined && resolve(opts.model) === resolve(opts.out)) {
+  const input = opts.model ?? opts.tfjs;
+  if (input !== undefined && resolve(input) === resolve(opts.out)) {
     throw new BamsprodError(`--out ${show(opts.out)} is the input model; write to another file`);
   }
-  return opts.checkpoint !== undefined
-    ? exportCheckpoint(opts.checkpoint, opts.format)
-    : exportPackedFile(opts.model as string, opts.format);
+  if (opts.checkpoint !== undefined) return exportCheckpoint(opts.checkpoint, opts.format);
+  if (opts.model !== undefined) return exportPackedFile(opts.model, opts.format);
+  return exportTfjsFile(opts.tfjs as string, opts.format);
 }
 
 function summary(r: ExportResult, out: string): Record<string, unknown> {

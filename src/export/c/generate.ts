@@ -6,6 +6,7 @@
  */
 import { BamsprodError } from "../../util/errors.js";
 import type { PackedLayer, PackedSpec } from "../format.js";
+import { classNames } from "../classNames.js";
 import { layerShapes } from "../shapes.js";
 import { convertStage } from "./convert.js";
 import { stringLiteral } from "./literals.js";
@@ -21,15 +22,6 @@ export interface CModel {
 
 /** The file names `bamsprod export --format c` writes. */
 export const C_FILES = { header: "bamsprod_model.h", source: "bamsprod_model.c" } as const;
-
-/** Class names from the model's info (`classNames`), else "class 0", "class 1", ... */
-export function classNames(spec: PackedSpec): string[] {
-  const names = spec.info.classNames;
-  if (Array.isArray(names) && names.length === spec.classes && names.every((n) => typeof n === "string")) {
-    return names as string[];
-  }
-  return Array.from({ length: spec.classes }, (_, i) => `class ${i}`);
-}
 
 /** How the signs a threshold at `index` produces are best held for the layer reading them. */
 function signLayoutFor(layers: readonly PackedLayer[], index: number): ReprKind {

@@ -1,2 +1,2 @@
 /** The C export: a packed model as dependency-free C99 source. */
-export { generateC, classNames, C_FILES, type CModel } from "./generate.js";
+export { generateC, C_FILES, type CModel } from "./generate.js";
