@@ -8,10 +8,14 @@ import { Activation } from "../nn/layers/activation.js";
 import { BatchNorm } from "../nn/layers/batchNorm.js";
 import { Dropout } from "../nn/layers/dropout.js";
 import { Flatten } from "../nn/layers/flatten.js";
-import { MaxPool2D } from "../nn/layers/pooling.js";
+import { AvgPool2D, MaxPool2D } from "../nn/layers/pooling.js";
 import { QuantConv2D } from "../nn/layers/quantConv2d.js";
 import { QuantDense } from "../nn/layers/quantDense.js";
 import { Rescale } from "../nn/layers/rescale.js";
+import { ChannelScale } from "../nn/layers/channelScale.js";
+import { Residual } from "../nn/layers/residual.js";
+import { RPReLU } from "../nn/layers/rprelu.js";
+import { RSign } from "../nn/layers/rsign.js";
 import type { Sequential } from "../nn/model.js";
 import { getQuantizer, type Quantizer } from "../nn/quantizers/registry.js";
 import type { Layer } from "../nn/types.js";
@@ -20,7 +24,15 @@ import { BamsprodError, show } from "../util/errors.js";
 import { Rng } from "../util/random.js";
 import { packSignBits } from "./bits.js";
 import { domainOf, foldScaleShift, foldThreshold, type InputDomain } from "./fold.js";
-import type { PackedKernel, PackedLayer, PackedSpec, RescaleLayer, ThresholdLayer } from "./format.js";
+import type {
+  PackedKernel,
+  PackedLayer,
+  PackedSpec,
+  RescaleLayer,
+  ResidualLayer,
+  ScaleShiftLayer,
+  ThresholdLayer,
+} from "./format.js";
 
 /** What flows between layers, as far as exactness is concerned. */
 type Flow = { kind: "pixels" } | { kind: "signs" } | InputDomain;
@@ -31,7 +43,8 @@ interface State {
 }
 
 const SUPPORTED =
-  "rescale, flatten, dropout, quant_dense/dense, quant_conv2d/conv2d, batch_norm, max_pool2d and sign activations";
+  "rescale, flatten, dropout, quant_dense/dense, quant_conv2d/conv2d, batch_norm, max_pool2d, avg_pool2d, " +
+  "sign activations, rsign, rprelu, channel_scale and residual blocks";
 
 /**
  * The packed form of a trained model (in evaluation mode: batch-norm uses its moving
@@ -47,15 +60,20 @@ export function compileModel(model: Sequential, info: Record<string, unknown> = 
       `cannot export model ${show(model.name)}: its input shape ${show(model.inputShape)} is not [C, H, W]`,
     );
   }
-  const layers: PackedLayer[] = [];
   const state: State = { shape: [c, h, w], flow: { kind: "pixels" } };
-  const source = model.layers;
+  const layers = compileLayers(model.layers, state);
+  return { inputShape: [c, h, w], classes: model.classes, info: { model: model.name, ...info }, layers };
+}
+
+/** A list of layers (a model's, or a residual path's) from `state`, which it advances. */
+function compileLayers(source: readonly Layer[], state: State): PackedLayer[] {
+  const layers: PackedLayer[] = [];
   for (let i = 0; i < source.length; i++) {
     const layer = source[i];
     layers.push(...compileLayer(layer, state, consumerSign(source, i)));
     state.shape = layer.outputShape(state.shape);
   }
-  return { inputShape: [c, h, w], classes: model.classes, info: { model: model.name, ...info }, layers };
+  return layers;
 }
 
 /** The sign that the layer after `index` applies to its input (skipping shape-only layers), or null. */
@@ -64,6 +82,7 @@ function consumerSign(layers: readonly Layer[], index: number): Quantizer | null
     const next = layers[j];
     if (next instanceof Flatten || next instanceof Dropout) continue;
     if (next instanceof QuantDense || next instanceof QuantConv2D) return next.quant.input;
+    if (next instanceof RSign) return null; // its own threshold: the values stay real until it
     if (next instanceof Activation) return signActivation(next);
     return null;
   }
@@ -92,6 +111,19 @@ function compileLayer(layer: Layer, state: State, nextSign: Quantizer | null): P
   if (layer instanceof QuantDense) return compileProduct(layer, state, state.shape[0]);
   if (layer instanceof QuantConv2D) {
     return compileProduct(layer, state, state.shape[0] * layer.kernelSize[0] * layer.kernelSize[1]);
+  }
+  if (layer instanceof Residual) return [compileResidual(layer, state)];
+  if (layer instanceof RSign) return [compileRSign(layer, state)];
+  if (layer instanceof RPReLU) {
+    state.flow = { kind: "real" };
+    const { shiftIn, alpha, shiftOut } = layer.arrays();
+    const copy = Float32Array.from.bind(Float32Array);
+    return [{ type: "rprelu", shiftIn: copy(shiftIn), alpha: copy(alpha), shiftOut: copy(shiftOut) }];
+  }
+  if (layer instanceof ChannelScale) return [compileChannelScale(layer, state)];
+  if (layer instanceof AvgPool2D) {
+    state.flow = { kind: "real" };
+    return [{ type: "avg_pool2d", size: layer.poolSize, stride: layer.strides }];
   }
   if (layer instanceof MaxPool2D) {
     if (state.flow.kind === "signs") state.flow = { kind: "integer", bound: 1 };
@@ -160,7 +192,7 @@ function kernelOf(layer: QuantDense | QuantConv2D): { kernel: PackedKernel; bias
 /** A dense or conv layer (plus its bias); updates the flow: exact integers when both operands are +-1. */
 function compileProduct(layer: QuantDense | QuantConv2D, state: State, fanIn: number): PackedLayer[] {
   const { kernel, bias } = kernelOf(layer);
-  const binaryInput = layer.quant.input !== null;
+  const binaryInput = layer.quant.input !== null || (layer instanceof QuantConv2D && layer.inputIsBinary);
   const signsIn = binaryInput || state.flow.kind === "signs";
   state.flow =
     signsIn && kernel.kind === "bits" && bias === null ? { kind: "integer", bound: fanIn } : { kind: "real" };
@@ -195,4 +227,59 @@ function compileBatchNorm(layer: BatchNorm, state: State, nextSign: Quantizer | 
   }
   state.flow = { kind: "real" };
   return foldScaleShift(target, domain);
+}
+
+/** A residual block: both paths compiled from the block's input; the sum is real. */
+function compileResidual(layer: Residual, state: State): ResidualLayer {
+  const path = (layers: readonly Layer[]): PackedLayer[] =>
+    compileLayers(layers, { shape: [...state.shape], flow: state.flow });
+  const body = path(layer.block);
+  const shortcut = path(layer.shortcut);
+  state.flow = { kind: "real" };
+  return { type: "residual", body, shortcut };
+}
+
+/**
+ * RSign as a threshold: q(fround(x - t)) is +1 iff fround(x - t) >= 0 iff x >= t (for float32
+ * x and t the rounded difference has the sign of the exact one, and is +-0 only when x = t),
+ * checked on the layer at the thresholds and their neighbours.
+ */
+function compileRSign(layer: RSign, state: State): ThresholdLayer {
+  const t = Float32Array.from(layer.thresholds());
+  const c = t.length;
+  const probes: number[] = [];
+  for (let ch = 0; ch < c; ch++) {
+    const below = Math.fround(t[ch] - Math.max(Math.abs(t[ch]) * 2 ** -23, 2 ** -149));
+    probes.push(t[ch], below, 0, -1, 1);
+  }
+  const rows = probes.length / c;
+  const spatial = state.shape.slice(1).reduce((a, b) => a * b, 1);
+  const values = new Float32Array(rows * c * spatial);
+  for (let r = 0; r < rows; r++) {
+    for (let ch = 0; ch < c; ch++)
+      values.fill(probes[ch * rows + r], (r * c + ch) * spatial, (r * c + ch + 1) * spatial);
+  }
+  const y = layer.forward(new Tensor(values, [rows, ...state.shape]), {
+    training: false,
+    rng: new Rng(0),
+  }).data;
+  for (let i = 0; i < values.length; i++) {
+    const ch = Math.floor(i / spatial) % c;
+    if ((values[i] >= t[ch] ? 1 : -1) !== y[i]) {
+      throw new Error(`compile: RSign ${layer.name} disagrees with the threshold ${t[ch]} at ${values[i]}`);
+    }
+  }
+  state.flow = { kind: "signs" };
+  return { type: "threshold", thresholds: t, flip: new Uint8Array(c) };
+}
+
+/**
+ * ChannelScale as scale_shift with zero shifts: fround(x * s) in double equals the engine's
+ * float32 product (the double product of two float32 values is exact), up to the sign of a
+ * zero result, which no later layer can see (the next one adds or compares).
+ */
+function compileChannelScale(layer: ChannelScale, state: State): ScaleShiftLayer {
+  const scale = Float64Array.from(layer.scales());
+  state.flow = { kind: "real" };
+  return { type: "scale_shift", scale, shift: new Float64Array(scale.length) };
 }

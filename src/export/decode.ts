@@ -190,6 +190,7 @@ function readBody(type: PackedLayerType, r: ByteReader, fail: (p: string) => str
     case "bias":
       return { type, values: r.f32s(dim("the channel count"), "the biases") };
     case "max_pool2d":
+    case "avg_pool2d":
       return { type, size: dim("the window size"), stride: dim("the stride") };
     case "threshold": {
       const c = dim("the channel count");
@@ -202,6 +203,21 @@ function readBody(type: PackedLayerType, r: ByteReader, fail: (p: string) => str
     case "scale_shift": {
       const c = dim("the channel count");
       return { type, scale: r.f64s(c, "the scales"), shift: r.f64s(c, "the shifts") };
+    }
+    case "rprelu": {
+      const c = dim("the channel count");
+      const [shiftIn, alpha, shiftOut] = ["input shifts", "slopes", "output shifts"].map((what) =>
+        r.f32s(c, `the ${what}`),
+      );
+      return { type, shiftIn, alpha, shiftOut };
+    }
+    case "residual": {
+      const bodyCount = dim("the body's layer count");
+      const shortcutCount = r.u32("the shortcut's layer count");
+      const nested = (count: number): PackedLayer[] =>
+        Array.from({ length: count }, (_, i) => readRecord(r, i, fail));
+      const body = nested(bodyCount);
+      return { type, body, shortcut: nested(shortcutCount) };
     }
   }
 }

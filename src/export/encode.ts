@@ -43,15 +43,18 @@ function encodePayload(spec: PackedSpec): Uint8Array {
   const info = new TextEncoder().encode(JSON.stringify(spec.info));
   w.u32(info.length);
   w.bytesAligned(info);
-  for (const layer of spec.layers) {
-    const body = new ByteWriter();
-    encodeBody(layer, body);
-    const bytes = body.finish();
-    w.u32(LAYER_CODES[layer.type]);
-    w.u32(bytes.length);
-    w.bytesAligned(bytes);
-  }
+  for (const layer of spec.layers) encodeRecord(layer, w);
   return w.finish();
+}
+
+/** One layer record: type code, body length, body (4-byte aligned). */
+function encodeRecord(layer: PackedLayer, w: ByteWriter): void {
+  const body = new ByteWriter();
+  encodeBody(layer, body);
+  const bytes = body.finish();
+  w.u32(LAYER_CODES[layer.type]);
+  w.u32(bytes.length);
+  w.bytesAligned(bytes);
 }
 
 function encodeKernel(kernel: PackedKernel, w: ByteWriter): void {
@@ -99,6 +102,7 @@ function encodeBody(layer: PackedLayer, w: ByteWriter): void {
       w.f32s(layer.values);
       return;
     case "max_pool2d":
+    case "avg_pool2d":
       w.u32(layer.size);
       w.u32(layer.stride);
       return;
@@ -111,6 +115,15 @@ function encodeBody(layer: PackedLayer, w: ByteWriter): void {
       w.u32(layer.scale.length);
       w.f64s(layer.scale);
       w.f64s(layer.shift);
+      return;
+    case "rprelu":
+      w.u32(layer.alpha.length);
+      for (const values of [layer.shiftIn, layer.alpha, layer.shiftOut]) w.f32s(values);
+      return;
+    case "residual":
+      w.u32(layer.body.length);
+      w.u32(layer.shortcut.length);
+      for (const inner of [...layer.body, ...layer.shortcut]) encodeRecord(inner, w);
       return;
   }
 }

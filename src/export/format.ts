@@ -80,6 +80,34 @@ export interface ScaleShiftLayer {
   shift: Float64Array;
 }
 
+/** Mean over size x size windows every `stride` pixels, no padding: the engine's float kernel. */
+export interface AvgPool2DLayer {
+  type: "avg_pool2d";
+  size: number;
+  stride: number;
+}
+
+/**
+ * ReActNet's RPReLU, each step rounded to float32: u = fround(x - shiftIn[c]);
+ * y = fround((u > 0 ? u : fround(alpha[c] * u)) + shiftOut[c]).
+ */
+export interface RPReLULayer {
+  type: "rprelu";
+  shiftIn: Float32Array;
+  alpha: Float32Array;
+  shiftOut: Float32Array;
+}
+
+/**
+ * A residual block: y = fround(body(x) + shortcut(x)), both lists run on the block's input
+ * (an empty shortcut is the identity). The real-valued stream of Bi-Real Net and ReActNet.
+ */
+export interface ResidualLayer {
+  type: "residual";
+  body: PackedLayer[];
+  shortcut: PackedLayer[];
+}
+
 export type PackedLayer =
   | RescaleLayer
   | FlattenLayer
@@ -88,7 +116,10 @@ export type PackedLayer =
   | BiasLayer
   | MaxPool2DLayer
   | ThresholdLayer
-  | ScaleShiftLayer;
+  | ScaleShiftLayer
+  | AvgPool2DLayer
+  | RPReLULayer
+  | ResidualLayer;
 
 export type PackedLayerType = PackedLayer["type"];
 
@@ -118,7 +149,17 @@ export const LAYER_CODES: Record<PackedLayerType, number> = {
   max_pool2d: 6,
   threshold: 7,
   scale_shift: 8,
+  avg_pool2d: 9,
+  rprelu: 10,
+  residual: 11,
 };
+
+/** Every layer of a list, residual blocks' nested layers included (depth first, body first). */
+export function allLayers(layers: readonly PackedLayer[]): PackedLayer[] {
+  return layers.flatMap((l) =>
+    l.type === "residual" ? [l, ...allLayers(l.body), ...allLayers(l.shortcut)] : [l],
+  );
+}
 
 /** Bytes that hold `count` bits, LSB first. */
 export function bitBytes(count: number): number {

@@ -8,7 +8,9 @@
  *   +-1 kernel   -> Cast(int8 initializer, to = float)
  *   conv2d       -> Conv (zero padding, as in training)
  *   bias         -> Add;   max_pool2d -> MaxPool;   flatten -> Flatten
- *   scale_shift  -> Mul, Add (the logits' batch-norm, in float32)
+ *   scale_shift  -> Mul, Add (a batch-norm kept in float, in float32)
+ *   avg_pool2d   -> AveragePool;   rprelu -> Sub, PRelu, Add
+ *   residual     -> the body's and the shortcut's nodes from the same input, then Add
  * Outputs: "logits" [N, classes] and "class" = ArgMax(logits) [N] (int64, first maximum on ties).
  *
  * The +-1 kernels are stored as int8 and Cast to float32 (ONNX has no 1-bit tensor type), so
@@ -19,7 +21,7 @@
  */
 import type { PackedKernel, PackedLayer, PackedSpec } from "./format.js";
 import { unpackSigns } from "./bits.js";
-import { layerShapes } from "./shapes.js";
+import { chainShapes, layerShapes } from "./shapes.js";
 import { CAST_TO_FLOAT, OnnxGraph } from "./onnxGraph.js";
 
 /** The ONNX opset the exported graph declares. */
@@ -39,13 +41,15 @@ interface Cursor {
  * @example writeFileSync("model.onnx", exportOnnx(compileModel(model)));
  */
 export function exportOnnx(spec: PackedSpec, producerVersion = "0.1.0"): Uint8Array {
-  const shapes = layerShapes(spec);
+  layerShapes(spec); // validates the whole model first
   const ctx = contextOf(new OnnxGraph());
   const g = ctx.graph;
-  let cursor: Cursor = { value: "pixels", shape: spec.inputShape, signs: false };
-  spec.layers.forEach((layer, i) => {
-    cursor = { ...translate(ctx, layer, cursor, `l${i}_${layer.type}`), shape: shapes[i] };
-  });
+  const cursor = translateList(
+    ctx,
+    spec.layers,
+    { value: "pixels", shape: spec.inputShape, signs: false },
+    "l",
+  );
   const argmax = g.node("ArgMax", [cursor.value], "argmax", { axis: 1, keepdims: 0, select_last_index: 0 });
   return g.encode({
     input: { name: "pixels", dims: [...spec.inputShape] },
@@ -111,6 +115,16 @@ function kernelValue(ctx: Context, kernel: PackedKernel, dims: number[], name: s
   return ctx.graph.node("Cast", [int8], `${name}_kernel`, { to: CAST_TO_FLOAT });
 }
 
+/** The nodes of a list of layers from `start`; node names start with `prefix`. */
+function translateList(ctx: Context, layers: readonly PackedLayer[], start: Cursor, prefix: string): Cursor {
+  const shapes = chainShapes(layers, [...start.shape], "layer ");
+  let cursor = start;
+  layers.forEach((layer, i) => {
+    cursor = { ...translate(ctx, layer, cursor, `${prefix}${i}_${layer.type}`), shape: shapes[i] };
+  });
+  return cursor;
+}
+
 function translate(ctx: Context, layer: PackedLayer, cursor: Cursor, name: string): Omit<Cursor, "shape"> {
   const g = ctx.graph;
   const x = cursor.value;
@@ -158,6 +172,24 @@ function translate(ctx: Context, layer: PackedLayer, cursor: Cursor, name: strin
         value: g.node("Add", [scaled, g.floats(`${name}_shift`, dims, layer.shift)], name),
         signs: false,
       };
+    }
+    case "avg_pool2d": {
+      const attributes = { kernel_shape: [layer.size, layer.size], strides: [layer.stride, layer.stride] };
+      return { value: g.node("AveragePool", [x], name, attributes), signs: false };
+    }
+    case "rprelu": {
+      const shifted = g.node("Sub", [x, g.floats(`${name}_shift_in`, dims, layer.shiftIn)], name);
+      const slope = g.floats(`${name}_alpha`, dims.slice(1), layer.alpha);
+      const activated = g.node("PRelu", [shifted, slope], name);
+      return {
+        value: g.node("Add", [activated, g.floats(`${name}_shift_out`, dims, layer.shiftOut)], name),
+        signs: false,
+      };
+    }
+    case "residual": {
+      const body = translateList(ctx, layer.body, cursor, `${name}_body`);
+      const shortcut = translateList(ctx, layer.shortcut, cursor, `${name}_shortcut`);
+      return { value: g.node("Add", [body.value, shortcut.value], name), signs: false };
     }
   }
 }

@@ -8,16 +8,26 @@ import type { PackedLayer, PackedSpec } from "./format.js";
 
 /** Per-sample shape after each layer, in order (the last one is [classes]). */
 export function layerShapes(spec: PackedSpec): number[][] {
-  const shapes: number[][] = [];
-  let shape: number[] = [...spec.inputShape];
-  spec.layers.forEach((layer, index) => {
-    shape = outputShape(layer, shape, (problem) => inconsistent(`layer ${index} (${layer.type}) ${problem}`));
-    shapes.push(shape);
-  });
-  const last = shape;
+  const shapes = chainShapes(spec.layers, [...spec.inputShape], "layer ");
+  const last = shapes.length === 0 ? [...spec.inputShape] : shapes[shapes.length - 1];
   if (last.length !== 1 || last[0] !== spec.classes) {
     inconsistent(`the last layer outputs [${last.join(", ")}] per image, not [${spec.classes}] class scores`);
   }
+  return shapes;
+}
+
+/**
+ * Per-sample shape after each layer of a list starting from `input`; `where` prefixes the
+ * index in errors ("layer 3.body.0" for nested lists).
+ */
+export function chainShapes(layers: readonly PackedLayer[], input: number[], where: string): number[][] {
+  const shapes: number[][] = [];
+  let shape = input;
+  layers.forEach((layer, index) => {
+    const at = `${where}${index}`;
+    shape = outputShape(layer, shape, at, (problem) => inconsistent(`${at} (${layer.type}) ${problem}`));
+    shapes.push(shape);
+  });
   return shapes;
 }
 
@@ -25,7 +35,12 @@ function inconsistent(problem: string): never {
   throw new BamsprodError(`packed model is inconsistent: ${problem}`);
 }
 
-function outputShape(layer: PackedLayer, input: number[], fail: (problem: string) => never): number[] {
+function outputShape(
+  layer: PackedLayer,
+  input: number[],
+  at: string,
+  fail: (problem: string) => never,
+): number[] {
   const channels = input[0];
   const expectChannels = (count: number, what: string): void => {
     if (count !== channels)
@@ -55,7 +70,30 @@ function outputShape(layer: PackedLayer, input: number[], fail: (problem: string
     case "scale_shift":
       expectChannels(layer.scale.length, "scales");
       return input;
+    case "avg_pool2d":
+      return poolShape(layer.size, layer.stride, input, fail);
+    case "rprelu":
+      expectChannels(layer.alpha.length, "slopes");
+      return input;
+    case "residual":
+      return residualShape(layer, input, at, fail);
   }
+}
+
+function residualShape(
+  layer: Extract<PackedLayer, { type: "residual" }>,
+  input: number[],
+  at: string,
+  fail: (problem: string) => never,
+): number[] {
+  const last = (path: "body" | "shortcut"): number[] =>
+    chainShapes(layer[path], input, `${at}.${path}.`).at(-1) ?? input;
+  const body = last("body");
+  const shortcut = last("shortcut");
+  if (body.join(",") !== shortcut.join(",")) {
+    fail(`adds a body output [${body.join(", ")}] to a shortcut output [${shortcut.join(", ")}]`);
+  }
+  return body;
 }
 
 function convShape(

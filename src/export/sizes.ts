@@ -1,6 +1,6 @@
 /** Size accounting of an export: what the file weighs against the float model it came from. */
 import type { Sequential } from "../nn/model.js";
-import type { PackedSpec } from "./format.js";
+import { allLayers, type PackedSpec } from "./format.js";
 
 export interface SizeReport {
   /** Bytes of the exported file. */
@@ -21,7 +21,7 @@ export function sizeReport(model: Sequential, spec: PackedSpec, fileBytes: numbe
   for (const b of model.buffers()) floats += b.data.length;
   let binaryWeights = 0;
   let binaryKernelBytes = 0;
-  for (const layer of spec.layers) {
+  for (const layer of allLayers(spec.layers)) {
     if ((layer.type === "dense" || layer.type === "conv2d") && layer.kernel.kind === "bits") {
       binaryWeights +=
         layer.type === "dense"

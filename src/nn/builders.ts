@@ -12,13 +12,14 @@ import { Conv2D, QuantConv2D } from "./layers/quantConv2d.js";
 import { Dense, QuantDense } from "./layers/quantDense.js";
 import { Rescale } from "./layers/rescale.js";
 import { Sequential } from "./model.js";
+import { residualLayers, type ResidualModelOptions } from "./residualModels.js";
 import type { QuantizerSpec } from "./quantizers/registry.js";
 import type { Layer } from "./types.js";
 
-export const modelNames = ["bmlp", "bcnn", "mlp", "cnn"] as const;
+export const modelNames = ["bmlp", "bcnn", "mlp", "cnn", "birealnet", "reactnet"] as const;
 export type ModelName = (typeof modelNames)[number];
 
-export interface BuildOptions {
+export interface BuildOptions extends Omit<ResidualModelOptions, "inputQuantizer" | "kernelQuantizer"> {
   /** Per-sample input shape [C, H, W]. Default [1, 28, 28] (Fashion-MNIST). */
   inputShape?: readonly number[];
   /** Number of classes. Default 10. */
@@ -29,7 +30,7 @@ export interface BuildOptions {
   normalization?: { mean: number | number[]; std: number | number[] };
   /** Activation of the full-precision twins. Default "relu". */
   activation?: "relu" | "hardtanh";
-  /** Quantizer of the binary models' activations (input quantizers). Default "ste_sign". */
+  /** Quantizer of the binary models' activations (input quantizers). Default "ste_sign" (birealnet, reactnet: "approx_sign"). */
   inputQuantizer?: QuantizerSpec;
   /** Quantizer of the binary models' kernels. Default "ste_sign". */
   kernelQuantizer?: QuantizerSpec;
@@ -49,6 +50,8 @@ export interface BuildOptions {
  *   64 filters, Flatten, QuantDense 512, BN, QuantDense classes, BN. Pooling comes before
  *   batch-norm (BinaryNet / larq order), so the max is taken over the pre-activation values.
  *   The first conv's input is real, its kernel binary; all others binarize both.
+ * birealnet, reactnet: residual binary networks, see residualModels.ts; `width`, `blocks` and
+ *   `scaling` apply to them only.
  * mlp, cnn: the same layers with float kernels, no quantizers, and `activation` (relu) after
  *   each batch-norm except the last, where the binary models apply their sign.
  */
@@ -57,9 +60,13 @@ export function buildModel(name: string, options: BuildOptions = {}): Sequential
     throw new BamsprodError(`unknown model ${show(name)}; use one of ${modelNames.join(", ")}`);
   }
   const classes = options.classes ?? 10;
-  const spec = layerSpec(name as ModelName, classes, options);
+  const inputShape = options.inputShape ?? [1, 28, 28];
+  const spec =
+    name === "birealnet" || name === "reactnet"
+      ? [new Rescale(options.normalization ?? {}), ...residualLayers(name, inputShape, classes, options)]
+      : layerSpec(name as ModelName, classes, options);
   return new Sequential(spec, {
-    inputShape: options.inputShape ?? [1, 28, 28],
+    inputShape,
     classes,
     seed: options.seed ?? 0,
     name,

@@ -1,9 +1,13 @@
 /**
  * Model summary in the manner of `larq.models.summary`: per layer, the output shape, the
- * binary and 32-bit parameter counts, memory with binary parameters stored at 1 bit against
- * all at 32 bits, and multiply-accumulates split into binary (both operands +-1, XNOR-popcount
- * at inference) and float (at least one real operand).
+ * precision of a dense or convolution layer's input, the binary and 32-bit parameter counts,
+ * memory with binary parameters stored at 1 bit against all at 32 bits, and
+ * multiply-accumulates split into binary (both operands +-1, XNOR-popcount at inference) and
+ * float (at least one real operand), with the binary share of the total.
  */
+import { QuantConv2D } from "./layers/quantConv2d.js";
+import { QuantDense } from "./layers/quantDense.js";
+import { Residual } from "./layers/residual.js";
 import type { Sequential } from "./model.js";
 import type { Layer } from "./types.js";
 
@@ -12,6 +16,12 @@ export interface SummaryRow {
   kind: string;
   /** Per-sample output shape. */
   outputShape: number[];
+  /**
+   * Bits of the values a dense or convolution layer multiplies its kernel with: 1 when its
+   * input is binarized (an input quantizer, or +-1 from an RSign), 32 otherwise; null for
+   * layers without a product.
+   */
+  inputBits: 1 | 32 | null;
   /** Values of binarized kernels (stored at 1 bit). */
   binaryParams: number;
   /**
@@ -42,12 +52,14 @@ export interface ModelSummary {
     compression: number;
     binaryMacs: number;
     floatMacs: number;
+    /** binaryMacs / (binaryMacs + floatMacs), 0 without MACs. */
+    binaryMacShare: number;
   };
 }
 
 /**
- * Summarizes a model. Layers nested in a residual block get their own rows (before the
- * block's row, which then only stands for the addition).
+ * Summarizes a model. Layers nested in a residual block get their own rows, its body's then
+ * its shortcut's (before the block's row, which then only stands for the addition).
  * @example console.log(formatSummary(summarize(buildModel("bcnn"))))
  */
 export function summarize(model: Sequential): ModelSummary {
@@ -58,6 +70,8 @@ export function summarize(model: Sequential): ModelSummary {
   const trainableParams = model.parameters().reduce((s, p) => s + p.tensor.size, 0);
   const memoryBytes = sum("memoryBytes");
   const float32Bytes = sum("float32Bytes");
+  const binaryMacs = sum("binaryMacs");
+  const floatMacs = sum("floatMacs");
   return {
     model: model.name,
     inputShape: [...model.inputShape],
@@ -69,16 +83,21 @@ export function summarize(model: Sequential): ModelSummary {
       memoryBytes,
       float32Bytes,
       compression: memoryBytes === 0 ? 1 : float32Bytes / memoryBytes,
-      binaryMacs: sum("binaryMacs"),
-      floatMacs: sum("floatMacs"),
+      binaryMacs,
+      floatMacs,
+      binaryMacShare: binaryMacs + floatMacs === 0 ? 0 : binaryMacs / (binaryMacs + floatMacs),
     },
   };
 }
 
 function addRows(layer: Layer, inputShape: readonly number[], rows: SummaryRow[]): number[] {
   const children = layer.children?.() ?? [];
-  let shape: readonly number[] = inputShape;
-  for (const child of children) shape = addRows(child, shape, rows);
+  // Each path of a residual block starts from the block's input.
+  const paths = layer instanceof Residual ? [layer.block, layer.shortcut] : [children];
+  for (const path of paths) {
+    let shape: readonly number[] = inputShape;
+    for (const child of path) shape = addRows(child, shape, rows);
+  }
   const own = children.length === 0;
   let binaryParams = 0;
   let floatParams = 0;
@@ -97,6 +116,7 @@ function addRows(layer: Layer, inputShape: readonly number[], rows: SummaryRow[]
     name: layer.name,
     kind: layer.kind,
     outputShape,
+    inputBits: inputBits(layer),
     binaryParams,
     floatParams,
     memoryBytes: binaryParams / 8 + 4 * floatParams,
@@ -107,12 +127,19 @@ function addRows(layer: Layer, inputShape: readonly number[], rows: SummaryRow[]
   return outputShape;
 }
 
+function inputBits(layer: Layer): 1 | 32 | null {
+  if (layer instanceof QuantConv2D) return layer.quant.input !== null || layer.inputIsBinary ? 1 : 32;
+  if (layer instanceof QuantDense) return layer.quant.input !== null ? 1 : 32;
+  return null;
+}
+
 /** A fixed-width text table of a summary, with totals and the memory compression ratio. */
 export function formatSummary(s: ModelSummary): string {
   const header = [
     "Layer",
     "Kind",
     "Output shape",
+    "Input bits",
     "Binary params",
     "Float params",
     "Memory",
@@ -123,6 +150,7 @@ export function formatSummary(s: ModelSummary): string {
     r.name,
     r.kind,
     `[${r.outputShape.join(", ")}]`,
+    r.inputBits === null ? "-" : String(r.inputBits),
     count(r.binaryParams),
     count(r.floatParams),
     bytes(r.memoryBytes),
@@ -132,6 +160,7 @@ export function formatSummary(s: ModelSummary): string {
   const t = s.totals;
   const total = [
     "Total",
+    "",
     "",
     "",
     count(t.binaryParams),
@@ -158,7 +187,7 @@ export function formatSummary(s: ModelSummary): string {
     "",
     `Trainable parameters: ${count(t.trainableParams)}`,
     `Memory: ${bytes(t.memoryBytes)} with binary parameters at 1 bit, ${bytes(t.float32Bytes)} at 32 bits (${t.compression.toFixed(2)}x smaller)`,
-    `MACs per sample: ${count(t.binaryMacs)} binary, ${count(t.floatMacs)} float`,
+    `MACs per sample: ${count(t.binaryMacs)} binary, ${count(t.floatMacs)} float (${(100 * t.binaryMacShare).toFixed(1)}% binary)`,
     "Float params include batch-norm moving statistics; MACs count dense and convolution layers only.",
   ].join("\n");
 }

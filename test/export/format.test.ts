@@ -53,6 +53,12 @@ function recordBytes(layer: PackedLayer): number {
       return 8 + 4 + 4 * layer.thresholds.length + align4(Math.ceil(layer.thresholds.length / 8));
     case "scale_shift":
       return 8 + 4 + 16 * layer.scale.length;
+    case "avg_pool2d":
+      return 8 + 8;
+    case "rprelu":
+      return 8 + 4 + 12 * layer.alpha.length;
+    case "residual":
+      return 8 + 8 + [...layer.body, ...layer.shortcut].reduce((s, l) => s + recordBytes(l), 0);
   }
 }
 

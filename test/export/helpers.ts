@@ -24,7 +24,7 @@ import { Rng } from "../../src/util/random.js";
  * `dataDir` says otherwise); returns the checkpoint directory.
  */
 export async function trainedCheckpoint(
-  model: "bmlp" | "bcnn",
+  model: "bmlp" | "bcnn" | "birealnet" | "reactnet",
   trainSize: number,
   options: { seed?: number; dataDir?: string } = {},
 ): Promise<string> {

@@ -1,6 +1,7 @@
 /**
  * The exactness claim of the packed format on the whole Fashion-MNIST test set: for trained
- * bmlp and bcnn checkpoints, the packed model's logits are bit-identical to the training
+ * bmlp, bcnn, birealnet and reactnet checkpoints (the residual ones run the packed residual
+ * graph; BAMSPROD_EXACT_CHECKPOINTS=dir,dir checks those checkpoints instead of training), the packed model's logits are bit-identical to the training
  * engine's evaluation-mode logits on every test image (hence the same predictions), with the
  * portable kernels and, when the addon is built, with the native ones. A few minutes: the
  * reference bcnn runs float convolutions on 10,000 images.
@@ -25,9 +26,18 @@ function nativeKernels(): Kernels | null {
 const cases = [
   ["bmlp", 5000],
   ["bcnn", 1000],
+  ["birealnet", 1000],
+  ["reactnet", 1000],
 ] as const;
 
-for (const [name, trainSize] of cases) {
+/** Checkpoint directories given by the environment, by model name. */
+function givenCheckpoints(): Map<string, string> {
+  const dirs = (process.env.BAMSPROD_EXACT_CHECKPOINTS ?? "").split(",").filter((d) => d !== "");
+  return new Map(dirs.map((dir) => [loadModelFromCheckpoint(dir).model.name, dir]));
+}
+
+const given = givenCheckpoints();
+for (const [name, trainSize] of cases.filter(([n]) => given.size === 0 || given.has(n))) {
   test(`${name}: packed logits equal evaluation mode on every Fashion-MNIST test image`, async (t) => {
     const test = loadFashionMnist().test;
     if (test.count < 10000)
@@ -35,7 +45,8 @@ for (const [name, trainSize] of cases) {
     const native = nativeKernels();
     const before = getKernels();
     setKernels(native ?? portableKernels); // train fast when possible
-    const { model } = loadModelFromCheckpoint(await trainedCheckpoint(name, trainSize));
+    const dir = given.get(name) ?? (await trainedCheckpoint(name, trainSize));
+    const { model } = loadModelFromCheckpoint(dir);
     const packed = loadPacked(encodePacked(compileModel(model)));
     try {
       for (const kernels of native === null ? [portableKernels] : [portableKernels, native]) {
@@ -47,7 +58,7 @@ for (const [name, trainSize] of cases) {
         assert.deepEqual(predicted, argmax(reference, 10));
         const correct = predicted.filter((c, i) => c === test.labels[i]).length;
         t.diagnostic(
-          `${kernels.name}: ${test.count} images identical, accuracy ${(correct / test.count).toFixed(4)}`,
+          `${name}, ${kernels.name}: ${test.count} images identical, accuracy ${(correct / test.count).toFixed(4)}`,
         );
       }
     } finally {

@@ -1,11 +1,12 @@
 /** Turns a packed model's layer list into the steps that run it. */
 import type { PackedLayer, PackedSpec } from "../format.js";
-import { layerShapes } from "../shapes.js";
+import { chainShapes } from "../shapes.js";
 import type { Step } from "./activations.js";
 import { biasStep, flattenStep, maxPoolStep, rescaleStep, scaleShiftStep } from "./channelwise.js";
 import { convStep } from "./conv.js";
 import { denseStep } from "./dense.js";
 import { pooledThresholdStep } from "./pooledThreshold.js";
+import { avgPoolStep, residualStep, rpreluStep } from "./residual.js";
 import { thresholdStep, type SignLayout } from "./threshold.js";
 
 /**
@@ -14,8 +15,12 @@ import { thresholdStep, type SignLayout } from "./threshold.js";
  * fused with the threshold (see pooledThreshold.ts).
  */
 export function buildPlan(spec: PackedSpec): Step[] {
-  const shapes = layerShapes(spec);
-  const layers = spec.layers;
+  return buildSteps(spec.layers, spec.inputShape);
+}
+
+/** The steps of a list of layers (a model's, or a residual path's) starting from `inputShape`. */
+function buildSteps(layers: readonly PackedLayer[], inputShape: readonly number[]): Step[] {
+  const shapes = chainShapes(layers, [...inputShape], "layer ");
   const steps: Step[] = [];
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i];
@@ -25,7 +30,18 @@ export function buildPlan(spec: PackedSpec): Step[] {
       i++;
       continue;
     }
-    steps.push(stepFor(layer, i === 0 ? spec.inputShape : shapes[i - 1], () => signLayoutFor(layers, i)));
+    const inShape = i === 0 ? inputShape : shapes[i - 1];
+    // A binary convolution on real values binarizes them itself (sign(0) = +1): a threshold at 0
+    // packs them straight into its bit layout (the file needs no threshold record for it).
+    if (givesIntegers(layer) && layers[i - 1]?.type !== "threshold") {
+      const zeros = {
+        type: "threshold",
+        thresholds: new Float32Array(inShape[0]),
+        flip: new Uint8Array(inShape[0]),
+      } as const;
+      steps.push(thresholdStep(zeros, "pixels"));
+    }
+    steps.push(stepFor(layer, inShape, () => signLayoutFor(layers, i)));
   }
   return steps;
 }
@@ -64,5 +80,11 @@ function stepFor(layer: PackedLayer, inShape: readonly number[], layout: () => S
       return thresholdStep(layer, layout());
     case "scale_shift":
       return scaleShiftStep(layer);
+    case "avg_pool2d":
+      return avgPoolStep(layer);
+    case "rprelu":
+      return rpreluStep(layer);
+    case "residual":
+      return residualStep(buildSteps(layer.body, inShape), buildSteps(layer.shortcut, inShape));
   }
 }

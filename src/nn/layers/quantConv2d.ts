@@ -30,6 +30,12 @@ export interface QuantConv2DOptions extends QuantOptions {
   kernelSize: number | readonly [number, number];
   strides?: number | readonly [number, number];
   padding?: Padding;
+  /**
+   * The input is already +-1 (an RSign before the layer) although no input quantizer is set:
+   * with a sign kernel quantizer the product then runs on the exact XNOR kernels, and the
+   * packed export treats the layer as binary. Its MACs count as binary. Default false.
+   */
+  inputIsBinary?: boolean;
   name?: string;
 }
 
@@ -44,6 +50,7 @@ export class QuantConv2D extends LayerBase {
   readonly strides: [number, number];
   readonly padding: [number, number];
   readonly quant: ResolvedQuant;
+  readonly inputIsBinary: boolean;
   private inputChannels: number | null = null;
   private kernel: Tensor | null = null;
   private bias: Tensor | null = null;
@@ -55,6 +62,16 @@ export class QuantConv2D extends LayerBase {
     this.strides = pair("QuantConv2D", "strides", options.strides ?? 1);
     this.padding = resolvePadding(options.padding ?? "valid", this.kernelSize);
     this.quant = resolveQuant("QuantConv2D", options);
+    this.inputIsBinary = options.inputIsBinary ?? false;
+    if (this.inputIsBinary && this.quant.input !== null) {
+      throw new BamsprodError("QuantConv2D: inputIsBinary and an inputQuantizer exclude each other; set one");
+    }
+  }
+
+  /** True when the product's operands are both exactly +-1 (XNOR + popcount at inference). */
+  get binaryProduct(): boolean {
+    const kernelSigns = this.quant.kernel?.signsOnly === true;
+    return binaryOperands(this.quant) || (this.inputIsBinary && kernelSigns);
   }
 
   outputShape(inputShape: readonly number[]): number[] {
@@ -88,7 +105,7 @@ export class QuantConv2D extends LayerBase {
     return conv2d(xq, wq, this.bias, {
       stride: this.strides,
       padding: this.padding,
-      binary: binaryOperands(this.quant),
+      binary: this.binaryProduct,
     });
   }
 
@@ -104,7 +121,7 @@ export class QuantConv2D extends LayerBase {
   multiplyAccumulates(inputShape: readonly number[]): MacCount {
     const [, oh, ow] = this.outputShape(inputShape);
     const macs = oh * ow * this.filters * inputShape[0] * this.kernelSize[0] * this.kernelSize[1];
-    const binary = this.quant.input !== null && this.quant.kernel !== null;
+    const binary = (this.quant.input !== null || this.inputIsBinary) && this.quant.kernel !== null;
     return { binary: binary ? macs : 0, float: binary ? 0 : macs };
   }
 
@@ -116,6 +133,7 @@ export class QuantConv2D extends LayerBase {
       padding: [...this.padding],
       inputChannels: this.inputChannels,
       ...quantConfig(this.quant),
+      ...(this.inputIsBinary ? { inputIsBinary: true } : {}),
     };
   }
 }
