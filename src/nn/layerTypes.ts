@@ -15,6 +15,9 @@ import { Conv2D, QuantConv2D, type Padding } from "./layers/quantConv2d.js";
 import { Dense, QuantDense } from "./layers/quantDense.js";
 import { Rescale } from "./layers/rescale.js";
 import { Residual } from "./layers/residual.js";
+import { ChannelScale } from "./layers/channelScale.js";
+import { RPReLU } from "./layers/rprelu.js";
+import { RSign } from "./layers/rsign.js";
 import type { QuantizerSpec } from "./quantizers/registry.js";
 import type { Layer } from "./types.js";
 
@@ -110,10 +113,16 @@ const builtins: LayerType[] = [
   },
   {
     kind: "quant_conv2d",
-    options: { ...convShape, ...quant },
+    options: { ...convShape, ...quant, inputIsBinary: "boolean" },
     derived: ["inputChannels"],
     required: ["filters", "kernelSize"],
-    create: (o, name) => new QuantConv2D({ ...convOptions(o), ...quantOptions(o), name }),
+    create: (o, name) =>
+      new QuantConv2D({
+        ...convOptions(o),
+        ...quantOptions(o),
+        inputIsBinary: maybe(o, "inputIsBinary"),
+        name,
+      }),
   },
   {
     kind: "conv2d",
@@ -166,9 +175,28 @@ const builtins: LayerType[] = [
   },
   {
     kind: "residual",
-    options: { block: "layers" },
+    options: { block: "layers", shortcut: "layers" },
     required: ["block"],
-    create: (o, name, children) => new Residual(children(o.block, "block"), { name }),
+    create: (o, name, children) =>
+      new Residual(children(o.block, "block"), {
+        shortcut: o.shortcut === undefined ? [] : children(o.shortcut, "shortcut"),
+        name,
+      }),
+  },
+  {
+    kind: "rsign",
+    options: { quantizer: "quantizer" },
+    create: (o, name) => new RSign({ quantizer: maybe<QuantizerSpec>(o, "quantizer") ?? undefined, name }),
+  },
+  {
+    kind: "rprelu",
+    options: { initialAlpha: "number" },
+    create: (o, name) => new RPReLU({ initialAlpha: maybe(o, "initialAlpha"), name }),
+  },
+  {
+    kind: "channel_scale",
+    options: { initialScale: "number" },
+    create: (o, name) => new ChannelScale({ initialScale: maybe(o, "initialScale"), name }),
   },
 ];
 for (const type of builtins) registerLayerType(type);

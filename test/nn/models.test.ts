@@ -140,7 +140,7 @@ test("mlp and cnn are full-precision twins: same widths and counts, float kernel
 });
 
 test("buildModel rejects unknown names (listing the valid ones) and mismatched inputs", () => {
-  assert.deepEqual([...modelNames], ["bmlp", "bcnn", "mlp", "cnn"]);
+  assert.deepEqual([...modelNames], ["bmlp", "bcnn", "mlp", "cnn", "birealnet", "reactnet"]);
   assert.throws(
     () => buildModel("resnet", fmnist),
     (e: Error) => e instanceof BamsprodError && /bmlp, bcnn, mlp, cnn/.test(e.message),

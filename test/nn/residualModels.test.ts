@@ -84,3 +84,15 @@ test("birealnet and reactnet train with every optimizer: finite losses, every pa
     }
   }
 });
+
+test("birealnet and reactnet round-trip through model.config(): same layers, same logits", async () => {
+  const { modelFromConfig } = await import("../../src/nn/index.js");
+  for (const name of ["birealnet", "reactnet"]) {
+    const model = buildModel(name, { ...small, scaling: true, seed: 4 });
+    const again = modelFromConfig(JSON.parse(JSON.stringify(model.config())));
+    assert.deepEqual(again.config(), model.config());
+    const x = new Tensor(uniform(2 * 784, new Rng(3), 0, 255), [2, 1, 28, 28]);
+    const ctx = { training: false, rng: new Rng(1) };
+    assert.deepEqual([...again.forward(x, ctx).data], [...model.forward(x, ctx).data]);
+  }
+});

@@ -51,6 +51,7 @@ test("summarize(bmlp): hand-computed parameters, memory and MACs", () => {
     compression: (4 * (binary + float)) / (binary / 8 + 4 * float),
     binaryMacs: 512 * 512 + 512 * 10,
     floatMacs: 784 * 512,
+    binaryMacShare: (512 * 512 + 512 * 10) / (512 * 512 + 512 * 10 + 784 * 512),
   });
   assert.deepEqual(s.rows[1].outputShape, [784]);
 });
@@ -86,7 +87,7 @@ test("formatSummary prints one line per layer and the totals", () => {
   assert.match(lines[0], /Model bmlp, input \[1, 28, 28\]/);
   assert.ok(
     lines.some((l) =>
-      /^quant_dense_1\s+quant_dense\s+\[512\]\s+401,408\s+0\s+49\.00 KiB\s+0\s+401,408$/.test(l),
+      /^quant_dense_1\s+quant_dense\s+\[512\]\s+32\s+401,408\s+0\s+49\.00 KiB\s+0\s+401,408$/.test(l),
     ),
     text,
   );
@@ -95,6 +96,7 @@ test("formatSummary prints one line per layer and the totals", () => {
     text,
   );
   assert.match(text, /2\.57 MiB at 32 bits \(26\.88x smaller\)/);
+  assert.match(text, /267,264 binary, 401,408 float \(40\.0% binary\)/);
 });
 
 test("bamsprod summary --model bmlp --json prints the same summary; a bad model name is a one-line error", () => {
@@ -108,7 +110,7 @@ test("bamsprod summary --model bmlp --json prints the same summary; a bad model 
   assert.equal(bad.stderr.trim().split("\n").length, 1);
   assert.match(
     bad.stderr,
-    /--model "nope" is not a built-in model \(bmlp, bcnn, mlp, cnn\), a .json model file, a run directory or a .bnn file/,
+    /--model "nope" is not a built-in model \(bmlp, bcnn, mlp, cnn, birealnet, reactnet\), a .json model file, a run directory or a .bnn file/,
   );
   const shape = spawnSync(process.execPath, [cli, "summary", "--model", "bcnn", "--input-shape", "3,32"], {
     encoding: "utf8",
