@@ -10,8 +10,8 @@
  */
 import { loadFashionMnist } from "../src/data/index.js";
 import { compileModel, encodePacked, loadPacked } from "../src/export/index.js";
-import { getKernels, portableKernels, setKernels, type Kernels } from "../src/kernels/index.js";
-import { selectKernels } from "../src/kernels/select.js";
+import { getBackend, portableBackend, setBackend, type Backend } from "../src/kernels/index.js";
+import { chooseBackend } from "../src/kernels/select.js";
 import { buildModel, type Sequential } from "../src/nn/index.js";
 import { Tensor } from "../src/tensor/tensor.js";
 import { Rng } from "../src/util/random.js";
@@ -24,25 +24,25 @@ interface Options {
 export default async function (args: string[]): Promise<void> {
   const o = parseArgs(args);
   const test = loadFashionMnist().test;
-  const kernelSets: Kernels[] = [portableKernels];
+  const backends: Backend[] = [portableBackend];
   try {
-    const { kernels, notice } = selectKernels({ ...process.env, BAMSPROD_KERNELS: "native" });
-    kernelSets.push(kernels);
+    const { backend, notice } = chooseBackend({ ...process.env, BAMSPROD_KERNELS: "native" });
+    backends.push(backend);
     console.log(notice);
   } catch (err) {
     console.log(`native kernels unavailable (${(err as Error).message}); portable only`);
   }
   console.log("model  kernels   images  float eval img/s  packed img/s  packed/float");
-  const before = getKernels();
+  const before = getBackend();
   for (const name of ["bmlp", "bcnn"] as const) {
     const model = buildModel(name, { seed: 1 });
     const packed = loadPacked(encodePacked(compileModel(model)));
-    for (const kernels of kernelSets) {
-      setKernels(kernels);
+    for (const backend of backends) {
+      setBackend(backend);
       // The portable float bcnn runs ~100 images/s: fewer images keep the run short.
       const count = Math.min(
         test.count,
-        kernels === portableKernels && name === "bcnn" ? o.images / 5 : o.images,
+        backend === portableBackend && name === "bcnn" ? o.images / 5 : o.images,
       );
       const images = test.images.subarray(0, count * 784);
       const float = best(o.repeats, () => floatPredict(model, images, count));
@@ -51,12 +51,12 @@ export default async function (args: string[]): Promise<void> {
         throw new Error(`${name}: packed and float predictions differ`);
       const rate = (s: number): number => count / s;
       console.log(
-        `${name.padEnd(6)} ${kernels.name.padEnd(9)} ${String(count).padStart(6)}  ${rate(float.seconds).toFixed(0).padStart(16)}  ` +
+        `${name.padEnd(6)} ${backend.name.padEnd(9)} ${String(count).padStart(6)}  ${rate(float.seconds).toFixed(0).padStart(16)}  ` +
           `${rate(bits.seconds).toFixed(0).padStart(12)}  ${(float.seconds / bits.seconds).toFixed(2).padStart(11)}x`,
       );
     }
   }
-  setKernels(before);
+  setBackend(before);
   reportSizes();
 }
 

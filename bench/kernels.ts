@@ -1,7 +1,7 @@
 /**
  * Kernel throughput: `npm run bench -- kernels [--batch 128] [--seconds 0.5]`.
  *
- * Reports GFLOP/s of the active kernels (portable unless something called setKernels) for the
+ * Reports GFLOP/s of the active kernels (portable unless something called setBackend) for the
  * matrix products of bmlp (dense 784->512->512 at batch 128, forward and both backward
  * products) and the convolutions of bcnn (3x3, padding 1, forward / backward input / backward
  * filter), each against a naive baseline measured in the same run: the textbook triple loop
@@ -9,7 +9,7 @@
  * smaller batch (its rate does not depend on the batch size) to keep the run short.
  * Timings on a shared 2-core machine are noisy: compare ratios, not absolute numbers.
  */
-import { convGeometry, getKernels, type ConvGeometry } from "../src/kernels/index.js";
+import { convGeometry, getBackend, type ConvGeometry } from "../src/kernels/index.js";
 import { Rng } from "../src/util/random.js";
 
 interface Options {
@@ -19,7 +19,7 @@ interface Options {
 
 export default async function (args: string[]): Promise<void> {
   const options = parseArgs(args);
-  const kernels = getKernels();
+  const kernels = getBackend().kernels;
   console.log(`kernels: ${kernels.name}; batch ${options.batch}; GFLOP/s (higher is better)`);
   benchGemm(options);
   benchBinaryGemm(options);
@@ -99,7 +99,7 @@ function benchGemm({ batch, seconds }: Options): void {
     shapes.push([`backward dy^T*x  ${outF}x${inF}x${batch}`, true, false, outF, inF, batch]);
   }
   const rng = new Rng(1);
-  const gemm = getKernels().gemm;
+  const gemm = getBackend().kernels.gemm;
   for (const [label, ta, tb, m, n, k] of shapes) {
     const a = random(m * k, rng);
     const b = random(k * n, rng);
@@ -118,7 +118,7 @@ function benchBinaryGemm({ batch, seconds }: Options): void {
   const a = random(m * k, rng);
   const b = random(n * k, rng);
   const c = new Float32Array(m * n);
-  const kernels = getKernels();
+  const kernels = getBackend().kernels;
   const flops = 2 * m * n * k;
   const binary = timeIt(() => kernels.binaryGemm(m, n, k, a, b, c), seconds);
   const float = timeIt(() => kernels.gemm(false, true, m, n, k, 1, a, b, 0, c), seconds);
@@ -157,7 +157,7 @@ function benchConv({ batch, seconds }: Options): void {
     [14, 64, 64],
   ];
   const rng = new Rng(3);
-  const kernels = getKernels();
+  const kernels = getBackend().kernels;
   const naiveBatch = Math.min(batch, 4);
   for (const [size, inC, outC] of layers) {
     const g = convGeometry([batch, inC, size, size], [outC, inC, 3, 3], 1, 1);

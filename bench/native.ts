@@ -16,12 +16,10 @@
  */
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { convGeometry, portableKernels } from "../src/kernels/index.js";
+import { convGeometry, portableKernels, setBackend } from "../src/kernels/index.js";
 import type { ConvGeometry, Kernels } from "../src/kernels/index.js";
-import { binaryGemmPacked, packSigns } from "../src/kernels/native/index.js";
-import { kernelInfo, selectKernels } from "../src/kernels/select.js";
-import { nativeAddon } from "../src/kernels/select.js";
-import { setKernels } from "../src/kernels/index.js";
+import { binaryGemmPacked, loadAddon, packSigns, type NativeAddon } from "../src/kernels/native/index.js";
+import { chooseBackend, kernelInfo } from "../src/kernels/select.js";
 import { Rng } from "../src/util/random.js";
 
 interface Options {
@@ -32,8 +30,9 @@ interface Options {
 export default async function (args: string[]): Promise<void> {
   const o = parseArgs(args);
   const env = o.threads === null ? process.env : { ...process.env, BAMSPROD_THREADS: String(o.threads) };
-  const { kernels: native, notice } = selectKernels({ ...env, BAMSPROD_KERNELS: "native" });
-  setKernels(native);
+  const { backend, notice } = chooseBackend({ ...env, BAMSPROD_KERNELS: "native" });
+  setBackend(backend);
+  const native = backend.kernels;
   console.log(notice);
   const info = kernelInfo();
   console.log(`threads ${info.threads}; ${info.blas?.config}`);
@@ -42,7 +41,7 @@ export default async function (args: string[]): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(" ")}`,
   );
-  benchBinary(native, o.seconds);
+  benchBinary(native, loadAddon().addon!, o.seconds);
   benchGemm(native, o.seconds);
   benchConv(native, o.seconds);
   benchBinaryConv(native, o.seconds);
@@ -107,8 +106,8 @@ function cpuHz(): number | null {
   }
 }
 
-function benchBinary(native: Kernels, seconds: number): void {
-  const addon = nativeAddon()!;
+/** The packed products on every XNOR path: the addon's dispatch control, not the backend's kernels. */
+function benchBinary(native: Kernels, addon: NativeAddon, seconds: number): void {
   const [m, k, n] = [1024, 1024, 128];
   const rng = new Rng(1);
   const a = random(rng, m * k);

@@ -20,10 +20,9 @@
  */
 import { availableParallelism, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
-import { getKernels, portableKernels, setKernels } from "../src/kernels/index.js";
+import { getBackend, portableBackend, setBackend, type Backend } from "../src/kernels/index.js";
 import { loadAddon } from "../src/kernels/native/addon.js";
-import { selectKernels } from "../src/kernels/select.js";
-import type { Kernels } from "../src/kernels/kernels.js";
+import { chooseBackend } from "../src/kernels/select.js";
 import { createOptimizer, optimizerNames, type OptimizerName, type ParamTensor } from "../src/optim/index.js";
 import { Rng } from "../src/util/random.js";
 
@@ -172,12 +171,12 @@ function traffic(tensors: Tensor[], pick: (t: Tensor) => Pass[]): number {
  */
 function runAll(
   impl: string,
-  kernels: Kernels,
+  backend: Backend,
   tensors: Tensor[],
   steps: number,
   copy: () => void,
 ): Result[] {
-  setKernels(kernels);
+  setBackend(backend);
   const optimizers = runs.map((run) => ({
     optimizer: createOptimizer(run.name, run.options),
     params: tensors.map(({ name, x0, grad, binary }): ParamTensor => ({
@@ -218,7 +217,7 @@ function runAll(
 
 export default async function bench(args: string[]): Promise<void> {
   const { params, steps, threads } = parseArgs(args);
-  const previous = getKernels();
+  const previous = getBackend();
   const load0 = loadavg();
   const rng = new Rng(1);
   const tensors: Tensor[] = layout(params).map(({ length, binary }, i) => {
@@ -236,19 +235,19 @@ export default async function bench(args: string[]): Promise<void> {
   const copy = (): void => tensors.forEach((t, i) => scratch[i].set(t.grad));
   const copyBytes = 2 * 4 * params;
 
-  const results = runAll("TypeScript", portableKernels, tensors, steps, copy);
+  const results = runAll("TypeScript", portableBackend, tensors, steps, copy);
   const addon = loadAddon();
   let nativeNote = "";
   if (addon.addon !== null) {
     const env: NodeJS.ProcessEnv = { ...process.env, BAMSPROD_KERNELS: "native" };
     if (threads !== undefined) env.BAMSPROD_THREADS = String(threads);
-    const { kernels, notice } = selectKernels(env);
+    const { backend, notice } = chooseBackend(env);
     nativeNote = notice.replace(/^bamsprod: using /, "");
-    results.push(...runAll("native", kernels, tensors, steps, copy));
+    results.push(...runAll("native", backend, tensors, steps, copy));
   } else {
     nativeNote = `unavailable (${addon.reason})`;
   }
-  setKernels(previous);
+  setBackend(previous);
   const load1 = loadavg();
 
   const copyMs = median(results.map((r) => r.copyMs));

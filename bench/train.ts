@@ -25,8 +25,8 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { batches, loadFashionMnist } from "../src/data/index.js";
-import { setKernels } from "../src/kernels/index.js";
-import { selectKernels } from "../src/kernels/select.js";
+import { setBackend } from "../src/kernels/index.js";
+import { chooseBackend } from "../src/kernels/select.js";
 import { buildModel } from "../src/nn/index.js";
 import { createOptimizer } from "../src/optim/index.js";
 import { Tensor, backward, softmaxCrossEntropy } from "../src/tensor/index.js";
@@ -292,8 +292,8 @@ function writeBatches(count: number): { path: string; cleanup: () => void } {
 /** One configuration: [kernels, model, steps, warmup, rssEvery]. */
 async function worker(args: string[]): Promise<void> {
   const [kernelName, modelName, stepsRaw, warmupRaw, rssEveryRaw] = args;
-  const { kernels, notice } = selectKernels();
-  setKernels(kernels);
+  const { backend, notice } = chooseBackend();
+  setBackend(backend);
   process.stderr.write(`${notice}\n`);
   const steps = Number(stepsRaw);
   const warmup = Number(warmupRaw);

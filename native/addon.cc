@@ -314,17 +314,21 @@ AdamScalars adamScalars(const Napi::Value& value) {
   return {get("decay"), get("beta1"), get("beta2"), get("stepSize"), get("invBc2"), get("eps")};
 }
 
-// adamUpdate(x, g, m, v, vmax | null, scalars, clip)
-Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+// adamUpdate(x, g, m, v, scalars, clip) and amsgradUpdate(x, g, m, v, vmax, scalars, clip)
+Napi::Value AdamFamilyUpdate(const Napi::CallbackInfo& info, bool amsgrad) {
   const int64_t n = lengthOf(info[0]);
+  const size_t s = amsgrad ? 5 : 4;  // where the scalars are
   float* x = f32(info[0], n, "x");
   const float* g = f32(info[1], n, "grad");
   float* m = f32(info[2], n, "m");
   float* v = f32(info[3], n, "v");
-  float* vmax = info[4].IsNull() || info[4].IsUndefined() ? nullptr : f32(info[4], n, "vmax");
-  adamUpdate(x, g, m, v, vmax, n, adamScalars(info[5]), number(info, 6, "clip"));
+  float* vmax = amsgrad ? f32(info[4], n, "vmax") : nullptr;
+  adamUpdate(x, g, m, v, vmax, n, adamScalars(info[s]), number(info, s + 1, "clip"));
   return info.Env().Undefined();
 }
+
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) { return AdamFamilyUpdate(info, false); }
+Napi::Value AmsgradUpdate(const Napi::CallbackInfo& info) { return AdamFamilyUpdate(info, true); }
 
 // countBadGradients(g, limit) -> entries that are NaN, infinite or beyond +-limit
 Napi::Value CountBadGradients(const Napi::CallbackInfo& info) {
@@ -358,16 +362,16 @@ Napi::Value BamsprodDeviation(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), sum);
 }
 
-// bamsprodApply(x, g, m, v, vmax, binary, scalars, lower, upper, clip)
+// bamsprodApply(x, g, binary, m, v, vmax, scalars, lower, upper, clip)
 // -> sum |new x| for a binary tensor, else 0
 Napi::Value BamsprodApply(const Napi::CallbackInfo& info) {
   const int64_t n = lengthOf(info[0]);
   float* x = f32(info[0], n, "x");
   const float* g = f32(info[1], n, "grad");
-  float* m = f32(info[2], n, "m");
-  float* v = f32(info[3], n, "v");
-  float* vmax = f32(info[4], n, "vmax");
-  const bool binary = info[5].ToBoolean();
+  const bool binary = info[2].ToBoolean();
+  float* m = f32(info[3], n, "m");
+  float* v = f32(info[4], n, "v");
+  float* vmax = f32(info[5], n, "vmax");
   const double sum = bamsprodApply(x, g, m, v, vmax, n, binary, adamScalars(info[6]), number(info, 7, "lower"),
                                    number(info, 8, "upper"), number(info, 9, "clip"));
   return Napi::Number::New(info.Env(), sum);
@@ -403,37 +407,71 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// Every exported function with its argument count: the names and counts of
+// src/kernels/declaration.ts (plus the control functions), which the loader compares with
+// signatures() before using the addon. A call with another argument count throws.
+struct Export {
+  const char* name;
+  Napi::Value (*fn)(const Napi::CallbackInfo&);
+  size_t arity;
+};
+
+Napi::Value Signatures(const Napi::CallbackInfo& info);
+
+constexpr Export kExports[] = {
+    {"gemm", Gemm, 10},
+    {"conv2dForward", Conv2dForward, 4},
+    {"conv2dBackwardInput", Conv2dBackwardInput, 4},
+    {"conv2dBackwardFilter", Conv2dBackwardFilter, 4},
+    {"maxPoolForward", MaxPoolForward, 4},
+    {"maxPoolBackward", MaxPoolBackward, 3},
+    {"avgPoolForward", AvgPoolForward, 3},
+    {"avgPoolBackward", AvgPoolBackward, 3},
+    {"binaryGemm", BinaryGemm, 6},
+    {"binaryConv2dForward", BinaryConv2dForward, 4},
+    {"clipInPlace", ClipInPlace, 2},
+    {"signForward", SignForward, 2},
+    {"steBackward", SteBackward, 3},
+    {"batchNormStatistics", BatchNormStatistics, 4},
+    {"batchNormApply", BatchNormApply, 5},
+    {"batchNormGradientSums", BatchNormGradientSums, 7},
+    {"batchNormInputGradient", BatchNormInputGradient, 8},
+    {"adamUpdate", AdamUpdate, 6},
+    {"amsgradUpdate", AmsgradUpdate, 7},
+    {"bamsprodInspect", BamsprodInspect, 8},
+    {"bamsprodDeviation", BamsprodDeviation, 3},
+    {"bamsprodApply", BamsprodApply, 10},
+    {"countBadGradients", CountBadGradients, 2},
+    {"packSigns", PackSigns, 4},
+    {"binaryGemmPacked", BinaryGemmPacked, 6},
+    {"binaryConv2dPixels", BinaryConv2dPixels, 4},
+    {"thresholdRows", ThresholdRows, 6},
+    {"thresholdPixels", ThresholdPixels, 5},
+    {"setThreads", SetThreads, 1},
+    {"setBinaryPath", SetBinaryPath, 1},
+    {"info", Info, 0},
+    {"signatures", Signatures, 0},
+};
+
+Napi::Value Signatures(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  for (const Export& e : kExports) o.Set(e.name, static_cast<double>(e.arity));
+  return o;
+}
+
+// Calls kExports[index] after checking the argument count.
+Napi::Value Dispatch(const Napi::CallbackInfo& info) {
+  const Export& e = kExports[reinterpret_cast<uintptr_t>(info.Data())];
+  if (info.Length() != e.arity)
+    throw Napi::TypeError::New(info.Env(), std::string("bamsprod native: ") + e.name + " takes " +
+                                               std::to_string(e.arity) + " arguments, got " +
+                                               std::to_string(info.Length()));
+  return e.fn(info);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("gemm", Napi::Function::New(env, Gemm));
-  exports.Set("conv2dForward", Napi::Function::New(env, Conv2dForward));
-  exports.Set("conv2dBackwardInput", Napi::Function::New(env, Conv2dBackwardInput));
-  exports.Set("conv2dBackwardFilter", Napi::Function::New(env, Conv2dBackwardFilter));
-  exports.Set("maxPoolForward", Napi::Function::New(env, MaxPoolForward));
-  exports.Set("maxPoolBackward", Napi::Function::New(env, MaxPoolBackward));
-  exports.Set("avgPoolForward", Napi::Function::New(env, AvgPoolForward));
-  exports.Set("avgPoolBackward", Napi::Function::New(env, AvgPoolBackward));
-  exports.Set("binaryGemm", Napi::Function::New(env, BinaryGemm));
-  exports.Set("clipInPlace", Napi::Function::New(env, ClipInPlace));
-  exports.Set("signForward", Napi::Function::New(env, SignForward));
-  exports.Set("steBackward", Napi::Function::New(env, SteBackward));
-  exports.Set("batchNormStatistics", Napi::Function::New(env, BatchNormStatistics));
-  exports.Set("batchNormApply", Napi::Function::New(env, BatchNormApply));
-  exports.Set("batchNormGradientSums", Napi::Function::New(env, BatchNormGradientSums));
-  exports.Set("batchNormInputGradient", Napi::Function::New(env, BatchNormInputGradient));
-  exports.Set("binaryConv2dForward", Napi::Function::New(env, BinaryConv2dForward));
-  exports.Set("binaryConv2dPixels", Napi::Function::New(env, BinaryConv2dPixels));
-  exports.Set("thresholdPixels", Napi::Function::New(env, ThresholdPixels));
-  exports.Set("thresholdRows", Napi::Function::New(env, ThresholdRows));
-  exports.Set("packSigns", Napi::Function::New(env, PackSigns));
-  exports.Set("binaryGemmPacked", Napi::Function::New(env, BinaryGemmPacked));
-  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
-  exports.Set("bamsprodInspect", Napi::Function::New(env, BamsprodInspect));
-  exports.Set("bamsprodDeviation", Napi::Function::New(env, BamsprodDeviation));
-  exports.Set("bamsprodApply", Napi::Function::New(env, BamsprodApply));
-  exports.Set("countBadGradients", Napi::Function::New(env, CountBadGradients));
-  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
-  exports.Set("setBinaryPath", Napi::Function::New(env, SetBinaryPath));
-  exports.Set("info", Napi::Function::New(env, Info));
+  for (uintptr_t i = 0; i < sizeof(kExports) / sizeof(kExports[0]); i++)
+    exports.Set(kExports[i].name, Napi::Function::New(env, Dispatch, kExports[i].name, reinterpret_cast<void*>(i)));
   return exports;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the compiled tests with Node's own test runner, on both kernel sets:
-//   1. every fast test (build/test/**/*.test.js outside slow/) on the default kernels of the
-//      library (portable unless a test selects others);
+//   1. every fast test (build/test/**/*.test.js outside slow/) with BAMSPROD_KERNELS=portable,
+//      installed before any test by a preload (a test may still install another backend);
 //   (a test that runs past 5 minutes fails rather than hanging the run)
 //   2. when the native addon is built, every fast test again with BAMSPROD_KERNELS=native,
 //      installed before any test by a preload (CLI tests' child processes inherit the choice).
@@ -46,7 +46,10 @@ if (files.length === 0) {
   console.error(`no test files found under ${root}${slow ? "/slow" : ""}; run \`npm run build\` first`);
   process.exit(1);
 }
-let status = run("default kernels", files);
+const portable = { BAMSPROD_KERNELS: "portable", BAMSPROD_QUIET_KERNELS: "1" };
+let status = slow
+  ? run("default kernels", files)
+  : run("portable kernels", files, portable, ["--import", preload]);
 if (!slow) {
   if (existsSync(nativeAddon)) {
     const env = { BAMSPROD_KERNELS: "native", BAMSPROD_QUIET_KERNELS: "1" };

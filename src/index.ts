@@ -6,6 +6,7 @@ export { BamsprodError } from "./util/errors.js";
 export { Rng } from "./util/random.js";
 export { Tensor, backward } from "./tensor/tensor.js";
 export type { Kernels, ConvGeometry, PoolGeometry } from "./kernels/kernels.js";
+export type { Backend, OptimizerKernels, PackedKernels, StepScalars } from "./kernels/index.js";
 export * from "./data/index.js";
 export {
   shapeSize,
@@ -31,6 +32,9 @@ export {
 } from "./tensor/index.js";
 export type { Conv2dOptions, BatchNormOptions, RunningStats, Pool2dOptions } from "./tensor/index.js";
 export {
+  getBackend,
+  setBackend,
+  portableBackend,
   getKernels,
   setKernels,
   portableKernels,
@@ -182,8 +186,8 @@ export type {
   Schedule,
 } from "./optim/index.js";
 export * as schedules from "./optim/schedules.js";
-export { selectKernels, kernelInfo, setKernelThreads } from "./kernels/select.js";
-export type { KernelSelection, KernelInfo } from "./kernels/select.js";
+export { useBackend, chooseBackend, selectKernels, kernelInfo, setKernelThreads } from "./kernels/select.js";
+export type { BackendChoice, KernelSelection, KernelInfo } from "./kernels/select.js";
 export * from "./train/index.js";
 export {
   compileModel,

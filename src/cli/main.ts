@@ -9,8 +9,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BamsprodError } from "../util/errors.js";
-import { setKernels } from "../kernels/index.js";
-import { selectKernels } from "../kernels/select.js";
+import { setBackend } from "../kernels/backend.js";
+import { chooseBackend } from "../kernels/select.js";
 
 const modelRunners = new Set(["train", "predict", "export"]);
 
@@ -37,11 +37,11 @@ async function main(argv: string[]): Promise<void> {
     const mod = (await import(join(commandsDir, file))) as Registrar;
     mod.register(program);
   }
-  // Kernels are chosen once, before any subcommand computes (native when the addon loads).
-  // Commands that run models say which kernels they use; the others stay quiet.
+  // The backend is chosen once, before any subcommand computes (native when the addon loads),
+  // as the library's default is. Commands that run models say which; the others stay quiet.
   program.hook("preAction", (_program, action) => {
-    const { kernels, notice } = selectKernels();
-    setKernels(kernels);
+    const { backend, notice } = chooseBackend();
+    setBackend(backend);
     if (modelRunners.has(action.name())) process.stderr.write(`${notice}\n`);
   });
   await program.parseAsync(argv);

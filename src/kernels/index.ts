@@ -1,51 +1,31 @@
 /**
- * The active kernel implementation. Ops call `getKernels()` for every heavy computation, so
- * `setKernels(native)` at start-up switches the whole engine at once.
+ * The kernels and the backend that holds them (backend.ts). Ops ask `getBackend().kernels`
+ * for every heavy computation, so one `setBackend` switches the whole engine at once.
+ * Browser-safe: nothing here imports Node built-ins.
  */
+import { getBackend, portableBackend, setBackend } from "./backend.js";
 import type { Kernels } from "./kernels.js";
 import { portableKernels } from "./portable/index.js";
 
 export type { Kernels, ConvGeometry, PoolGeometry, ChannelLayout } from "./kernels.js";
+export type { OptimizerKernels, StepScalars } from "./optimizer.js";
+export type { PackedKernels } from "./packed.js";
+export type { Backend } from "./backend.js";
+export { getBackend, setBackend, setDefaultBackend, portableBackend } from "./backend.js";
+export { kernelMethods, optimizerKernelArity, packedKernelArity, tensorKernelArity } from "./declaration.js";
 export { convGeometry, poolGeometry } from "./geometry.js";
 export { portableKernels };
 
-/** Every method a Kernels implementation must provide (checked by setKernels). */
-export const kernelMethods = [
-  "gemm",
-  "conv2dForward",
-  "conv2dBackwardInput",
-  "conv2dBackwardFilter",
-  "maxPoolForward",
-  "maxPoolBackward",
-  "avgPoolForward",
-  "avgPoolBackward",
-  "binaryGemm",
-  "binaryConv2dForward",
-  "clipInPlace",
-  "signForward",
-  "steBackward",
-  "batchNormStatistics",
-  "batchNormApply",
-  "batchNormGradientSums",
-  "batchNormInputGradient",
-] as const satisfies readonly (keyof Kernels)[];
-
-let active: Kernels = portableKernels;
-
-/** The kernels in use (the portable ones unless setKernels installed others). */
+/** The tensor kernels of the backend in use. @deprecated Use `getBackend().kernels`. */
 export function getKernels(): Kernels {
-  return active;
+  return getBackend().kernels;
 }
 
 /**
- * Installs a kernel implementation for all later ops. A partial implementation can borrow the
- * rest: `setKernels({ ...portableKernels, name: "native", gemm: nativeGemm })`.
+ * Installs tensor kernels alone, as a backend without fused optimizer updates or packed
+ * kernels. @deprecated Use `setBackend` (or `useBackend` from the package entry).
  * @throws Error if a method is missing (a programming error, not user input).
  */
 export function setKernels(kernels: Kernels): void {
-  const missing = kernelMethods.filter((m) => typeof kernels[m] !== "function");
-  if (missing.length > 0) {
-    throw new Error(`setKernels: "${kernels.name}" lacks ${missing.join(", ")}`);
-  }
-  active = kernels;
+  setBackend({ ...portableBackend, name: kernels.name, kernels });
 }

@@ -1,43 +1,41 @@
 /**
- * Start-up choice of kernels: the native addon when it loads, the portable TypeScript kernels
- * otherwise, with a one-line notice saying which and why. `BAMSPROD_KERNELS=portable|native`
- * forces one; `BAMSPROD_THREADS=N` sets the thread count (default: all cores).
+ * The start-up choice of backend, for Node (the CLI and `import "bamsprod"` both use it): the
+ * native backend when its addon loads, the portable one otherwise, with a one-line notice
+ * saying which and why. `BAMSPROD_KERNELS=portable|native` forces one; `BAMSPROD_THREADS=N`
+ * sets the thread count (default: all cores). Importing this module makes that choice the
+ * default of `getBackend()` (backend.ts); `useBackend` chooses explicitly.
  *
  * @example
- * const { kernels, notice } = selectKernels();
- * setKernels(kernels);
- * console.error(notice);
+ * import { useBackend, getBackend } from "bamsprod";
+ * useBackend("portable"); // or "native" (throws if the addon is unavailable), or "auto"
+ * console.log(getBackend().name);
  */
 import { availableParallelism } from "node:os";
 import { BamsprodError, show } from "../util/errors.js";
-import { getKernels, portableKernels } from "./index.js";
+import { getBackend, portableBackend, setBackend, setDefaultBackend, type Backend } from "./backend.js";
 import type { Kernels } from "./kernels.js";
 import { loadAddon } from "./native/addon.js";
-import type { AddonLoad, NativeAddon } from "./native/addon.js";
-import { createNativeKernels } from "./native/kernels.js";
-import { createNativeOptimizerSteps } from "./native/optim.js";
-import type { NativeOptimizerSteps } from "./native/optim.js";
+import type { AddonLoad } from "./native/addon.js";
+import { createNativeBackend } from "./native/backend.js";
 
-/** The chosen kernels and one line (no trailing newline) for stderr. */
-export interface KernelSelection {
-  kernels: Kernels;
+/** The chosen backend and one line (no trailing newline) for stderr. */
+export interface BackendChoice {
+  backend: Backend;
   notice: string;
 }
 
-/** One frozen Kernels object per addon, so repeated selections return the same object. */
-const nativeKernels = new WeakMap<NativeAddon, Kernels>();
-
 /**
- * Chooses the kernels from the environment (default `process.env`) and, for the native ones,
- * applies the thread count. Does not install them: pass `kernels` to `setKernels`. `load`
- * replaces the addon loader (tests use it to simulate a machine without the addon).
+ * Chooses the backend from the environment (default `process.env`) and, for the native one,
+ * applies the thread count. Does not install it: pass `backend` to `setBackend` (or call
+ * `useBackend`). `load` replaces the addon loader (tests use it to simulate a machine without
+ * the addon).
  * @throws BamsprodError when BAMSPROD_KERNELS or BAMSPROD_THREADS is invalid, or when
  *   BAMSPROD_KERNELS=native but the addon cannot be loaded.
  */
-export function selectKernels(
+export function chooseBackend(
   env: NodeJS.ProcessEnv = process.env,
   load: () => AddonLoad = loadAddon,
-): KernelSelection {
+): BackendChoice {
   const forced = env.BAMSPROD_KERNELS?.trim().toLowerCase() || undefined;
   if (forced !== undefined && forced !== "portable" && forced !== "native") {
     throw new BamsprodError(
@@ -47,7 +45,7 @@ export function selectKernels(
   const threads = threadsFromEnv(env);
   if (forced === "portable") {
     return {
-      kernels: portableKernels,
+      backend: portableBackend,
       notice: "bamsprod: using portable kernels (BAMSPROD_KERNELS=portable)",
     };
   }
@@ -60,23 +58,42 @@ export function selectKernels(
       );
     }
     return {
-      kernels: portableKernels,
+      backend: portableBackend,
       notice: `bamsprod: using portable kernels (native kernels unavailable: ${loaded.reason})`,
     };
   }
   loaded.addon.setThreads(threads);
-  let kernels = nativeKernels.get(loaded.addon);
-  if (kernels === undefined) {
-    kernels = createNativeKernels(loaded.addon);
-    nativeKernels.set(loaded.addon, kernels);
-  }
   const info = loaded.addon.info();
   const why = forced === "native" ? "BAMSPROD_KERNELS=native" : "addon loaded";
   return {
-    kernels,
+    backend: createNativeBackend(loaded.addon),
     notice: `bamsprod: using native kernels (${why}; OpenBLAS ${info.blasCore}, ${threads} thread${threads === 1 ? "" : "s"}, XNOR path ${info.binaryPath})`,
   };
 }
+
+/**
+ * Chooses and installs the backend for everything that computes from now on, and returns it:
+ * "native" (the addon; throws if it cannot load), "portable" (plain TypeScript), "auto" (as at
+ * start-up: BAMSPROD_KERNELS if set, else native when the addon loads), or a Backend object.
+ * @throws BamsprodError when "native" is asked for and the addon cannot be loaded.
+ */
+export function useBackend(choice: "auto" | "native" | "portable" | Backend): Backend {
+  let backend: Backend;
+  if (typeof choice === "object") backend = choice;
+  else if (choice === "auto") backend = chooseBackend().backend;
+  else if (choice === "portable" || choice === "native") {
+    backend = chooseBackend({ ...process.env, BAMSPROD_KERNELS: choice }).backend;
+  } else {
+    throw new BamsprodError(
+      `useBackend: ${show(choice)} is not a backend; use "auto", "native" or "portable"`,
+    );
+  }
+  setBackend(backend);
+  return backend;
+}
+
+// `import "bamsprod"` gets the same backend as the CLI, chosen when it is first needed.
+setDefaultBackend(() => chooseBackend().backend);
 
 /**
  * Sets the threads the native kernels use (OpenBLAS and the addon's pool); no effect on the
@@ -93,9 +110,9 @@ export function setKernelThreads(threads: number): void {
 
 /** What `bamsprod info` prints about the kernels. */
 export interface KernelInfo {
-  /** Name of the kernels in use ("native" or "portable"). */
+  /** Name of the backend in use ("native" or "portable"). */
   kernels: string;
-  /** Threads the kernels in use run on. */
+  /** Threads the backend in use runs on. */
   threads: number;
   /** Whether the native addon loaded, and if not, why. */
   native: { available: true; path: string } | { available: false; reason: string };
@@ -105,13 +122,13 @@ export interface KernelInfo {
   binaryPath: string | null;
 }
 
-/** Describes the kernels in use (see {@link getKernels}) and the native addon's state. */
+/** Describes the backend in use (see {@link getBackend}) and the native addon's state. */
 export function kernelInfo(): KernelInfo {
-  const active = getKernels().name;
+  const active = getBackend();
   const load = loadAddon();
   if (load.addon === null) {
     return {
-      kernels: active,
+      kernels: active.name,
       threads: 1,
       native: { available: false, reason: load.reason },
       blas: null,
@@ -120,32 +137,27 @@ export function kernelInfo(): KernelInfo {
   }
   const info = load.addon.info();
   return {
-    kernels: active,
-    threads: active === "native" ? info.threads : 1,
+    kernels: active.name,
+    threads: active === createNativeBackend(load.addon) ? info.threads : 1,
     native: { available: true, path: load.path },
     blas: { config: info.blasConfig, core: info.blasCore, threads: info.blasThreads },
     binaryPath: info.binaryPath,
   };
 }
 
-/** The loaded addon, or null (for the packed binary products). */
-export function nativeAddon(): NativeAddon | null {
-  return loadAddon().addon;
+/** The chosen kernels and one line for stderr. @deprecated Use {@link BackendChoice}. */
+export interface KernelSelection {
+  kernels: Kernels;
+  notice: string;
 }
 
-let optimizerSteps: NativeOptimizerSteps | undefined;
-
-/**
- * The fused native optimizer updates while the native kernels are in use (see
- * {@link getKernels}), else null, so BAMSPROD_KERNELS=portable also keeps the optimizers in
- * TypeScript. Optimizers call this in `updateTensor` and fall back to their own loop.
- */
-export function nativeOptimizerSteps(): NativeOptimizerSteps | null {
-  if (getKernels().name !== "native") return null;
-  const addon = loadAddon().addon;
-  if (addon === null) return null;
-  optimizerSteps ??= createNativeOptimizerSteps(addon);
-  return optimizerSteps;
+/** The tensor kernels of {@link chooseBackend}'s choice. @deprecated Use `chooseBackend` or `useBackend`. */
+export function selectKernels(
+  env: NodeJS.ProcessEnv = process.env,
+  load: () => AddonLoad = loadAddon,
+): KernelSelection {
+  const { backend, notice } = chooseBackend(env, load);
+  return { kernels: backend.kernels, notice };
 }
 
 function threadsFromEnv(env: NodeJS.ProcessEnv): number {

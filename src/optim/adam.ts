@@ -2,7 +2,7 @@
  * Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015), bias-corrected,
  * with the project's decoupled weight decay (line 1) and binary-latent clip (line 11).
  */
-import { nativeOptimizerSteps } from "../kernels/select.js";
+import type { StepScalars } from "../kernels/optimizer.js";
 import { Optimizer, type StepContext } from "./base.js";
 import { clipBound, decayFactor } from "./common.js";
 import { ADAM_DEFAULTS, OPTION_TABLES, type OptimizerConfig, type OptimizerOptions } from "./defaults.js";
@@ -15,17 +15,8 @@ export type AdamConfig = OptimizerConfig<"adam">;
 
 export { ADAM_DEFAULTS };
 
-/** The scalars of one Adam (or AMSGrad) step. */
-export interface AdamScalars {
-  decay: number;
-  beta1: number;
-  beta2: number;
-  /** lr / bc1: the bias-corrected step size applied to m. */
-  stepSize: number;
-  /** 1 / bc2: multiplies the second moment into its bias-corrected estimate. */
-  invBc2: number;
-  eps: number;
-}
+/** The scalars of one Adam (or AMSGrad) step: lr / bc1, 1 / bc2, ... (src/kernels/optimizer.ts). */
+export type AdamScalars = StepScalars;
 
 export function adamScalars(o: Readonly<AdamConfig>, { t, lr }: StepContext): AdamScalars {
   const bc1 = 1 - o.beta1 ** t;
@@ -84,7 +75,7 @@ export class Adam extends Optimizer<AdamConfig, AdamScalars> {
 
   /** The fused update, in the native addon while the native kernels are in use (same bits). */
   updateTensor(x: Float32Array, g: Float32Array, binary: boolean, state: TensorState, s: AdamScalars): void {
-    const update = nativeOptimizerSteps()?.adamUpdate ?? adamUpdate;
+    const update = this.fused?.adamUpdate ?? adamUpdate;
     update(x, g, state.m, state.v, s, clipBound(binary, this.options.clip));
   }
 }

@@ -3,7 +3,6 @@
  * the running maximum vmax of the second moment in the denominator, bias-corrected as in
  * PyTorch's `amsgrad=True`.
  */
-import { nativeOptimizerSteps } from "../kernels/select.js";
 import { adamScalars, type AdamConfig, type AdamOptions, type AdamScalars } from "./adam.js";
 import { Optimizer, type StepContext } from "./base.js";
 import { clipBound } from "./common.js";
@@ -57,7 +56,7 @@ export class Amsgrad extends Optimizer<AdamConfig, AdamScalars> {
 
   /** The fused update, in the native addon while the native kernels are in use (same bits). */
   updateTensor(x: Float32Array, g: Float32Array, binary: boolean, state: TensorState, s: AdamScalars): void {
-    const update = nativeOptimizerSteps()?.amsgradUpdate ?? amsgradUpdate;
+    const update = this.fused?.amsgradUpdate ?? amsgradUpdate;
     update(x, g, state.m, state.v, state.vmax, s, clipBound(binary, this.options.clip));
   }
 }

@@ -10,7 +10,6 @@
  * TypeScript and the native updates split the work differently (bamsprodTypescript.ts,
  * bamsprodNative.ts) and compute the same bits; the statistics are in bamsprodStats.ts.
  */
-import { nativeOptimizerSteps } from "../kernels/select.js";
 import { Optimizer, type StepContext } from "./base.js";
 import { nativeUpdate, nativeUpdateAlone, type BamsprodTensorStats } from "./bamsprodNative.js";
 import { meanAbs, type BamsprodScalars } from "./bamsprodStats.js";
@@ -30,8 +29,8 @@ export type BamsprodConfig = OptimizerConfig<"bamsprod">;
 
 /**
  * BAMSProd. Create it with `createOptimizer("bamsprod", options)` or `new Bamsprod(options)`.
- * While the native kernels are in use (see `selectKernels`), each tensor's update runs in the
- * native addon, which computes the same bits with vector instructions on every core.
+ * When the backend in use has fused updates (the native one), each tensor's update runs there,
+ * computing the same bits with vector instructions on every core.
  */
 export class Bamsprod extends Optimizer<BamsprodConfig, BamsprodScalars> {
   /** Scratch for one tensor's read-only pass. */
@@ -83,8 +82,8 @@ export class Bamsprod extends Optimizer<BamsprodConfig, BamsprodScalars> {
   ): void {
     if (x.length === 0) return;
     const clip = clipBound(binary, this.options.clip);
-    const native = nativeOptimizerSteps()?.bamsprod;
-    if (native === undefined) {
+    const native = this.fused;
+    if (native === null) {
       const a = !binary ? 0 : index === undefined ? meanAbs(x, s.decay) : this.#inspected[3 * index];
       typescriptUpdate(x, g, binary, state, s, clip, a);
     } else if (index === undefined) {
@@ -120,17 +119,25 @@ export class Bamsprod extends Optimizer<BamsprodConfig, BamsprodScalars> {
     s: BamsprodScalars,
     index: number,
   ): number {
-    const native = nativeOptimizerSteps()?.bamsprod;
-    if (x.length === 0 || (native === undefined && !binary))
-      return super.inspect(x, g, binary, state, s, index);
+    const native = this.fused;
+    if (x.length === 0 || (native === null && !binary)) return super.inspect(x, g, binary, state, s, index);
     this.#reserve(index);
     let bad: number;
-    if (native === undefined) {
+    if (native === null) {
       bad = checkAndSumAbs(x, g, s.decay, this.#sums);
       this.#inspected[3 * index] = this.#sums[0] / x.length; // mean(|x|)
     } else {
       const pivot = this.#pivots[index];
-      bad = native.inspect(binary ? x : null, g, state.v, state.vmax, s, GRADIENT_LIMIT, pivot, this.#sums);
+      bad = native.bamsprodInspect(
+        binary ? x : null,
+        g,
+        state.v,
+        state.vmax,
+        s,
+        GRADIENT_LIMIT,
+        pivot,
+        this.#sums,
+      );
       this.#inspected.set(this.#sums, 3 * index);
     }
     return bad > 0 ? firstBadGradient(g) : -1;

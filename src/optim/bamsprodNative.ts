@@ -12,7 +12,7 @@
  * reads x once more with a: the same result, one pass slower. The sums follow sums.ts's order,
  * so the result is the TypeScript update's, bit for bit (bamsprodTypescript.ts).
  */
-import type { NativeBamsprodPasses } from "../kernels/native/optim.js";
+import type { OptimizerKernels } from "../kernels/optimizer.js";
 import {
   lowerBound,
   quantizationErrorFromSum,
@@ -38,7 +38,7 @@ export interface BamsprodTensorStats {
  * (reused from step to step: nothing is allocated), which is returned.
  */
 export function nativeUpdate(
-  passes: NativeBamsprodPasses,
+  passes: OptimizerKernels,
   x: Float32Array,
   g: Float32Array,
   binary: boolean,
@@ -54,13 +54,13 @@ export function nativeUpdate(
   let e = 0; // 6. (real tensors: e = 0)
   if (binary) {
     const a = inspected[at + 1] / n;
-    const deviations = a === pivot ? inspected[at + 2] : passes.deviation(x, s, a);
+    const deviations = a === pivot ? inspected[at + 2] : passes.bamsprodDeviation(x, s, a);
     e = quantizationErrorFromSum(deviations, n, a);
   }
   const c = target(inspected[at], n, e, s); // 5.-7.
   const lower = lowerBound(c, s.gammaT); // 8.
   const upper = upperBound(c, s.gammaT);
-  const sumAbsNew = passes.apply(x, g, binary, state.m, state.v, state.vmax, s, lower, upper, clip); // 1.-5., 9.-11.
+  const sumAbsNew = passes.bamsprodApply(x, g, binary, state.m, state.v, state.vmax, s, lower, upper, clip); // 1.-5., 9.-11.
   out.quantError = e;
   out.target = c;
   out.lower = lower;
@@ -71,7 +71,7 @@ export function nativeUpdate(
 
 /** One whole update (lines 1-11) of one tensor, without a guess and without the gradient check. */
 export function nativeUpdateAlone(
-  passes: NativeBamsprodPasses,
+  passes: OptimizerKernels,
   x: Float32Array,
   g: Float32Array,
   binary: boolean,
@@ -80,7 +80,7 @@ export function nativeUpdateAlone(
   clip: number,
 ): BamsprodTensorStats {
   const sums = new Float64Array(3);
-  passes.inspect(binary ? x : null, g, state.v, state.vmax, s, Infinity, NaN, sums);
+  passes.bamsprodInspect(binary ? x : null, g, state.v, state.vmax, s, Infinity, NaN, sums);
   const stats = { quantError: 0, target: 0, lower: 0, upper: 0, nextMeanAbs: 0 };
   return nativeUpdate(passes, x, g, binary, state, s, clip, sums, 0, NaN, stats);
 }

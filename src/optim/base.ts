@@ -2,10 +2,11 @@
  * What every optimizer shares: the step counter, the learning rate, per-tensor state allocated
  * on the first step, the all-or-nothing checks of a step, and the state dict. Each algorithm
  * only supplies its per-step scalars and its per-tensor update (`updateTensor`), a function
- * over plain arrays and numbers that a native kernel can replace (Adam, AMSGrad and BAMSProd
- * do while the native kernels are in use: see src/kernels/select.ts `nativeOptimizerSteps`).
+ * over plain arrays and numbers that a fused kernel can replace (Adam, AMSGrad and BAMSProd
+ * do when the backend in use has fused updates: see `fused` and src/kernels/optimizer.ts).
  */
-import { nativeOptimizerSteps } from "../kernels/select.js";
+import { getBackend } from "../kernels/backend.js";
+import type { OptimizerKernels } from "../kernels/optimizer.js";
 import { show } from "../util/errors.js";
 import { checkLr, positive, resolveOptions, type OptionTable, type OptionValue } from "./options.js";
 import { checkParams, firstBadGradient, GRADIENT_LIMIT, gradientError } from "./params.js";
@@ -137,6 +138,14 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S = unknown
     this.#states = decoded?.states ?? null;
   }
 
+  /**
+   * The fused updates of the backend in use (src/kernels/backend.ts), or null: the TypeScript
+   * loops then run, with the same bits.
+   */
+  protected get fused(): OptimizerKernels | null {
+    return getBackend().optimizer;
+  }
+
   /** The names of the state arrays a tensor needs (e.g. ["m", "v"]). */
   protected abstract stateKeys(binary: boolean, options: Readonly<O>): readonly string[];
 
@@ -164,7 +173,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S = unknown
    * Phase 1 of a step for tensor `index`: reads, never writes, x, g and the state; returns the
    * index of the first bad gradient entry (NaN, infinite, beyond 1e19) or -1. An optimizer
    * that needs statistics of a whole tensor before updating it can gather them in this pass.
-   * The check runs natively while the native kernels are in use (a bad entry is then located
+   * The check runs fused when the backend has fused updates (a bad entry is then located
    * in TypeScript, for the error message).
    */
   protected inspect(
@@ -175,8 +184,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S = unknown
     _scalars: S,
     _index: number,
   ): number {
-    const native = nativeOptimizerSteps();
-    if (native === null || native.countBadGradients(g, GRADIENT_LIMIT) > 0) return firstBadGradient(g);
+    const fused = this.fused;
+    if (fused === null || fused.countBadGradients(g, GRADIENT_LIMIT) > 0) return firstBadGradient(g);
     return -1;
   }
 

@@ -4,7 +4,6 @@
  * Binary tensors hold exactly +-1 (no latent weights); a weight flips when the moving average
  * of its gradient is large and agrees in sign with it. Real tensors are updated by Adam.
  */
-import { nativeOptimizerSteps } from "../kernels/select.js";
 import { adamScalars, adamUpdate, type AdamScalars } from "./adam.js";
 import { Optimizer, type StepContext } from "./base.js";
 import { OPTION_TABLES, type OptimizerConfig, type OptimizerOptions } from "./defaults.js";
@@ -59,6 +58,6 @@ export class Bop extends Optimizer<BopConfig, BopScalars> {
   updateTensor(x: Float32Array, g: Float32Array, binary: boolean, state: TensorState, s: BopScalars): void {
     if (binary) bopUpdate(x, g, state.m, s);
     // Real tensors: Adam without clip (natively while the native kernels are in use: same bits).
-    else (nativeOptimizerSteps()?.adamUpdate ?? adamUpdate)(x, g, state.m, state.v, s.adam, Infinity);
+    else (this.fused?.adamUpdate ?? adamUpdate)(x, g, state.m, state.v, s.adam, Infinity);
   }
 }

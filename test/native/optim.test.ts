@@ -2,12 +2,11 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { getKernels, portableKernels, setKernels } from "../../src/kernels/index.js";
-import { createNativeOptimizerSteps } from "../../src/kernels/native/optim.js";
-import { nativeOptimizerSteps, selectKernels } from "../../src/kernels/select.js";
+import { getBackend, portableBackend, setBackend, type OptimizerKernels } from "../../src/kernels/index.js";
+import { createNativeBackend } from "../../src/kernels/native/backend.js";
+import { chooseBackend } from "../../src/kernels/select.js";
 import { ADAM_DEFAULTS, adamScalars, adamUpdate } from "../../src/optim/adam.js";
 import { amsgradUpdate } from "../../src/optim/amsgrad.js";
-import type { NativeBamsprodPasses } from "../../src/kernels/native/optim.js";
 import { nativeUpdate, nativeUpdateAlone } from "../../src/optim/bamsprodNative.js";
 import {
   Bamsprod,
@@ -63,7 +62,7 @@ const fresh = (n: number) => ({ m: new Float32Array(n), v: new Float32Array(n), 
 
 // Adam and AMSGrad repeat the TypeScript arithmetic operation for operation: bit-identical.
 describe("native Adam/AMSGrad updates vs src/optim (exact)", { skip }, () => {
-  const steps = addon === null ? null : createNativeOptimizerSteps(native());
+  const steps = addon === null ? null : createNativeBackend(native()).optimizer;
   for (const amsgrad of [false, true]) {
     for (const c of configs()) {
       test(`${amsgrad ? "amsgrad" : "adam"}, n ${c.n}, weightDecay ${c.weightDecay}, clip ${c.clip}`, () => {
@@ -96,7 +95,7 @@ describe("native Adam/AMSGrad updates vs src/optim (exact)", { skip }, () => {
 // BAMSProd: the native float64 sums follow src/optim/sums.ts's order, so everything is
 // bit-identical to the TypeScript update, the statistics of lines 6-8 included.
 describe("native BAMSProd update vs src/optim (exact)", { skip }, () => {
-  const steps = addon === null ? null : createNativeOptimizerSteps(native());
+  const steps = addon === null ? null : createNativeBackend(native()).optimizer;
   for (const gamma of [1e-3, 0.5]) {
     for (const binary of [true, false]) {
       for (const c of configs()) {
@@ -119,7 +118,7 @@ describe("native BAMSProd update vs src/optim (exact)", { skip }, () => {
             const s = bamsprodScalars(c, gamma, t);
             const e = binary ? quantizationError(ts.x, s.decay) : 0;
             opt.updateTensor(ts.x, g, binary, ts, s);
-            const stats = nativeUpdateAlone(steps!.bamsprod, nat.x, g, binary, nat, s, clip);
+            const stats = nativeUpdateAlone(steps!, nat.x, g, binary, nat, s, clip);
             const target = (sumValues(ts.vmax) / c.n) * s.invBc2 * (1 + e) ** 2;
             assert.equal(stats.quantError, e, `e at step ${t}`);
             assert.equal(stats.target, target, `target at step ${t}`);
@@ -148,12 +147,12 @@ describe("native BAMSProd update vs src/optim (exact)", { skip }, () => {
       statisticsPass(null, g, state.m, state.v, state.vmax, s, 0, new Float64Array(2));
       for (const pivot of [0, 0.37, meanAbs(x, s.decay), NaN]) {
         const out = new Float64Array(3);
-        assert.equal(steps!.bamsprod.inspect(x, g, v, vmax, s, GRADIENT_LIMIT, pivot, out), 0);
+        assert.equal(steps!.bamsprodInspect(x, g, v, vmax, s, GRADIENT_LIMIT, pivot, out), 0);
         const expected = [sumValues(state.vmax), sumAbs(x, s.decay), sumDeviation(x, s.decay, pivot)];
         assert.deepEqual(Array.from(out), expected, `n ${n}, pivot ${pivot}`);
-        assert.equal(steps!.bamsprod.inspect(null, g, v, vmax, s, GRADIENT_LIMIT, pivot, out), 0);
+        assert.equal(steps!.bamsprodInspect(null, g, v, vmax, s, GRADIENT_LIMIT, pivot, out), 0);
         assert.deepEqual(Array.from(out), [expected[0], 0, 0], `real tensor, n ${n}`);
-        assert.equal(steps!.bamsprod.deviation(x, s, pivot), expected[2]);
+        assert.equal(steps!.bamsprodDeviation(x, s, pivot), expected[2]);
       }
     }
   });
@@ -167,11 +166,11 @@ describe("native BAMSProd update vs src/optim (exact)", { skip }, () => {
     const plain = { x: x0.slice(), ...fresh(n) };
     const deviationPasses: number[] = [];
     let t = 0;
-    const counting: NativeBamsprodPasses = {
-      ...steps!.bamsprod,
-      deviation(x, s, a) {
+    const counting: OptimizerKernels = {
+      ...steps!,
+      bamsprodDeviation(x, s, a) {
         deviationPasses.push(t);
-        return steps!.bamsprod.deviation(x, s, a);
+        return steps!.bamsprodDeviation(x, s, a);
       },
     };
     const sums = new Float64Array(3);
@@ -182,7 +181,7 @@ describe("native BAMSProd update vs src/optim (exact)", { skip }, () => {
       touch(guessed.x, t);
       touch(plain.x, t);
       assert.equal(
-        counting.inspect(guessed.x, g, guessed.v, guessed.vmax, s, GRADIENT_LIMIT, pivot, sums),
+        counting.bamsprodInspect(guessed.x, g, guessed.v, guessed.vmax, s, GRADIENT_LIMIT, pivot, sums),
         0,
       );
       const stats = nativeUpdate(counting, guessed.x, g, true, guessed, s, 1, sums, 0, pivot, {
@@ -192,7 +191,7 @@ describe("native BAMSProd update vs src/optim (exact)", { skip }, () => {
         upper: 0,
         nextMeanAbs: 0,
       });
-      const reference = nativeUpdateAlone(steps!.bamsprod, plain.x, g, true, plain, s, 1);
+      const reference = nativeUpdateAlone(steps!, plain.x, g, true, plain, s, 1);
       assert.equal(stats.quantError, reference.quantError, `e at step ${t}`);
       assert.ok(stats.quantError > 0);
       assertSame(guessed.x, plain.x, `x at step ${t}`);
@@ -231,7 +230,7 @@ describe("native BAMSProd update vs src/optim (exact)", { skip }, () => {
       native().setThreads(threads);
       const state = { x: x0.slice(), ...fresh(n) };
       for (let t = 1; t <= 3; t++) {
-        nativeUpdateAlone(steps!.bamsprod, state.x, g, true, state, bamsprodScalars(c, 0.5, t), 1);
+        nativeUpdateAlone(steps!, state.x, g, true, state, bamsprodScalars(c, 0.5, t), 1);
       }
       return state;
     };
@@ -250,7 +249,7 @@ describe("native BAMSProd update vs src/optim (exact)", { skip }, () => {
     const x = Float32Array.from([0.5, -0.25, 0, 1]);
     const state = fresh(4);
     const c = { n: 4, weightDecay: 0, clip: 1, lr: 0.1 };
-    nativeUpdateAlone(steps!.bamsprod, x, new Float32Array(4), true, state, bamsprodScalars(c, 1e-3, 1), 1);
+    nativeUpdateAlone(steps!, x, new Float32Array(4), true, state, bamsprodScalars(c, 1e-3, 1), 1);
     assertSame(x, [0.5, -0.25, 0, 1], "x");
   });
 });
@@ -283,7 +282,7 @@ test("BAMSPROD_OPTIM_PATH forces the loops it names when the CPU has them", { sk
 });
 
 describe("native gradient check vs src/optim", { skip }, () => {
-  const steps = addon === null ? null : createNativeOptimizerSteps(native());
+  const steps = addon === null ? null : createNativeBackend(native()).optimizer;
   const edge = [
     0,
     -0,
@@ -311,7 +310,7 @@ describe("native gradient check vs src/optim", { skip }, () => {
         const out = new Float64Array(3);
         const s = { decay: 1, beta1: 0.9, beta2: 0.999, stepSize: 1, invBc2: 1, eps: 1e-8 };
         assert.equal(
-          steps!.bamsprod.inspect(null, g, zeros, zeros, s, limit, 0, out),
+          steps!.bamsprodInspect(null, g, zeros, zeros, s, limit, 0, out),
           expected,
           `inspect, n ${n}`,
         );
@@ -329,8 +328,8 @@ describe("native gradient check vs src/optim", { skip }, () => {
 // Through `optimizer.step`: with the native kernels selected, Adam, AMSGrad and BAMSProd run
 // natively (Bop: its real tensors) and give the bits of the TypeScript loops.
 describe("optimizers with the native kernels selected", { skip }, () => {
-  const previous = getKernels();
-  after(() => setKernels(previous));
+  const previous = getBackend();
+  after(() => setBackend(previous));
   const run = (
     name: OptimizerName,
     useNative: boolean,
@@ -338,8 +337,8 @@ describe("optimizers with the native kernels selected", { skip }, () => {
     x0: Float32Array[],
     weightDecay: number,
   ) => {
-    setKernels(useNative ? selectKernels({ BAMSPROD_KERNELS: "native" }).kernels : portableKernels);
-    assert.equal(nativeOptimizerSteps() !== null, useNative);
+    setBackend(useNative ? chooseBackend({ BAMSPROD_KERNELS: "native" }).backend : portableBackend);
+    assert.equal(getBackend().optimizer !== null, useNative);
     const opt = createOptimizer(name, {
       lr: 0.03,
       weightDecay,
@@ -375,7 +374,7 @@ describe("optimizers with the native kernels selected", { skip }, () => {
   }
 
   test("a bad gradient is refused natively as in TypeScript: named, nothing changed", () => {
-    setKernels(selectKernels({ BAMSPROD_KERNELS: "native" }).kernels);
+    setBackend(chooseBackend({ BAMSPROD_KERNELS: "native" }).backend);
     const opt = createOptimizer("bamsprod");
     const value = Float32Array.from({ length: 3 * SUM_BLOCK }, (_, i) => Math.sin(i));
     const grad = new Float32Array(value.length).fill(0.01);

@@ -1,12 +1,12 @@
 /**
- * Preload for running the whole test suite on one kernel set:
+ * Preload for running the whole test suite on one backend:
  * `BAMSPROD_KERNELS=native node --import ./build/test/native/useSelectedKernels.js --test ...`
- * installs the kernels selectKernels() chooses (forced by BAMSPROD_KERNELS) before any test
- * runs, so every op of every test goes through them. Not a test file itself.
+ * installs the backend chooseBackend() picks (forced by BAMSPROD_KERNELS) before any test
+ * runs, so every op of every test goes through it. Not a test file itself.
  */
-import { setKernels } from "../../src/kernels/index.js";
-import { selectKernels } from "../../src/kernels/select.js";
+import { setBackend } from "../../src/kernels/backend.js";
+import { chooseBackend } from "../../src/kernels/select.js";
 
-const { kernels, notice } = selectKernels();
-setKernels(kernels);
+const { backend, notice } = chooseBackend();
+setBackend(backend);
 if (process.env.BAMSPROD_QUIET_KERNELS !== "1") process.stderr.write(`${notice}\n`);

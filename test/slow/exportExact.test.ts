@@ -10,14 +10,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadFashionMnist } from "../../src/data/index.js";
 import { compileModel, encodePacked, loadPacked } from "../../src/export/index.js";
-import { getKernels, portableKernels, setKernels, type Kernels } from "../../src/kernels/index.js";
-import { selectKernels } from "../../src/kernels/select.js";
+import { getBackend, portableBackend, setBackend, type Backend } from "../../src/kernels/index.js";
+import { chooseBackend } from "../../src/kernels/select.js";
 import { loadModelFromCheckpoint } from "../../src/train/checkpoint.js";
 import { argmax, bitDifferences, referenceLogits, trainedCheckpoint } from "../export/helpers.js";
 
-function nativeKernels(): Kernels | null {
+function nativeBackend(): Backend | null {
   try {
-    return selectKernels({ BAMSPROD_KERNELS: "native" }).kernels;
+    return chooseBackend({ BAMSPROD_KERNELS: "native" }).backend;
   } catch {
     return null;
   }
@@ -42,27 +42,27 @@ for (const [name, trainSize] of cases.filter(([n]) => given.size === 0 || given.
     const test = loadFashionMnist().test;
     if (test.count < 10000)
       t.diagnostic(`only ${test.count} test images (the full dataset is not installed)`);
-    const native = nativeKernels();
-    const before = getKernels();
-    setKernels(native ?? portableKernels); // train fast when possible
+    const native = nativeBackend();
+    const before = getBackend();
+    setBackend(native ?? portableBackend); // train fast when possible
     const dir = given.get(name) ?? (await trainedCheckpoint(name, trainSize));
     const { model } = loadModelFromCheckpoint(dir);
     const packed = loadPacked(encodePacked(compileModel(model)));
     try {
-      for (const kernels of native === null ? [portableKernels] : [portableKernels, native]) {
-        setKernels(kernels);
+      for (const backend of native === null ? [portableBackend] : [portableBackend, native]) {
+        setBackend(backend);
         const reference = referenceLogits(model, test.images, test.count);
         const ours = packed.logits(test.images, test.count);
-        assert.deepEqual(bitDifferences(ours, reference), [], `${kernels.name} kernels`);
+        assert.deepEqual(bitDifferences(ours, reference), [], `${backend.name} backend`);
         const predicted = packed.predict(test.images, test.count);
         assert.deepEqual(predicted, argmax(reference, 10));
         const correct = predicted.filter((c, i) => c === test.labels[i]).length;
         t.diagnostic(
-          `${name}, ${kernels.name}: ${test.count} images identical, accuracy ${(correct / test.count).toFixed(4)}`,
+          `${name}, ${backend.name}: ${test.count} images identical, accuracy ${(correct / test.count).toFixed(4)}`,
         );
       }
     } finally {
-      setKernels(before);
+      setBackend(before);
     }
   });
 }

@@ -5,10 +5,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { builtinModules } from "node:module";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { buildSrc, nodeBuiltins, outsideImports } from "../helpers/importGraph.js";
 import { createOptimizer, optimizerDefaults, type OptimizerName } from "../../src/optim/index.js";
 import { BamsprodError } from "../../src/util/errors.js";
 import {
@@ -20,33 +18,10 @@ import {
   type BinaryAwareOptimizer,
 } from "../../src/tfjs/index.js";
 
-const buildSrc = resolve(dirname(fileURLToPath(import.meta.url)), "../../src");
-
-/** Every bare (non-relative) import specifier reachable from `entry` through relative imports. */
-function outsideImports(entry: string): Set<string> {
-  const seen = new Set<string>();
-  const outside = new Set<string>();
-  const pending = [entry];
-  while (pending.length > 0) {
-    const file = pending.pop() as string;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const source = readFileSync(file, "utf8");
-    for (const match of source.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*["']([^"']+)["']/g)) {
-      const spec = match[1];
-      if (spec.startsWith(".")) pending.push(join(dirname(file), spec));
-      else outside.add(spec);
-    }
-    for (const match of source.matchAll(/(?:^|\n)\s*import\s*["']([^"']+)["']/g)) outside.add(match[1]);
-  }
-  return outside;
-}
-
 test("bamsprod/tfjs needs only @tensorflow/tfjs: no Node built-ins, so it loads in a browser", () => {
   const outside = [...outsideImports(join(buildSrc, "tfjs/index.js"))];
   assert.deepEqual(outside, ["@tensorflow/tfjs"]);
-  const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-  assert.ok(!outside.some((spec) => builtins.has(spec) || spec.startsWith("node:")));
+  assert.deepEqual(nodeBuiltins(outside), []);
 });
 
 test("the core package does not load @tensorflow/tfjs", () => {

@@ -12,13 +12,13 @@
  *
  * Otherwise: the engine's float convolution on the +-1 (or float) kernel, as in evaluation.
  */
-import { convGeometry, getKernels } from "../../kernels/index.js";
-import type { NativeAddon } from "../../kernels/native/addon.js";
+import { convGeometry, getBackend } from "../../kernels/index.js";
+import type { PackedKernels } from "../../kernels/packed.js";
 import { bitIsNegative, unpackSigns } from "../bits.js";
 import type { Conv2DLayer } from "../format.js";
 import { asSigns, asValues, type Activations, type Step } from "./activations.js";
 import { Scratch } from "./scratch.js";
-import { inferenceAddon, portableXnorProduct, rowWords } from "./xnor.js";
+import { packedKernels, portableXnorProduct, rowWords } from "./xnor.js";
 
 interface Geometry {
   channels: number;
@@ -57,7 +57,7 @@ function floatConv(layer: Conv2DLayer, g: Geometry): Step {
         [layer.padH, layer.padW],
       );
       const y = scratch.floats(0, batch * layer.outChannels * g.outHeight * g.outWidth);
-      getKernels().conv2dForward(x, kernel, geometry, y);
+      getBackend().kernels.conv2dForward(x, kernel, geometry, y);
       return { kind: "values", data: y, shape };
     },
   };
@@ -83,10 +83,10 @@ function binaryConv(layer: Conv2DLayer, bits: Uint8Array, g: Geometry): Step {
   return {
     run(input, batch) {
       const pixels = pixelsOf(input, batch);
-      const addon = inferenceAddon();
+      const packed = packedKernels();
       const y =
-        addon !== null
-          ? (native ??= nativeBinaryConv(addon, layer, bits, g, scratch))(pixels, batch)
+        packed !== null
+          ? (native ??= nativeBinaryConv(packed, layer, bits, g, scratch))(pixels, batch)
           : (portable ??= portableBinaryConv(layer, bits, g, channelWords, scratch))(pixels, batch);
       return { kind: "values", data: y, shape };
     },
@@ -98,7 +98,7 @@ type ConvRun = (pixels: Uint32Array, batch: number) => Float32Array;
 
 /** The addon's XNOR convolution, fed the packed pixels; it skips padded taps: no correction. */
 function nativeBinaryConv(
-  addon: NativeAddon,
+  packed: PackedKernels,
   layer: Conv2DLayer,
   bits: Uint8Array,
   g: Geometry,
@@ -114,7 +114,7 @@ function nativeBinaryConv(
       [layer.strideH, layer.strideW],
       [layer.padH, layer.padW],
     );
-    addon.binaryConv2dPixels(pixels, kernelSigns, geometry, y);
+    packed.binaryConv2dPixels(pixels, kernelSigns, geometry, y);
     return y;
   };
 }

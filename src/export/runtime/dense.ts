@@ -4,7 +4,7 @@
  * engine's float matrix product on the +-1 (or float) kernel, the very call the training
  * engine's dense op makes, so the float rounding is the evaluation path's.
  */
-import { getKernels } from "../../kernels/index.js";
+import { getBackend } from "../../kernels/index.js";
 import { bitIsNegative, unpackSigns } from "../bits.js";
 import type { DenseLayer } from "../format.js";
 import { asSigns, asValues, type Activations, type Step } from "./activations.js";
@@ -73,7 +73,7 @@ function floatDense(layer: DenseLayer): Step {
           ? asValues({ kind: "signs", negative: asSigns(input, batch), shape: input.shape }, batch)
           : asValues(input, batch);
       const y = scratch.floats(0, batch * outFeatures);
-      getKernels().gemm(false, true, batch, outFeatures, inFeatures, 1, x, kernel, 0, y);
+      getBackend().kernels.gemm(false, true, batch, outFeatures, inFeatures, 1, x, kernel, 0, y);
       return { kind: "values", data: y, shape };
     },
   };

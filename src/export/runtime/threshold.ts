@@ -6,7 +6,7 @@
 import type { ThresholdLayer } from "../format.js";
 import { asValues, sampleSize, type Activations, type Step } from "./activations.js";
 import { Scratch } from "./scratch.js";
-import { inferenceAddon, rowWords } from "./xnor.js";
+import { packedKernels, rowWords } from "./xnor.js";
 
 /** Who reads the signs: a binary dense layer, a binary convolution, or anything else. */
 export type SignLayout = "rows" | "pixels" | "signs";
@@ -69,9 +69,9 @@ export function toRows(
   words: number,
   out: Uint32Array,
 ): void {
-  const addon = inferenceAddon();
-  if (addon !== null) {
-    addon.thresholdRows(x, { batch, channels, spatial }, thresholds, flip, words, out);
+  const packed = packedKernels();
+  if (packed !== null) {
+    packed.thresholdRows(x, { batch, channels, spatial }, thresholds, flip, words, out);
     return;
   }
   let i = 0;
@@ -103,9 +103,9 @@ export function toPixels(
   channelWords: number,
   out: Uint32Array,
 ): void {
-  const addon = inferenceAddon();
-  if (addon !== null) {
-    addon.thresholdPixels(x, { batch, channels, spatial }, thresholds, flip, out);
+  const packed = packedKernels();
+  if (packed !== null) {
+    packed.thresholdPixels(x, { batch, channels, spatial }, thresholds, flip, out);
     return;
   }
   for (let n = 0; n < batch; n++) {

@@ -5,9 +5,8 @@
  * popcount(a XOR b): bits past the real length are 0 in both operands and count as matches,
  * which the callers subtract.
  */
-import { getKernels } from "../../kernels/index.js";
-import type { NativeAddon } from "../../kernels/native/addon.js";
-import { nativeAddon } from "../../kernels/select.js";
+import { getBackend } from "../../kernels/backend.js";
+import type { PackedKernels } from "../../kernels/packed.js";
 
 /** Population count of each 16-bit value: two lookups per word beat the SWAR formula in V8. */
 const POPCOUNT16 = buildPopcount16();
@@ -24,9 +23,9 @@ export function rowWords(bits: number): number {
   return words + (words & 1);
 }
 
-/** The native addon while the native kernels are in use, else null. */
-export function inferenceAddon(): NativeAddon | null {
-  return getKernels().name === "native" ? nativeAddon() : null;
+/** The packed kernels of the backend in use, or null: the TypeScript forms below then run. */
+export function packedKernels(): PackedKernels | null {
+  return getBackend().packed;
 }
 
 /**
@@ -43,10 +42,10 @@ export function xnorDot(
   c: Float32Array,
 ): void {
   if (m === 0 || n === 0) return;
-  const addon = inferenceAddon();
-  if (addon !== null) {
-    // The addon's rows are ceil(bits / 64) 64-bit words: the same `words` Uint32s.
-    addon.binaryGemmPacked(m, n, bits, a, b, c);
+  const packed = packedKernels();
+  if (packed !== null) {
+    // The packed kernels' rows are ceil(bits / 64) 64-bit words: the same `words` Uint32s.
+    packed.binaryGemmPacked(m, n, bits, a, b, c);
     return;
   }
   portableXnorProduct(m, n, words, a, b, c);

@@ -9,7 +9,10 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ChannelLayout, ConvGeometry, PoolGeometry } from "../kernels.js";
+import { optimizerKernelArity, packedKernelArity, tensorKernelArity } from "../declaration.js";
+import type { Kernels } from "../kernels.js";
+import type { OptimizerKernels } from "../optimizer.js";
+import type { PackedKernels } from "../packed.js";
 
 /** What the addon reports about itself (see kernelInfo for the public view). */
 export interface AddonInfo {
@@ -29,136 +32,21 @@ export interface AddonInfo {
   hardwareThreads: number;
 }
 
-/** The raw addon. Array arguments are used in place (never copied); sizes are checked natively. */
-/** The scalars of an optimizer step (src/optim/adam.ts `AdamScalars`), passed as an object. */
-export interface StepScalars {
-  /** 1 - lr * weightDecay. */
-  decay: number;
-  beta1: number;
-  beta2: number;
-  /** lr / (1 - beta1^t). */
-  stepSize: number;
-  /** 1 / (1 - beta2^t). */
-  invBc2: number;
-  eps: number;
-}
-
-export interface NativeAddon {
-  gemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: Float32Array,
-    b: Float32Array,
-    beta: number,
-    c: Float32Array,
-  ): void;
-  conv2dForward(x: Float32Array, w: Float32Array, g: ConvGeometry, y: Float32Array): void;
-  conv2dBackwardInput(dy: Float32Array, w: Float32Array, g: ConvGeometry, dx: Float32Array): void;
-  conv2dBackwardFilter(x: Float32Array, dy: Float32Array, g: ConvGeometry, dw: Float32Array): void;
-  maxPoolForward(x: Float32Array, g: PoolGeometry, y: Float32Array, argmax: Int32Array): void;
-  maxPoolBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
-  avgPoolForward(x: Float32Array, g: PoolGeometry, y: Float32Array): void;
-  avgPoolBackward(dy: Float32Array, g: PoolGeometry, dx: Float32Array): void;
-  binaryGemm(m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void;
-  binaryConv2dForward(x: Float32Array, w: Float32Array, g: ConvGeometry, y: Float32Array): void;
-  /** The same convolution on packed signs: pixels [N, H, W, ceil(C/32)] words, bit set = -1. */
-  binaryConv2dPixels(pixels: Uint32Array, w: Float32Array, g: ConvGeometry, y: Float32Array): void;
-  /** The signs as rows of `rowWords` words per image, in flattened (C, spatial) order. */
-  thresholdRows(
-    x: Float32Array,
-    l: ChannelLayout,
-    thresholds: Float32Array,
-    flip: Uint8Array,
-    rowWords: number,
-    out: Uint32Array,
-  ): void;
-  /** -1 unless (x >= thresholds[c]) XOR flip[c], into the packed per-pixel layout above. */
-  thresholdPixels(
-    x: Float32Array,
-    l: ChannelLayout,
-    thresholds: Float32Array,
-    flip: Uint8Array,
-    out: Uint32Array,
-  ): void;
-  clipInPlace(x: Float32Array, bound: number): void;
-  signForward(x: Float32Array, y: Float32Array): void;
-  steBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
-  batchNormStatistics(x: Float32Array, l: ChannelLayout, mean: Float64Array, variance: Float64Array): void;
-  batchNormApply(
-    x: Float32Array,
-    l: ChannelLayout,
-    scale: Float64Array,
-    shift: Float64Array,
-    y: Float32Array,
-  ): void;
-  batchNormGradientSums(
-    x: Float32Array,
-    dy: Float32Array,
-    l: ChannelLayout,
-    mean: Float64Array,
-    invStd: Float64Array,
-    sumDy: Float64Array,
-    sumDyXhat: Float64Array,
-  ): void;
-  batchNormInputGradient(
-    x: Float32Array,
-    dy: Float32Array,
-    l: ChannelLayout,
-    mean: Float64Array,
-    k: Float64Array,
-    meanDy: Float64Array,
-    xCoef: Float64Array,
-    dx: Float32Array,
-  ): void;
-  /** Sign bits of rows x k floats into 64-bit words stored as Uint32 pairs (2*ceil(k/64) per row). */
-  packSigns(rows: number, k: number, src: Float32Array, dst: Uint32Array): void;
-  binaryGemmPacked(m: number, n: number, k: number, a: Uint32Array, b: Uint32Array, c: Float32Array): void;
-  /** Adam (vmax null) or AMSGrad update of one tensor; clip = Infinity for none. */
-  adamUpdate(
-    x: Float32Array,
-    g: Float32Array,
-    m: Float32Array,
-    v: Float32Array,
-    vmax: Float32Array | null,
-    s: StepScalars,
-    clip: number,
-  ): void;
-  /** BAMSProd's read-only pass; returns the bad gradient entries, out <- [sum vmax, sum |x|, deviations]. */
-  bamsprodInspect(
-    x: Float32Array | null,
-    g: Float32Array,
-    v: Float32Array,
-    vmax: Float32Array,
-    s: StepScalars,
-    limit: number,
-    pivot: number,
-    out: Float64Array,
-  ): number;
-  /** sum(||x*decay| - a|). */
-  bamsprodDeviation(x: Float32Array, s: StepScalars, a: number): number;
-  /** BAMSProd's update pass; returns sum |new x| for a binary tensor, else 0. */
-  bamsprodApply(
-    x: Float32Array,
-    g: Float32Array,
-    m: Float32Array,
-    v: Float32Array,
-    vmax: Float32Array,
-    binary: boolean,
-    s: StepScalars,
-    lower: number,
-    upper: number,
-    clip: number,
-  ): number;
-  /** Entries of g that are NaN, infinite or beyond +-limit. */
-  countBadGradients(g: Float32Array, limit: number): number;
+/** What the addon exports beside its kernels. */
+export interface AddonControl {
   setThreads(threads: number): void;
+  /** Forces an XNOR/popcount code path ("avx512-vpopcntdq", "popcnt", "generic"); false if the CPU lacks it. */
   setBinaryPath(path: string): boolean;
   info(): AddonInfo;
+  /** Each exported function's name and argument count, as registered (see ../declaration.ts). */
+  signatures(): Record<string, number>;
 }
+
+/**
+ * The raw addon: every kernel of the declaration (../declaration.ts), under the same name and
+ * with the same arguments. Arrays are used in place (never copied); sizes are checked natively.
+ */
+export type NativeAddon = Omit<Kernels, "name"> & OptimizerKernels & PackedKernels & AddonControl;
 
 /** Either the loaded addon or why it could not be loaded. */
 export type AddonLoad = { addon: NativeAddon; path: string } | { addon: null; reason: string };
@@ -181,7 +69,14 @@ function tryLoad(): AddonLoad {
   if (!existsSync(addonPath)) return { addon: null, reason: `addon not built: ${buildReason()}` };
   try {
     const addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
-    // Every core until told otherwise (selectKernels applies BAMSPROD_THREADS).
+    const mismatch = checkAddon(addon);
+    if (mismatch !== null) {
+      return {
+        addon: null,
+        reason: `addon out of date: ${mismatch}; rebuild it with \`npm run build:native\``,
+      };
+    }
+    // Every core until told otherwise (chooseBackend applies BAMSPROD_THREADS).
     addon.setThreads(availableParallelism());
     return { addon, path: addonPath };
   } catch (error) {
@@ -191,6 +86,37 @@ function tryLoad(): AddonLoad {
       reason: `addon failed to load: ${message}; rebuild it with \`npm run build:native\``,
     };
   }
+}
+
+/** Every function the addon must export, with its argument count (the control functions too). */
+export const addonDeclaration: Readonly<Record<string, number>> = Object.freeze({
+  ...tensorKernelArity,
+  ...optimizerKernelArity,
+  ...packedKernelArity,
+  setThreads: 1,
+  setBinaryPath: 1,
+  info: 0,
+  signatures: 0,
+});
+
+/**
+ * Compares what the addon registered (its `signatures()`) with the declaration: null when they
+ * agree, else what differs, e.g. "gemm takes 9 arguments natively, 10 declared".
+ */
+export function checkAddon(addon: Partial<NativeAddon>): string | null {
+  if (typeof addon.signatures !== "function") return "it does not report its signatures";
+  const native = addon.signatures();
+  const problems: string[] = [];
+  for (const [name, arity] of Object.entries(addonDeclaration)) {
+    if (!(name in native)) problems.push(`${name} is missing`);
+    else if (native[name] !== arity)
+      problems.push(`${name} takes ${native[name]} arguments natively, ${arity} declared`);
+    else if (typeof (addon as Record<string, unknown>)[name] !== "function")
+      problems.push(`${name} is not exported`);
+  }
+  for (const name of Object.keys(native))
+    if (!(name in addonDeclaration)) problems.push(`${name} is not declared`);
+  return problems.length === 0 ? null : problems.join(", ");
 }
 
 /** The install-time build's own account of why it did not produce the addon. */

@@ -3,7 +3,7 @@
  * once per step and its inputs once per forward pass, then multiplies packed operands with
  * XNOR + popcount. (`Kernels.binaryGemm` packs both operands on every call.)
  */
-import type { NativeAddon } from "./addon.js";
+import type { PackedKernels } from "../packed.js";
 
 /** Signs of a rows x k row-major matrix, 64 per word (bit set = negative; sign(0) = +1). */
 export interface PackedSigns {
@@ -20,7 +20,7 @@ export function packedLength(rows: number, k: number): number {
 
 /** Packs the signs of `src` (rows x k); reuses `into` when it has the right length. */
 export function packSigns(
-  addon: NativeAddon,
+  packed: PackedKernels,
   rows: number,
   k: number,
   src: Float32Array,
@@ -30,12 +30,17 @@ export function packSigns(
     into !== undefined && into.words.length === packedLength(rows, k)
       ? into.words
       : new Uint32Array(packedLength(rows, k));
-  addon.packSigns(rows, k, src, words);
+  packed.packSigns(rows, k, src, words);
   return { rows, k, words };
 }
 
 /** c[a.rows x b.rows] = sign(a) . sign(b)^T, exact (both operands packed with the same k). */
-export function binaryGemmPacked(addon: NativeAddon, a: PackedSigns, b: PackedSigns, c: Float32Array): void {
+export function binaryGemmPacked(
+  packed: PackedKernels,
+  a: PackedSigns,
+  b: PackedSigns,
+  c: Float32Array,
+): void {
   if (a.k !== b.k) throw new Error(`binaryGemmPacked: operands have k = ${a.k} and ${b.k}`);
-  addon.binaryGemmPacked(a.rows, b.rows, a.k, a.words, b.words, c);
+  packed.binaryGemmPacked(a.rows, b.rows, a.k, a.words, b.words, c);
 }

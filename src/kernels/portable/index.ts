@@ -1,6 +1,6 @@
 /**
  * The portable kernels: plain TypeScript, no dependencies, the default until a native
- * implementation is installed with setKernels.
+ * backend is installed with setBackend (src/kernels/backend.ts).
  */
 import type { Kernels } from "../kernels.js";
 import {

@@ -1,4 +1,4 @@
-import { getKernels, type ChannelLayout } from "../../kernels/index.js";
+import { getBackend, type ChannelLayout } from "../../kernels/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import { Tensor } from "../tensor.js";
 import { channelLayout, checkChannels, outGrad } from "./grad.js";
@@ -65,12 +65,12 @@ export function batchNorm(
     shift[c] = (beta === null ? 0 : beta.data[c]) - norm.mean[c] * scale[c];
   }
   const y = new Float32Array(x.size);
-  getKernels().batchNormApply(x.data, layout, scale, shift, y);
+  getBackend().kernels.batchNormApply(x.data, layout, scale, shift, y);
 
   const inputs = [x, gamma, beta].filter((t): t is Tensor => t !== null);
   return Tensor.fromOp(y, x.shape, inputs, (out) => {
     const dy = outGrad(out);
-    const kernels = getKernels();
+    const kernels = getBackend().kernels;
     const sumDy = new Float64Array(channels);
     const sumDyXhat = new Float64Array(channels);
     kernels.batchNormGradientSums(x.data, dy, layout, norm.mean, norm.invStd, sumDy, sumDyXhat);
@@ -96,7 +96,7 @@ function batchStatistics(
   const count = layout.batch * layout.spatial;
   const mean = new Float64Array(channels);
   const variance = new Float64Array(channels);
-  getKernels().batchNormStatistics(x, layout, mean, variance);
+  getBackend().kernels.batchNormStatistics(x, layout, mean, variance);
   const invStd = new Float64Array(channels);
   // One sample per channel has no unbiased variance; keep the biased one (0) rather than NaN.
   const bessel = count > 1 ? count / (count - 1) : 1;

@@ -1,4 +1,4 @@
-import { convGeometry, getKernels } from "../../kernels/index.js";
+import { convGeometry, getBackend } from "../../kernels/index.js";
 import { BamsprodError } from "../../util/errors.js";
 import { Tensor } from "../tensor.js";
 import { addChannelValues, sumPerChannelInto } from "./bias.js";
@@ -32,14 +32,14 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, options: Conv2
   }
   const spatial = g.outHeight * g.outWidth;
   const y = new Float32Array(g.batch * g.outChannels * spatial);
-  if (options.binary === true) getKernels().binaryConv2dForward(x.data, w.data, g, y);
-  else getKernels().conv2dForward(x.data, w.data, g, y);
+  if (options.binary === true) getBackend().kernels.binaryConv2dForward(x.data, w.data, g, y);
+  else getBackend().kernels.conv2dForward(x.data, w.data, g, y);
   if (bias !== null) addChannelValues(y, bias.data, g.batch, g.outChannels, spatial, y);
   const shape = [g.batch, g.outChannels, g.outHeight, g.outWidth];
   const inputs = bias === null ? [x, w] : [x, w, bias];
   return Tensor.fromOp(y, shape, inputs, (out) => {
     const dy = outGrad(out);
-    const kernels = getKernels();
+    const kernels = getBackend().kernels;
     if (x.requiresGrad) accumulateWritten(x, (dx) => kernels.conv2dBackwardInput(dy, w.data, g, dx));
     if (w.requiresGrad) kernels.conv2dBackwardFilter(x.data, dy, g, w.gradBuffer());
     if (bias !== null && bias.requiresGrad) {

@@ -1,4 +1,4 @@
-import { getKernels } from "../../kernels/index.js";
+import { getBackend } from "../../kernels/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import { Tensor } from "../tensor.js";
 import { checkRank, outGrad } from "./grad.js";
@@ -34,13 +34,14 @@ export function dense(x: Tensor, w: Tensor, bias: Tensor | null, options: DenseO
     );
   }
   const y = new Float32Array(batch * outFeatures);
-  if (options.binary === true) getKernels().binaryGemm(batch, outFeatures, inFeatures, x.data, w.data, y);
-  else getKernels().gemm(false, true, batch, outFeatures, inFeatures, 1, x.data, w.data, 0, y);
+  if (options.binary === true)
+    getBackend().kernels.binaryGemm(batch, outFeatures, inFeatures, x.data, w.data, y);
+  else getBackend().kernels.gemm(false, true, batch, outFeatures, inFeatures, 1, x.data, w.data, 0, y);
   if (bias !== null) addRowBias(y, bias.data, batch, outFeatures);
   const inputs = bias === null ? [x, w] : [x, w, bias];
   return Tensor.fromOp(y, [batch, outFeatures], inputs, (out) => {
     const dy = outGrad(out);
-    const kernels = getKernels();
+    const kernels = getBackend().kernels;
     if (x.requiresGrad)
       kernels.gemm(false, false, batch, inFeatures, outFeatures, 1, dy, w.data, 1, x.gradBuffer());
     if (w.requiresGrad)

@@ -1,4 +1,4 @@
-import { getKernels } from "../../kernels/index.js";
+import { getBackend } from "../../kernels/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import { Tensor } from "../tensor.js";
 import { checkRank, outGrad } from "./grad.js";
@@ -17,10 +17,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     throw new BamsprodError(`matmul: a is ${show(a.shape)} so b needs ${k} rows, but b is ${show(b.shape)}`);
   }
   const y = new Float32Array(m * n);
-  getKernels().gemm(false, false, m, n, k, 1, a.data, b.data, 0, y);
+  getBackend().kernels.gemm(false, false, m, n, k, 1, a.data, b.data, 0, y);
   return Tensor.fromOp(y, [m, n], [a, b], (out) => {
     const dy = outGrad(out);
-    const kernels = getKernels();
+    const kernels = getBackend().kernels;
     if (a.requiresGrad) kernels.gemm(false, true, m, k, n, 1, dy, b.data, 1, a.gradBuffer());
     if (b.requiresGrad) kernels.gemm(true, false, k, n, m, 1, a.data, dy, 1, b.gradBuffer());
   });

@@ -1,4 +1,4 @@
-import { getKernels, poolGeometry } from "../../kernels/index.js";
+import { getBackend, poolGeometry } from "../../kernels/index.js";
 import { Tensor } from "../tensor.js";
 import { outGrad } from "./grad.js";
 
@@ -19,10 +19,10 @@ export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   const count = g.batch * g.channels * g.outHeight * g.outWidth;
   const y = new Float32Array(count);
   const argmax = new Int32Array(count);
-  getKernels().maxPoolForward(x.data, g, y, argmax);
+  getBackend().kernels.maxPoolForward(x.data, g, y, argmax);
   const shape = [g.batch, g.channels, g.outHeight, g.outWidth];
   return Tensor.fromOp(y, shape, [x], (out) => {
-    getKernels().maxPoolBackward(outGrad(out), argmax, x.gradBuffer());
+    getBackend().kernels.maxPoolBackward(outGrad(out), argmax, x.gradBuffer());
   });
 }
 
@@ -34,9 +34,9 @@ export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
 export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   const g = poolGeometry(x.shape, options.size, options.stride ?? options.size);
   const y = new Float32Array(g.batch * g.channels * g.outHeight * g.outWidth);
-  getKernels().avgPoolForward(x.data, g, y);
+  getBackend().kernels.avgPoolForward(x.data, g, y);
   const shape = [g.batch, g.channels, g.outHeight, g.outWidth];
   return Tensor.fromOp(y, shape, [x], (out) => {
-    getKernels().avgPoolBackward(outGrad(out), g, x.gradBuffer());
+    getBackend().kernels.avgPoolBackward(outGrad(out), g, x.gradBuffer());
   });
 }

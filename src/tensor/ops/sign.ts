@@ -1,4 +1,4 @@
-import { getKernels } from "../../kernels/index.js";
+import { getBackend } from "../../kernels/index.js";
 import { Tensor } from "../tensor.js";
 import { outGrad } from "./grad.js";
 
@@ -11,12 +11,12 @@ import { outGrad } from "./grad.js";
  */
 export function sign(x: Tensor, pseudoGradient?: (v: number) => number): Tensor {
   const y = new Float32Array(x.size);
-  getKernels().signForward(x.data, y);
+  getBackend().kernels.signForward(x.data, y);
   return Tensor.fromOp(y, x.shape, [x], (out) => {
     const dy = outGrad(out);
     const dx = x.gradBuffer();
     if (pseudoGradient === undefined) {
-      getKernels().steBackward(x.data, dy, dx);
+      getBackend().kernels.steBackward(x.data, dy, dx);
       return;
     }
     const xd = x.data;
