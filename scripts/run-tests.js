@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process";
 const slow = process.argv.includes("--slow");
 const root = "build/test";
 const nativeAddon = "native/build/Release/bamsprod_native.node";
-const preload = "./build/test/native/useSelectedKernels.js";
+const preload = "./build/test/kernels/useBackend.js";
 
 function collect(dir) {
   const out = [];

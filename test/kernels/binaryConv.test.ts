@@ -1,40 +1,125 @@
+import assert from "node:assert/strict";
 import { test } from "node:test";
 import { convGeometry, portableKernels } from "../../src/kernels/index.js";
 import { Rng } from "../../src/util/random.js";
-import { naiveConv, randomArray } from "./reference.js";
-import assert from "node:assert/strict";
+import { describeBackends, describeNative } from "./backends.js";
+import { assertSame, coarseArray, naiveConv, randomArray } from "./helpers.js";
 
 const sign = (a: Float32Array): Float32Array => a.map((v) => (v >= 0 ? 1 : -1));
+const product = (shape: number[]): number => shape.reduce((p, v) => p * v, 1);
 
-test("binaryConv2dForward equals the float convolution of the signs, zero padding contributing 0", () => {
-  const rng = new Rng(50);
-  const cases: [number[], number[], number, number][] = [
-    [[2, 3, 5, 6], [4, 3, 3, 3], 1, 1],
-    [[1, 2, 7, 7], [3, 2, 3, 2], 2, 2],
-    [[2, 1, 4, 4], [2, 1, 1, 1], 1, 0],
-  ];
-  for (const [xs, ws, stride, padding] of cases) {
-    const g = convGeometry(xs, ws, stride, padding);
-    const x = randomArray(
-      xs.reduce((p, v) => p * v, 1),
-      rng,
-    );
-    x[0] = 0; // sign(0) = +1
-    const w = randomArray(
-      ws.reduce((p, v) => p * v, 1),
-      rng,
-    );
-    const want = naiveConv(sign(x), sign(w), g);
-    const y = new Float32Array(want.length).fill(Number.NaN);
-    portableKernels.binaryConv2dForward(x, w, g, y);
-    assert.deepEqual([...y], [...want], `x ${xs}, w ${ws}`);
+// [N, C, H, W], [O, C, KH, KW], stride, padding. Channel counts around the 32-bit words the
+// signs are packed in (1, 31, 32, 33, 64, 70), output channels and widths that are not
+// multiples of the 16-lane blocks, strides 1-2 (stride 1 takes the vectorized path on
+// AVX-512 CPUs), paddings 0-3 (3 with a 3x3 kernel: some windows lie wholly in the padding),
+// non-square kernels, bcnn's own layers, and 128 channels (36 tap-words per output, more
+// than the 31 the AVX2 path counts in bytes before widening).
+const cases: [number[], number[], number | [number, number], number | [number, number]][] = [
+  [[1, 1, 5, 5], [1, 1, 3, 3], 1, 0],
+  [[2, 31, 7, 9], [5, 31, 3, 3], 1, 1],
+  [[3, 32, 6, 17], [17, 32, 3, 2], 1, [1, 2]],
+  [[2, 33, 8, 8], [3, 33, 3, 3], 2, 1],
+  [[2, 64, 5, 21], [16, 64, 3, 3], 1, 1],
+  [[1, 70, 9, 6], [9, 70, 2, 3], 1, [0, 1]],
+  [[2, 5, 4, 4], [2, 5, 3, 3], 1, 3],
+  [[2, 8, 11, 10], [4, 8, 5, 5], [2, 3], 2],
+  [[3, 32, 28, 28], [32, 32, 3, 3], 1, 1],
+  [[3, 64, 14, 14], [64, 64, 3, 3], 1, 1],
+  [[1, 128, 5, 11], [6, 128, 3, 3], 1, 1],
+];
+
+/** x [N, C, H, W] -> each pixel's channel signs, [N, H, W, ceil(C/32)] words (bit set: x < 0 or NaN). */
+function packPixels(x: Float32Array, [batch, channels, height, width]: number[]): Uint32Array {
+  const q = Math.ceil(channels / 32);
+  const plane = height * width;
+  const out = new Uint32Array(batch * plane * q);
+  for (let n = 0; n < batch; n++)
+    for (let c = 0; c < channels; c++)
+      for (let p = 0; p < plane; p++)
+        if (!(x[(n * channels + c) * plane + p] >= 0)) out[(n * plane + p) * q + (c >>> 5)] |= 1 << (c & 31);
+  return out;
+}
+
+describeBackends("binaryConv2dForward", (subject) => {
+  const k = () => subject.backend().kernels;
+
+  test("equals the float convolution of the signs, zero padding contributing 0", () => {
+    const rng = new Rng(50);
+    const naiveCases: [number[], number[], number, number][] = [
+      [[2, 3, 5, 6], [4, 3, 3, 3], 1, 1],
+      [[1, 2, 7, 7], [3, 2, 3, 2], 2, 2],
+      [[2, 1, 4, 4], [2, 1, 1, 1], 1, 0],
+    ];
+    for (const [xs, ws, stride, padding] of naiveCases) {
+      const g = convGeometry(xs, ws, stride, padding);
+      const x = randomArray(rng, product(xs));
+      x[0] = 0; // sign(0) = +1
+      const w = randomArray(rng, product(ws));
+      const want = naiveConv(sign(x), sign(w), g);
+      const y = new Float32Array(want.length).fill(Number.NaN);
+      k().binaryConv2dForward(x, w, g, y);
+      assert.deepEqual([...y], [...want], `x ${xs}, w ${ws}`);
+    }
+  });
+
+  test("a padded border sees fewer taps (hand-checked corner)", () => {
+    // All +1 input and kernel, 3x3 padding 1: a corner output covers 4 taps, an edge 6, the centre 9.
+    const g = convGeometry([1, 1, 3, 3], [1, 1, 3, 3], 1, 1);
+    const y = new Float32Array(9);
+    k().binaryConv2dForward(new Float32Array(9).fill(0.3), new Float32Array(9).fill(2), g, y);
+    assert.deepEqual([...y], [4, 6, 4, 6, 9, 6, 4, 6, 4]);
+  });
+
+  test("all signs opposite gives -(valid taps x C) (no counter overflows)", () => {
+    const g = convGeometry([2, 128, 5, 9], [5, 128, 3, 3], 1, 1);
+    const expected = new Float32Array(g.batch * g.outChannels * g.outHeight * g.outWidth);
+    const x = new Float32Array(2 * 128 * 5 * 9).fill(-1);
+    const w = new Float32Array(5 * 128 * 9).fill(1);
+    portableKernels.binaryConv2dForward(x, w, g, expected);
+    assert.equal(expected[0], -4 * 128, "a corner output has 4 valid taps");
+    const actual = new Float32Array(expected.length).fill(Number.NaN);
+    k().binaryConv2dForward(x, w, g, actual);
+    assertSame(actual, expected, `${subject.label} opposite signs`);
+  });
+
+  for (const t of subject.threads) {
+    test(`${t} thread(s): equals portable, and so does the packed-pixel form (exact)`, () => {
+      subject.addon?.setThreads(t);
+      const packed = subject.backend().packed;
+      let seed = 700;
+      for (const [xs, ws, stride, padding] of cases) {
+        const g = convGeometry(xs, ws, stride, padding);
+        const rng = new Rng(seed++);
+        // Coarse values put exact zeros and -0 in x: their sign is +1.
+        const x = seed % 2 === 0 ? coarseArray(rng, product(xs)) : randomArray(rng, product(xs));
+        const w = randomArray(rng, product(ws));
+        const ySize = g.batch * g.outChannels * g.outHeight * g.outWidth;
+        const expected = new Float32Array(ySize);
+        portableKernels.binaryConv2dForward(x, w, g, expected);
+        const actual = new Float32Array(ySize).fill(Number.NaN);
+        k().binaryConv2dForward(x, w, g, actual);
+        assertSame(actual, expected, `x ${xs}, w ${ws}, stride ${stride}, padding ${padding}`);
+        if (packed === null) continue;
+        // The same signs packed per pixel, as packed inference hands them over.
+        actual.fill(Number.NaN);
+        packed.binaryConv2dPixels(packPixels(x, xs), w, g, actual);
+        assertSame(actual, expected, `pixels: x ${xs}, w ${ws}, stride ${stride}, padding ${padding}`);
+      }
+    });
   }
 });
 
-test("binaryConv2dForward: a padded border sees fewer taps (hand-checked corner)", () => {
-  // All +1 input and kernel, 3x3 padding 1: a corner output covers 4 taps, an edge 6, the centre 9.
-  const g = convGeometry([1, 1, 3, 3], [1, 1, 3, 3], 1, 1);
-  const y = new Float32Array(9);
-  portableKernels.binaryConv2dForward(new Float32Array(9).fill(0.3), new Float32Array(9).fill(2), g, y);
-  assert.deepEqual([...y], [4, 6, 4, 6, 9, 6, 4, 6, 4]);
+describeNative("binaryConv2dForward argument checks", (native) => {
+  test("too-short arrays are refused", () => {
+    const { kernels, packed } = native.backend();
+    const g = convGeometry([1, 2, 4, 4], [1, 2, 3, 3], 1, 1);
+    assert.throws(
+      () => kernels.binaryConv2dForward(new Float32Array(31), new Float32Array(18), g, new Float32Array(16)),
+      /x has 31/,
+    );
+    assert.throws(
+      () => packed!.binaryConv2dPixels(new Uint32Array(15), new Float32Array(18), g, new Float32Array(16)),
+      /pixels has 15 elements, needs 16/,
+    );
+  });
 });

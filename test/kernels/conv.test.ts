@@ -2,9 +2,20 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { convGeometry, portableKernels, type ConvGeometry } from "../../src/kernels/index.js";
 import { Rng } from "../../src/util/random.js";
-import { maxRelError, naiveConv, naiveConvFilterGrad, naiveConvInputGrad, randomArray } from "./reference.js";
+import { describeBackends, describeNative } from "./backends.js";
+import {
+  U32,
+  absArray,
+  assertSame,
+  assertWithin,
+  maxRelError,
+  naiveConv,
+  naiveConvFilterGrad,
+  naiveConvInputGrad,
+  randomArray,
+} from "./helpers.js";
 
-const cases: {
+const naiveCases: {
   x: number[];
   w: number[];
   stride: number | [number, number];
@@ -18,8 +29,8 @@ const cases: {
   { x: [1, 1, 4, 4], w: [2, 1, 5, 5], stride: 1, padding: 2 },
 ];
 
-function eachCase(check: (g: ConvGeometry, rng: Rng) => void) {
-  cases.forEach((c, i) => check(convGeometry(c.x, c.w, c.stride, c.padding), new Rng(100 + i)));
+function eachNaiveCase(check: (g: ConvGeometry, rng: Rng) => void) {
+  naiveCases.forEach((c, i) => check(convGeometry(c.x, c.w, c.stride, c.padding), new Rng(100 + i)));
 }
 
 function sizes(g: ConvGeometry) {
@@ -30,36 +41,165 @@ function sizes(g: ConvGeometry) {
   };
 }
 
-test("conv2dForward equals a direct convolution (strides, padding, 1x1, non-square)", () => {
-  eachCase((g, rng) => {
-    const s = sizes(g);
-    const x = randomArray(s.x, rng);
-    const w = randomArray(s.w, rng);
-    const y = new Float32Array(s.y).fill(NaN);
-    portableKernels.conv2dForward(x, w, g, y);
-    assert.ok(maxRelError(y, naiveConv(x, w, g)) < 1e-6);
+// Shapes: [N, C, H, W], [O, C, KH, KW], stride, padding. Odd sizes, non-square kernels,
+// strides 1-3, paddings 0-2, a kernel as large as the padded input, a large feature map (the
+// native kernel goes image by image) and small maps with a batch that it splits into chunks
+// of several images (4 MiB column budget: 18 + 18 + 4 images in the last case).
+const cases: [number[], number[], number | [number, number], number | [number, number]][] = [
+  [[1, 1, 5, 5], [1, 1, 3, 3], 1, 0],
+  [[2, 3, 7, 9], [4, 3, 3, 2], 1, 1],
+  [[3, 2, 8, 7], [5, 2, 3, 3], 2, 1],
+  [
+    [2, 4, 9, 11],
+    [3, 4, 5, 3],
+    [3, 2],
+    [2, 1],
+  ],
+  [[1, 3, 4, 4], [2, 3, 6, 6], 1, 1],
+  [[4, 5, 6, 6], [6, 5, 1, 1], 1, 0],
+  [[2, 2, 5, 5], [3, 2, 2, 2], 2, 2],
+  [[13, 16, 32, 32], [8, 16, 5, 5], 1, 2],
+  [[40, 64, 10, 10], [8, 64, 5, 5], 1, 0],
+];
+
+// Tolerance: 2 (K + 2) u times the same convolution of absolute values, K = C*KH*KW the dot
+// length (backward input: O*KH*KW terms; backward filter: N*OH*OW terms).
+function bounds(length: number, absResult: Float32Array, start?: Float32Array): number[] {
+  const scale = 2 * (length + 2) * U32;
+  return Array.from(absResult, (v, i) => scale * (v + (start ? Math.abs(start[i]) : 0)) + 1e-30);
+}
+
+describeBackends("conv2d", (subject) => {
+  const k = () => subject.backend().kernels;
+
+  test("forward equals a direct convolution (strides, padding, 1x1, non-square)", () => {
+    eachNaiveCase((g, rng) => {
+      const s = sizes(g);
+      const x = randomArray(rng, s.x);
+      const w = randomArray(rng, s.w);
+      const y = new Float32Array(s.y).fill(NaN);
+      k().conv2dForward(x, w, g, y);
+      assert.ok(maxRelError(y, naiveConv(x, w, g)) < 1e-6);
+    });
   });
+
+  test("backward input overwrites dx with the direct adjoint", () => {
+    eachNaiveCase((g, rng) => {
+      const s = sizes(g);
+      const dy = randomArray(rng, s.y);
+      const w = randomArray(rng, s.w);
+      const dx = new Float32Array(s.x).fill(123);
+      k().conv2dBackwardInput(dy, w, g, dx);
+      assert.ok(maxRelError(dx, naiveConvInputGrad(dy, w, g)) < 1e-6);
+    });
+  });
+
+  test("backward filter accumulates the direct filter gradient", () => {
+    eachNaiveCase((g, rng) => {
+      const s = sizes(g);
+      const x = randomArray(rng, s.x);
+      const dy = randomArray(rng, s.y);
+      const dw = new Float32Array(s.w).fill(0.5);
+      k().conv2dBackwardFilter(x, dy, g, dw);
+      const want = naiveConvFilterGrad(x, dy, g).map((v) => v + 0.5);
+      assert.ok(maxRelError(dw, want) < 1e-6);
+    });
+  });
+
+  let seed = 100;
+  for (const [xs, ws, stride, padding] of cases) {
+    const g = convGeometry(xs, ws, stride, padding);
+    const label = `x ${xs.join("x")}, w ${ws.join("x")}, stride ${stride}, padding ${padding}`;
+    const { x: xSize, w: wSize, y: ySize } = sizes(g);
+
+    test(`forward vs portable, ${label}`, () => {
+      const rng = new Rng(seed++);
+      const x = randomArray(rng, xSize);
+      const w = randomArray(rng, wSize);
+      const expected = new Float32Array(ySize);
+      portableKernels.conv2dForward(x, w, g, expected);
+      const actual = new Float32Array(ySize).fill(Number.NaN);
+      k().conv2dForward(x, w, g, actual);
+      const abs = new Float32Array(ySize);
+      portableKernels.conv2dForward(absArray(x), absArray(w), g, abs);
+      assertWithin(actual, expected, bounds(g.inChannels * g.kernelH * g.kernelW, abs), "forward");
+    });
+
+    test(`backward input (overwrites dx) vs portable, ${label}`, () => {
+      const rng = new Rng(seed++);
+      const dy = randomArray(rng, ySize);
+      const w = randomArray(rng, wSize);
+      const expected = new Float32Array(xSize);
+      portableKernels.conv2dBackwardInput(dy, w, g, expected);
+      const actual = randomArray(rng, xSize); // garbage that must be overwritten
+      k().conv2dBackwardInput(dy, w, g, actual);
+      const abs = new Float32Array(xSize);
+      portableKernels.conv2dBackwardInput(absArray(dy), absArray(w), g, abs);
+      assertWithin(actual, expected, bounds(g.outChannels * g.kernelH * g.kernelW, abs), "backward input");
+    });
+
+    test(`backward filter (accumulates into dw) vs portable, ${label}`, () => {
+      const rng = new Rng(seed++);
+      const x = randomArray(rng, xSize);
+      const dy = randomArray(rng, ySize);
+      const dw0 = randomArray(rng, wSize);
+      const expected = dw0.slice();
+      portableKernels.conv2dBackwardFilter(x, dy, g, expected);
+      const actual = dw0.slice();
+      k().conv2dBackwardFilter(x, dy, g, actual);
+      const abs = new Float32Array(wSize);
+      portableKernels.conv2dBackwardFilter(absArray(x), absArray(dy), g, abs);
+      assertWithin(actual, expected, bounds(g.batch * g.outHeight * g.outWidth, abs, dw0), "backward filter");
+    });
+  }
 });
 
-test("conv2dBackwardInput overwrites dx with the direct adjoint", () => {
-  eachCase((g, rng) => {
-    const s = sizes(g);
-    const dy = randomArray(s.y, rng);
-    const w = randomArray(s.w, rng);
-    const dx = new Float32Array(s.x).fill(123);
-    portableKernels.conv2dBackwardInput(dy, w, g, dx);
-    assert.ok(maxRelError(dx, naiveConvInputGrad(dy, w, g)) < 1e-6);
+describeNative("conv2d argument checks and threads", (native) => {
+  test("inconsistent geometry is refused before any memory is touched", () => {
+    const conv = native.backend().kernels.conv2dForward;
+    const g = { ...convGeometry([1, 1, 4, 4], [1, 1, 3, 3]), outHeight: 9 };
+    assert.throws(
+      () => conv(new Float32Array(16), new Float32Array(9), g, new Float32Array(81)),
+      /inconsistent/,
+    );
+    const ok = convGeometry([1, 1, 4, 4], [1, 1, 3, 3]);
+    assert.throws(() => conv(new Float32Array(15), new Float32Array(9), ok, new Float32Array(4)), /x has 15/);
   });
-});
 
-test("conv2dBackwardFilter accumulates the direct filter gradient", () => {
-  eachCase((g, rng) => {
-    const s = sizes(g);
-    const x = randomArray(s.x, rng);
-    const dy = randomArray(s.y, rng);
-    const dw = new Float32Array(s.w).fill(0.5);
-    portableKernels.conv2dBackwardFilter(x, dy, g, dw);
-    const want = naiveConvFilterGrad(x, dy, g).map((v) => v + 0.5);
-    assert.ok(maxRelError(dw, want) < 1e-6);
-  });
+  // bcnn-like maps, large (image by image, batch split across threads) and small (chunks).
+  const shapes: [number[], number[]][] = [
+    [
+      [19, 8, 16, 16],
+      [6, 8, 3, 3],
+    ],
+    [
+      [21, 5, 6, 6],
+      [7, 5, 3, 3],
+    ],
+  ];
+  for (const [xs, ws] of shapes) {
+    test(`the same bits on 1 and 2 threads: x ${xs.join("x")}, w ${ws.join("x")}`, () => {
+      const kernels = native.backend().kernels;
+      const g = convGeometry(xs, ws, 1, 1);
+      const rng = new Rng(900 + xs[0]);
+      const { x: xSize, w: wSize } = sizes(g);
+      const x = randomArray(rng, xSize);
+      const w = randomArray(rng, wSize);
+      const dy = randomArray(rng, g.batch * g.outChannels * g.outHeight * g.outWidth);
+      const dw0 = randomArray(rng, w.length);
+      const run = (t: number): Float32Array[] => {
+        native.addon!.setThreads(t);
+        const y = new Float32Array(dy.length);
+        const dx = new Float32Array(x.length);
+        const dw = dw0.slice();
+        kernels.conv2dForward(x, w, g, y);
+        kernels.conv2dBackwardInput(dy, w, g, dx);
+        kernels.conv2dBackwardFilter(x, dy, g, dw);
+        return [y, dx, dw];
+      };
+      const one = run(1);
+      const two = run(2);
+      ["forward", "backward input", "backward filter"].forEach((what, i) => assertSame(two[i], one[i], what));
+    });
+  }
 });

@@ -35,7 +35,7 @@ export interface AddonInfo {
 /** What the addon exports beside its kernels. */
 export interface AddonControl {
   setThreads(threads: number): void;
-  /** Forces an XNOR/popcount code path ("avx512-vpopcntdq", "popcnt", "generic"); false if the CPU lacks it. */
+  /** Forces an XNOR/popcount code path ("avx512-vpopcntdq", "avx2", "popcnt", "generic"); false if the CPU lacks it. */
   setBinaryPath(path: string): boolean;
   info(): AddonInfo;
   /** Each exported function's name and argument count, as registered (see ../declaration.ts). */

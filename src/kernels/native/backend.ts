@@ -10,7 +10,7 @@ import type { PackedKernels } from "../packed.js";
 import type { NativeAddon } from "./addon.js";
 
 /** The XNOR/popcount code paths the addon knows, best first (it refuses those the CPU lacks). */
-const binaryPaths = ["avx512-vpopcntdq", "popcnt", "generic"] as const;
+const binaryPaths = ["avx512-vpopcntdq", "avx2", "popcnt", "generic"] as const;
 
 /**
  * The code paths the native kernels dispatch between at run time, for tests and benchmarks

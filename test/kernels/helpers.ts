@@ -1,11 +1,63 @@
 /**
- * Naive float64 reference implementations for checking the kernels (a helper, not a test).
+ * Shared pieces of the kernel conformance suite (a helper, not a test): seeded arrays, naive
+ * float64 references, and comparisons with stated tolerances.
  */
+import assert from "node:assert/strict";
 import type { ConvGeometry } from "../../src/kernels/index.js";
 import { Rng } from "../../src/util/random.js";
 
-export function randomArray(length: number, rng: Rng): Float32Array {
-  return Float32Array.from({ length }, () => rng.uniform() * 2 - 1);
+/** Uniform values in [-1, 1), seeded. */
+export function randomArray(rng: Rng, n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = 2 * rng.uniform() - 1;
+  return out;
+}
+
+/** Values from a few levels (with exact zeros and -0), so maxima tie and signs hit 0. */
+export function coarseArray(rng: Rng, n: number): Float32Array {
+  const levels = [-1, -0.5, -0, 0, 0.5, 1];
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = levels[rng.int(levels.length)];
+  return out;
+}
+
+export function absArray(a: Float32Array): Float32Array {
+  return a.map((v) => Math.abs(v));
+}
+
+/** Unit roundoff of float32. */
+export const U32 = 2 ** -24;
+
+/**
+ * |actual - expected| <= bound[i] for every i, where the caller derives `bound` from the
+ * standard error bound of a float32 dot product of length k: gamma_k * sum |a||b|,
+ * gamma_k ~ k * u (the reference accumulates in double, so its own error is negligible).
+ */
+export function assertWithin(
+  actual: Float32Array,
+  expected: Float32Array,
+  bound: ArrayLike<number>,
+  what: string,
+): void {
+  assert.equal(actual.length, expected.length, `${what}: lengths`);
+  for (let i = 0; i < actual.length; i++) {
+    const diff = Math.abs(actual[i] - expected[i]);
+    if (!(diff <= bound[i])) {
+      assert.fail(
+        `${what}: element ${i}: got ${actual[i]} vs portable ${expected[i]} (|diff| ${diff} > bound ${bound[i]})`,
+      );
+    }
+  }
+}
+
+/** Bit-identical comparison (exact kernels); +0 and -0 count as equal. */
+export function assertSame(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: lengths`);
+  for (let i = 0; i < actual.length; i++) {
+    if (!Object.is(actual[i], expected[i]) && !(actual[i] === 0 && expected[i] === 0)) {
+      assert.fail(`${what}: element ${i}: got ${actual[i]} vs expected ${expected[i]}`);
+    }
+  }
 }
 
 /** op(A)[i, p] * op(B)[p, j] summed in float64, plus |terms| for an error bound. */

@@ -4,7 +4,10 @@ import { getBackend, portableBackend, portableKernels, setBackend } from "../../
 import { chooseBackend, kernelInfo, selectKernels, useBackend } from "../../src/kernels/select.js";
 import type { AddonLoad } from "../../src/kernels/native/addon.js";
 import { BamsprodError } from "../../src/util/errors.js";
-import { addon, skip } from "./helpers.js";
+import { loadAddon } from "../../src/kernels/native/addon.js";
+
+const { addon } = loadAddon();
+const skip = addon === null ? "native addon unavailable" : false;
 
 const missing = (): AddonLoad => ({ addon: null, reason: "addon not built: no C++ toolchain" });
 

@@ -1,6 +1,6 @@
 /**
  * Preload for running the whole test suite on one backend:
- * `BAMSPROD_KERNELS=native node --import ./build/test/native/useSelectedKernels.js --test ...`
+ * `BAMSPROD_KERNELS=native node --import ./build/test/kernels/useBackend.js --test ...`
  * installs the backend chooseBackend() picks (forced by BAMSPROD_KERNELS) before any test
  * runs, so every op of every test goes through it. Not a test file itself.
  */
