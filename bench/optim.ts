@@ -58,7 +58,7 @@ function passes(name: OptimizerName, native: boolean, binary: boolean, guessed: 
   if (native) {
     // Check fused with the statistics (g, v, vmax in, and x if binary); for a binary tensor
     // whose mean |x| was not known from the last step, the deviations (x); then the update,
-    // AMSGrad's fused pass. See src/optim/bamsprodNative.ts.
+    // AMSGrad's fused pass. See src/optim/bamsprodFused.ts.
     return [
       { reads: binary ? 4 : 3, writes: 0 },
       ...(binary && !guessed ? [{ reads: 1, writes: 0 }] : []),

@@ -1,4 +1,4 @@
-// Fused optimizer updates of one parameter tensor (spec: shared/spec/bamsprod.md). They take
+// Fused optimizer updates of one parameter tensor (definition: docs/algorithm.md). They take
 // the per-step scalars the TypeScript optimizers compute (src/optim: decay, stepSize = lr/bc1,
 // invBc2 = 1/bc2, ...) and repeat their arithmetic operation for operation (double precision,
 // rounded to float32 where a value is stored), so Adam, AMSGrad and BAMSProd give bit-identical

@@ -1,17 +1,17 @@
 /**
  * BAMSProd (Liu, Wen, Wang, Tao, Chen, Osa & Kato, "BAMSProd: A Step towards Generalizing the
  * Adaptive Optimization Methods to Deep Binary Model", arXiv 2009.13799, 2020), as defined by
- * the project's normative spec (shared/spec/bamsprod.md): AMSGrad whose bias-corrected second
+ * the project's definition (docs/algorithm.md): AMSGrad whose bias-corrected second
  * moment is projected element-wise into [c_l(t), c_u(t)], bounds that close in on a per-tensor
- * target set by the tensor's quantization error. Comments number the spec's lines.
+ * target set by the tensor's quantization error. Comments number its lines; bamsprodReference.ts is the step written out line by line.
  *
  * Lines 6-7 need statistics of the whole tensor before any element is updated, so a step reads
  * each tensor first (a read-only pass fused with the gradient check), then updates it. The
  * TypeScript and the native updates split the work differently (bamsprodTypescript.ts,
- * bamsprodNative.ts) and compute the same bits; the statistics are in bamsprodStats.ts.
+ * bamsprodFused.ts) and compute the same bits; the statistics are in bamsprodStats.ts.
  */
 import { Optimizer, type StepContext } from "./base.js";
-import { nativeUpdate, nativeUpdateAlone, type BamsprodTensorStats } from "./bamsprodNative.js";
+import { fusedUpdate, fusedUpdateAlone, type BamsprodTensorStats } from "./bamsprodFused.js";
 import { meanAbs, type BamsprodScalars } from "./bamsprodStats.js";
 import { typescriptUpdate } from "./bamsprodTypescript.js";
 import { clipBound, decayFactor } from "./common.js";
@@ -37,7 +37,7 @@ export class Bamsprod extends Optimizer<BamsprodConfig, BamsprodScalars> {
   readonly #sums = new Float64Array(3);
   /**
    * What the read-only pass measured for each tensor in the current step, 3 per tensor: in
-   * TypeScript mean(|x|) first; natively the sums of bamsprodNative.ts.
+   * TypeScript mean(|x|) first; natively the sums of bamsprodFused.ts.
    */
   #inspected = new Float64Array(0);
   /** Natively: what the last tensor's update computed (one object, reused). */
@@ -87,10 +87,10 @@ export class Bamsprod extends Optimizer<BamsprodConfig, BamsprodScalars> {
       const a = !binary ? 0 : index === undefined ? meanAbs(x, s.decay) : this.#inspected[3 * index];
       typescriptUpdate(x, g, binary, state, s, clip, a);
     } else if (index === undefined) {
-      nativeUpdateAlone(native, x, g, binary, state, s, clip);
+      fusedUpdateAlone(native, x, g, binary, state, s, clip);
     } else {
       const pivot = this.#pivots[index];
-      const stats = nativeUpdate(
+      const stats = fusedUpdate(
         native,
         x,
         g,
@@ -109,7 +109,7 @@ export class Bamsprod extends Optimizer<BamsprodConfig, BamsprodScalars> {
 
   /**
    * Phase 1 of a step: the gradient check, fused with the read-only pass that measures what
-   * the update needs first (bamsprodTypescript.ts, bamsprodNative.ts).
+   * the update needs first (bamsprodTypescript.ts, bamsprodFused.ts).
    */
   protected override inspect(
     x: Float32Array,

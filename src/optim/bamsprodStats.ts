@@ -1,5 +1,5 @@
 /**
- * BAMSProd's per-tensor statistics (spec lines 6-8), shared by the TypeScript and the native
+ * BAMSProd's per-tensor statistics (docs/algorithm.md lines 6-8), shared by the TypeScript and the native
  * updates: the quantization error, the target c and the bounds [c_l, c_u] closing in on it.
  */
 import type { AdamScalars } from "./adam.js";

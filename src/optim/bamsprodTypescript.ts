@@ -4,7 +4,7 @@
  * once, not reading each array once: the read-only pass of a step (`checkAndSumAbs`, sums.ts)
  * measures a = mean(|x|), then a statistics pass stores lines 2-4 and sums vmax and line 6's
  * deviations from a, then the update pass (lines 1, 5, 9-11). The native kernels, which are
- * memory-bound, split the same work differently (bamsprodNative.ts) and get the same bits.
+ * memory-bound, split the same work differently (bamsprodFused.ts) and get the same bits.
  * The float64 sums follow the fixed order of sums.ts.
  */
 import {

@@ -116,5 +116,5 @@ export {
   type BamsprodScalars,
 } from "./bamsprod.js";
 export { statisticsPass, projectedUpdate, typescriptUpdate } from "./bamsprodTypescript.js";
-export { nativeUpdate, nativeUpdateAlone, type BamsprodTensorStats } from "./bamsprodNative.js";
+export { fusedUpdate, fusedUpdateAlone, type BamsprodTensorStats } from "./bamsprodFused.js";
 export { constant, cosine, exponential, stepDecay, warmup, type Schedule } from "./schedules.js";

@@ -1,5 +1,5 @@
 /**
- * The float64 sums of BAMSProd's statistics (spec lines 6-7), in one fixed order that the
+ * The float64 sums of BAMSProd's statistics (docs/algorithm.md lines 6-7), in one fixed order that the
  * native kernels (native/optim.h) use too, so both give the same bits: the tensor is cut into
  * blocks of SUM_BLOCK elements; in a block, element j adds into lane j % 8, and the lanes are
  * combined as ((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)); the block sums are added in block order.
@@ -70,7 +70,7 @@ export function blockSum(a: Float32Array, from: number, to: number): number {
   return combine(l);
 }
 
-/** Sum of |x*decay| (x*decay rounded to float32, spec line 1) over x[from..to), in lane order. */
+/** Sum of |x*decay| (x*decay rounded to float32, docs/algorithm.md line 1) over x[from..to), in lane order. */
 export function blockSumAbs(x: Float32Array, from: number, to: number, decay: number): number {
   let s0 = 0,
     s1 = 0,
@@ -180,6 +180,20 @@ export function checkAndSumAbs(x: Float32Array, g: Float32Array, decay: number, 
   }
   out[0] = sum;
   return bad;
+}
+
+/**
+ * sum of term(0..n-1) in the documented order, written plainly: the definition the fast sums
+ * below unroll (the reference step uses it).
+ */
+export function orderedSum(n: number, term: (j: number) => number): number {
+  let total = 0;
+  for (let b = 0; b < n; b += SUM_BLOCK) {
+    const lane = new Float64Array(SUM_LANES);
+    for (let j = b; j < Math.min(n, b + SUM_BLOCK); j++) lane[(j - b) % SUM_LANES] += term(j);
+    total += combine(lane);
+  }
+  return total;
 }
 
 /** sum(a) over the whole array in the documented order (BAMSProd's sum(vmax)). */

@@ -1,7 +1,7 @@
 /**
  * BAMSProd for TensorFlow.js: AMSGrad whose second-moment estimate is projected into bounds
  * that close in on a per-tensor target set by the quantization error. Each numbered comment
- * is the line of the step in spec/bamsprod.md.
+ * is the line of the step in docs/algorithm.md.
  */
 import * as tf from "@tensorflow/tfjs";
 import { adamMoments, BinaryAwareOptimizer, type TfjsOptions, clipped } from "./base.js";

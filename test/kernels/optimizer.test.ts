@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { getBackend, portableBackend, setBackend, type OptimizerKernels } from "../../src/kernels/index.js";
 import { ADAM_DEFAULTS, adamScalars, adamUpdate } from "../../src/optim/adam.js";
 import { amsgradUpdate } from "../../src/optim/amsgrad.js";
-import { nativeUpdate, nativeUpdateAlone } from "../../src/optim/bamsprodNative.js";
+import { fusedUpdate, fusedUpdateAlone } from "../../src/optim/bamsprodFused.js";
 import {
   Bamsprod,
   lowerBound,
@@ -129,7 +129,7 @@ describeBackends(
               const s = bamsprodScalars(c, gamma, t);
               const e = binary ? quantizationError(ts.x, s.decay) : 0;
               opt.updateTensor(ts.x, g, binary, ts, s);
-              const stats = nativeUpdateAlone(steps()!, nat.x, g, binary, nat, s, clip);
+              const stats = fusedUpdateAlone(steps()!, nat.x, g, binary, nat, s, clip);
               const target = (sumValues(ts.vmax) / c.n) * s.invBc2 * (1 + e) ** 2;
               assert.equal(stats.quantError, e, `e at step ${t}`);
               assert.equal(stats.target, target, `target at step ${t}`);
@@ -195,14 +195,14 @@ describeBackends(
           counting.bamsprodInspect(guessed.x, g, guessed.v, guessed.vmax, s, GRADIENT_LIMIT, pivot, sums),
           0,
         );
-        const stats = nativeUpdate(counting, guessed.x, g, true, guessed, s, 1, sums, 0, pivot, {
+        const stats = fusedUpdate(counting, guessed.x, g, true, guessed, s, 1, sums, 0, pivot, {
           quantError: 0,
           target: 0,
           lower: 0,
           upper: 0,
           nextMeanAbs: 0,
         });
-        const reference = nativeUpdateAlone(steps()!, plain.x, g, true, plain, s, 1);
+        const reference = fusedUpdateAlone(steps()!, plain.x, g, true, plain, s, 1);
         assert.equal(stats.quantError, reference.quantError, `e at step ${t}`);
         assert.ok(stats.quantError > 0);
         assertSame(guessed.x, plain.x, `x at step ${t}`);
@@ -241,7 +241,7 @@ describeBackends(
         subject.addon!.setThreads(threads);
         const state = { x: x0.slice(), ...fresh(n) };
         for (let t = 1; t <= 3; t++) {
-          nativeUpdateAlone(steps()!, state.x, g, true, state, bamsprodScalars(c, 0.5, t), 1);
+          fusedUpdateAlone(steps()!, state.x, g, true, state, bamsprodScalars(c, 0.5, t), 1);
         }
         return state;
       };
@@ -260,7 +260,7 @@ describeBackends(
       const x = Float32Array.from([0.5, -0.25, 0, 1]);
       const state = fresh(4);
       const c = { n: 4, weightDecay: 0, clip: 1, lr: 0.1 };
-      nativeUpdateAlone(steps()!, x, new Float32Array(4), true, state, bamsprodScalars(c, 1e-3, 1), 1);
+      fusedUpdateAlone(steps()!, x, new Float32Array(4), true, state, bamsprodScalars(c, 1e-3, 1), 1);
       assertSame(x, [0.5, -0.25, 0, 1], "x");
     });
   },

@@ -166,7 +166,7 @@ describe("bamsprod: values by hand", () => {
 });
 
 // Without weight decay, a step's native update reuses what the previous one measured (see
-// src/optim/bamsprodNative.ts); updateTensor on its own never does.
+// src/optim/bamsprodFused.ts); updateTensor on its own never does.
 for (const weightDecay of [0.01, 0]) {
   test(`bamsprod, weightDecay ${weightDecay}: updateTensor on its own (the native-kernel seam) equals step, bit for bit`, () => {
     const rng = new Rng(3);

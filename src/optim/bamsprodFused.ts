@@ -1,14 +1,14 @@
 /**
- * BAMSProd's update of one tensor with the native kernels (native/optim.cc), which run
- * memory-bound: what counts there is how many times each array crosses the memory bus, so a
- * step makes two passes over a tensor. Lines 6-7 need two whole-tensor statistics before any
+ * BAMSProd's update of one tensor with a backend's fused passes (src/kernels/optimizer.ts; the
+ * native backend's are native/optim.cc), which run memory-bound: what counts there is how many
+ * times each array crosses the memory bus, so a step makes two passes over a tensor. Lines 6-7 need two whole-tensor statistics before any
  * element can be updated: mean(vmax) and the quantization error, whose deviations are measured
- * from a = mean(|x|). The read-only pass (`inspect`, fused with the step's gradient check)
+ * from a = mean(|x|). The read-only pass (`bamsprodInspect`, fused with the step's gradient check)
  * computes the new vmax without storing it and sums it, sums |x|, and sums the deviations from
- * a *guess* of a; the update pass (`apply`: AMSGrad's update with vmax/bc2 projected) also sums
+ * a *guess* of a; the update pass (`bamsprodApply`: AMSGrad's update with vmax/bc2 projected) also sums
  * |x| of the new x. That sum is the next step's guess: when nothing changed x in between and
  * there is no weight decay, it is a itself, bit for bit, and the deviations summed around it
- * are line 6's. Otherwise (the first step, weight decay, x changed from outside) `deviation`
+ * are line 6's. Otherwise (the first step, weight decay, x changed from outside) `bamsprodDeviation`
  * reads x once more with a: the same result, one pass slower. The sums follow sums.ts's order,
  * so the result is the TypeScript update's, bit for bit (bamsprodTypescript.ts).
  */
@@ -22,7 +22,7 @@ import {
 } from "./bamsprodStats.js";
 import type { TensorState } from "./types.js";
 
-/** What one tensor's update computed (spec lines 6-8), and the next step's guess of a. */
+/** What one tensor's update computed (docs/algorithm.md lines 6-8), and the next step's guess of a. */
 export interface BamsprodTensorStats {
   quantError: number;
   target: number;
@@ -37,7 +37,7 @@ export interface BamsprodTensorStats {
  * new vmax, sum |x*decay|, deviations around `pivot`); what they computed goes into `out`
  * (reused from step to step: nothing is allocated), which is returned.
  */
-export function nativeUpdate(
+export function fusedUpdate(
   passes: OptimizerKernels,
   x: Float32Array,
   g: Float32Array,
@@ -70,7 +70,7 @@ export function nativeUpdate(
 }
 
 /** One whole update (lines 1-11) of one tensor, without a guess and without the gradient check. */
-export function nativeUpdateAlone(
+export function fusedUpdateAlone(
   passes: OptimizerKernels,
   x: Float32Array,
   g: Float32Array,
@@ -82,5 +82,5 @@ export function nativeUpdateAlone(
   const sums = new Float64Array(3);
   passes.bamsprodInspect(binary ? x : null, g, state.v, state.vmax, s, Infinity, NaN, sums);
   const stats = { quantError: 0, target: 0, lower: 0, upper: 0, nextMeanAbs: 0 };
-  return nativeUpdate(passes, x, g, binary, state, s, clip, sums, 0, NaN, stats);
+  return fusedUpdate(passes, x, g, binary, state, s, clip, sums, 0, NaN, stats);
 }
