@@ -2,8 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { portableXnorProduct, rowWords, xnorDot } from "../../src/export/runtime/xnor.js";
 import { packRows } from "../../src/export/runtime/dense.js";
-import { getKernels, setKernels, portableKernels } from "../../src/kernels/index.js";
-import { selectKernels } from "../../src/kernels/select.js";
+import { getBackend, portableBackend, setBackend } from "../../src/kernels/index.js";
+import { chooseBackend } from "../../src/kernels/select.js";
 import { Rng } from "../../src/util/random.js";
 
 /** Random sign flags (1 = -1) for rows x bits, and the naive +-1 dot products. */
@@ -52,16 +52,16 @@ test("portable XNOR/popcount product equals the naive +-1 dot products (odd size
 });
 
 test("xnorDot: the exact +-1 dot products, padding bits taken off, portable and native", (t) => {
-  const before = getKernels();
-  const sets = [portableKernels];
+  const before = getBackend();
+  const backends = [portableBackend];
   try {
-    sets.push(selectKernels({ BAMSPROD_KERNELS: "native", BAMSPROD_THREADS: "1" }).kernels);
+    backends.push(chooseBackend({ BAMSPROD_KERNELS: "native", BAMSPROD_THREADS: "1" }).backend);
   } catch {
     t.diagnostic("native addon not built: portable only");
   }
   try {
-    for (const kernels of sets) {
-      setKernels(kernels);
+    for (const backend of backends) {
+      setBackend(backend);
       for (const [m, n, bits] of [
         [37, 19, 576],
         [5, 3, 33],
@@ -70,10 +70,10 @@ test("xnorDot: the exact +-1 dot products, padding bits taken off, portable and 
         const f = fixture(m, n, bits, m + bits);
         const c = new Float32Array(m * n).fill(Number.NaN);
         xnorDot(m, n, bits, f.words, f.a, f.b, c);
-        assert.deepEqual(c, f.naive, `${kernels.name}: m=${m} n=${n} bits=${bits}`);
+        assert.deepEqual(c, f.naive, `${backend.name}: m=${m} n=${n} bits=${bits}`);
       }
     }
   } finally {
-    setKernels(before);
+    setBackend(before);
   }
 });

@@ -2,7 +2,7 @@
  * What QuantDense and QuantConv2D share: larq's input_quantizer / kernel_quantizer /
  * kernel_constraint options, resolved and validated once.
  */
-import { getKernels } from "../../kernels/index.js";
+import { getBackend } from "../../kernels/index.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { Parameter } from "../types.js";
 import { BamsprodError, show } from "../../util/errors.js";
@@ -75,7 +75,7 @@ export function quantConfig(q: ResolvedQuant): {
 
 /** Clips latent weights into [-c, c] in place (the buffer optimizers hold must not change). */
 export function clipInPlace(data: Float32Array, c: number): void {
-  getKernels().clipInPlace(data, c);
+  getBackend().kernels.clipInPlace(data, c);
 }
 
 /**
