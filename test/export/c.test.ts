@@ -16,18 +16,18 @@ import {
   loadPacked,
   type PackedSpec,
 } from "../../src/export/index.js";
-import { getKernels, portableKernels, setKernels } from "../../src/kernels/index.js";
+import { getBackend, portableBackend, setBackend } from "../../src/kernels/index.js";
 import { bitDifferences, firstImages, oddModel, randomModel } from "./helpers.js";
 import { buildClassify, runClassify, writeCModel } from "./cModel.js";
 
 /** Packed logits on the portable kernels (the arithmetic the C code reproduces). */
 function portableLogits(spec: PackedSpec, images: Uint8Array, count: number): Float32Array {
-  const before = getKernels();
-  setKernels(portableKernels);
+  const before = getBackend();
+  setBackend(portableBackend);
   try {
     return loadPacked(encodePacked(spec)).logits(images, count);
   } finally {
-    setKernels(before);
+    setBackend(before);
   }
 }
 

@@ -11,8 +11,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadFashionMnist } from "../../src/data/index.js";
 import { decodePacked, loadPacked } from "../../src/export/index.js";
-import { getKernels, portableKernels, setKernels } from "../../src/kernels/index.js";
-import { selectKernels } from "../../src/kernels/select.js";
+import { getBackend, portableBackend, setBackend } from "../../src/kernels/index.js";
+import { chooseBackend } from "../../src/kernels/select.js";
 import { runCli } from "../cli/helpers.js";
 import { bitDifferences, trainedCheckpoint } from "../export/helpers.js";
 import {
@@ -27,13 +27,13 @@ import {
 
 /** A trained checkpoint (on the fastest kernels) exported by the CLI: the .bnn's path. */
 async function trainedBnn(model: "bmlp" | "bcnn", trainSize: number): Promise<string> {
-  const before = getKernels();
-  setKernels(selectKernels().kernels);
+  const before = getBackend();
+  setBackend(chooseBackend().backend);
   let out: string;
   try {
     out = await trainedCheckpoint(model, trainSize, { seed: 3 });
   } finally {
-    setKernels(before);
+    setBackend(before);
   }
   const bnn = join(out, "model.bnn");
   const r = runCli(["export", "--checkpoint", out, "--out", bnn]);
@@ -58,13 +58,13 @@ for (const [name, trainSize] of cases) {
     const predicted = cli.stdout.trim().split("\n").map(Number);
     assert.equal(predicted.length, set.count);
     assert.deepEqual(Array.from(c.classes), predicted);
-    const before = getKernels();
-    setKernels(portableKernels);
+    const before = getBackend();
+    setBackend(portableBackend);
     try {
       const logits = loadPacked(readFileSync(bnn)).logits(set.images, set.count);
       assert.deepEqual(bitDifferences(c.logits, logits), []);
     } finally {
-      setKernels(before);
+      setBackend(before);
     }
     const correct = predicted.filter((k, i) => k === set.labels[i]).length;
     t.diagnostic(

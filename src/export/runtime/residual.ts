@@ -3,7 +3,7 @@
  * the block's input, summed in float32), RPReLU and average pooling. Like the other steps
  * they reproduce the training engine's evaluation arithmetic to the bit.
  */
-import { getKernels, poolGeometry } from "../../kernels/index.js";
+import { getBackend, poolGeometry } from "../../kernels/index.js";
 import type { AvgPool2DLayer, RPReLULayer } from "../format.js";
 import { asValues, sampleSize, type Activations, type Step } from "./activations.js";
 import { Scratch } from "./scratch.js";
@@ -32,7 +32,7 @@ export function avgPoolStep(layer: AvgPool2DLayer): Step {
     run(input, batch) {
       const g = poolGeometry([batch, ...input.shape], layer.size, layer.stride);
       const y = scratch.floats(0, batch * g.channels * g.outHeight * g.outWidth);
-      getKernels().avgPoolForward(asValues(input, batch), g, y);
+      getBackend().kernels.avgPoolForward(asValues(input, batch), g, y);
       return { kind: "values", data: y, shape: [g.channels, g.outHeight, g.outWidth] };
     },
   };
