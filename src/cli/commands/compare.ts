@@ -7,10 +7,11 @@ import { Command } from "commander";
 import { optimizerNames } from "../../optim/index.js";
 import { modelNames } from "../../nn/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
-import { runCompare } from "../../experiments/compare/compare.js";
+import { runCompare, type CompareResults } from "../../experiments/compare/compare.js";
 import { parseGridSpecs } from "../../experiments/compare/grid.js";
-import { spawnRunner } from "../../experiments/compare/spawnRunner.js";
+import { parallelRunEnv, spawnRunner } from "../../experiments/compare/spawnRunner.js";
 import type { CompareConfig } from "../../experiments/compare/config.js";
+import { parseQueueUrl } from "../../experiments/compare/queueUrl.js";
 import { nonNegativeInt, positiveInt, positiveNumber } from "../options.js";
 import { addDataOptions, dataSpec, imageShapeOf } from "../dataOptions.js";
 
@@ -31,6 +32,7 @@ interface CompareOpts {
   imageShape?: [number, number, number];
   grid: string[];
   targetAccuracy?: number;
+  queue?: string;
 }
 
 export function register(program: Command): void {
@@ -70,16 +72,21 @@ export function register(program: Command): void {
       "validation accuracy (0..1) whose first crossing is timed (default: derived, see report)",
       positiveNumber,
     )
+    .option(
+      "--queue <url>",
+      "run every training run as a job on this Redis queue (redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://), trained by `bamsprod worker`s",
+    )
     .action(async (opts: CompareOpts) => {
       const config = configFrom(opts);
-      const command = ["bamsprod", "compare", ...process.argv.slice(3)].join(" ");
-      // Parallel runs each get one thread (BLAS and the native pool): more threads than cores
-      // only slows them all down. A thread count set by the user wins.
-      const env: Record<string, string> = {};
-      if (opts.jobs > 1) {
-        if (process.env.OPENBLAS_NUM_THREADS === undefined) env.OPENBLAS_NUM_THREADS = "1";
-        if (process.env.BAMSPROD_THREADS === undefined) env.BAMSPROD_THREADS = "1";
+      const command = ["bamsprod", "compare", ...withoutQueue(process.argv.slice(3))].join(" ");
+      const log = (line: string): void => void process.stderr.write(`${line}\n`);
+      if (opts.queue !== undefined) {
+        const { runQueued } = await import("../../experiments/compare/queueCompare.js");
+        const { results } = await runQueued(config, parseQueueUrl(opts.queue), command, log);
+        printResults(results, config);
+        return;
       }
+      const env = parallelRunEnv(opts.jobs);
       // Ctrl-C reaches the training processes too (same process group): each saves a checkpoint
       // and stops; waiting for them lets the next invocation resume every run.
       let interrupted = false;
@@ -91,19 +98,36 @@ export function register(program: Command): void {
         );
       };
       process.on("SIGINT", onSigint);
-      const { results } = await runCompare(config, spawnRunner({ env }), command, {
-        log: (line) => process.stderr.write(`${line}\n`),
-      }).finally(() => process.off("SIGINT", onSigint));
-      for (const g of results.groups) {
-        const std = Number.isFinite(g.testAccuracy.std) ? ` ± ${(100 * g.testAccuracy.std).toFixed(2)}` : "";
-        process.stdout.write(
-          `${g.model} ${g.optimizer}: test accuracy ${(100 * g.testAccuracy.mean).toFixed(2)}${std}%\n`,
-        );
-      }
-      process.stdout.write(
-        `report: ${config.out}/report.html (also report.md, results.json, results.csv, plots/)\n`,
+      const { results } = await runCompare(config, spawnRunner({ env }), command, { log }).finally(() =>
+        process.off("SIGINT", onSigint),
       );
+      printResults(results, config);
     });
+}
+
+function printResults(results: CompareResults, config: CompareConfig): void {
+  for (const g of results.groups) {
+    const std = Number.isFinite(g.testAccuracy.std) ? ` ± ${(100 * g.testAccuracy.std).toFixed(2)}` : "";
+    process.stdout.write(
+      `${g.model} ${g.optimizer}: test accuracy ${(100 * g.testAccuracy.mean).toFixed(2)}${std}%\n`,
+    );
+  }
+  process.stdout.write(
+    `report: ${config.out}/report.html (also report.md, results.json, results.csv, plots/)\n`,
+  );
+}
+
+/**
+ * The command recorded in the results, without --queue: where the runs were trained does not
+ * change them, and the URL may carry a password.
+ */
+function withoutQueue(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--queue") i++;
+    else if (!args[i].startsWith("--queue=")) out.push(args[i]);
+  }
+  return out;
 }
 
 function configFrom(opts: CompareOpts): CompareConfig {

@@ -35,6 +35,8 @@ export interface CompareResults {
 export interface CompareHooks {
   /** Progress lines (the CLI prints them on stderr). */
   log?: (line: string) => void;
+  /** Runs in flight at once; default config.jobs (a queue takes every run of a phase at once). */
+  parallel?: number;
 }
 
 export async function runCompare(
@@ -46,10 +48,11 @@ export async function runCompare(
   validateCompareConfig(config);
   const out = resolve(config.out);
   const log = hooks.log ?? (() => {});
+  const parallel = hooks.parallel ?? config.jobs;
 
   const tuneSpecs = tuningRuns(config);
   log(`tuning: ${tuneSpecs.length} runs`);
-  const tuned = await runPhase(tuneSpecs, out, runner, config.jobs, log);
+  const tuned = await runPhase(tuneSpecs, out, runner, parallel, log);
   const tuning = chooseOptions(config, tuned);
   const chosen = (model: string, optimizer: string): Record<string, number> =>
     tuning.find((t) => t.model === model && t.optimizer === optimizer)?.chosen ?? {};
@@ -61,7 +64,7 @@ export async function runCompare(
 
   const finalSpecs = finalRuns(config, chosen);
   log(`final: ${finalSpecs.length} runs`);
-  const finals = await runPhase(finalSpecs, out, runner, config.jobs, log);
+  const finals = await runPhase(finalSpecs, out, runner, parallel, log);
 
   const targetRule =
     config.targetAccuracy !== undefined

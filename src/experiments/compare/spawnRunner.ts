@@ -1,7 +1,8 @@
 /**
  * The real runner: each run is a `bamsprod train ... --json --out DIR` child process, so runs
  * proceed in parallel on separate cores and a crash in one cannot corrupt another. The child's
- * stderr (progress, epoch lines) goes to DIR/train.log; its stdout is the JSON summary.
+ * stderr (progress, epoch lines) goes to DIR/train.log; its stdout is the JSON summary. The
+ * local pool and the queue workers both train through it.
  */
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
@@ -22,11 +23,58 @@ export interface SpawnRunnerOptions {
   entryPoint?: string;
   /** Extra environment for the children. */
   env?: Record<string, string>;
+  /**
+   * When aborted, each running child gets one SIGINT: it saves a checkpoint and stops. The
+   * children then run in their own process group, so a Ctrl-C at the terminal reaches them
+   * only through this signal (a second SIGINT would make them quit without saving).
+   */
+  stop?: AbortSignal;
+}
+
+/** A training child that exited unsuccessfully: its exit code (2: bad input, see cli/main.ts). */
+export class TrainRunError extends BamsprodError {
+  constructor(
+    message: string,
+    readonly code: number | null,
+    readonly signal: string | null,
+    /** The end of the child's stderr. */
+    readonly stderrTail: string,
+  ) {
+    super(message);
+    this.name = "TrainRunError";
+  }
+
+  /** The child's own one-line error ("bamsprod: ..." on its stderr), if it printed one. */
+  reason(): string | null {
+    const lines = this.stderrTail.trimEnd().split("\n").reverse();
+    const line = lines.find((l) => l.startsWith("bamsprod: "));
+    return line === undefined ? null : line.slice("bamsprod: ".length);
+  }
+}
+
+const STDERR_TAIL = 4096;
+
+/**
+ * One thread per run (BLAS and the native pool), unless the user set a thread count. Runs in
+ * parallel need it (more threads than cores only slows them all down), and so do queued runs:
+ * the native kernels' sums depend on the thread count, so one thread everywhere keeps a run's
+ * numbers the same on every worker.
+ */
+export function singleThreadEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (process.env.OPENBLAS_NUM_THREADS === undefined) env.OPENBLAS_NUM_THREADS = "1";
+  if (process.env.BAMSPROD_THREADS === undefined) env.BAMSPROD_THREADS = "1";
+  return env;
+}
+
+/** The children's environment when `jobs` runs train at once on this machine. */
+export function parallelRunEnv(jobs: number): Record<string, string> {
+  return jobs > 1 ? singleThreadEnv() : {};
 }
 
 export function spawnRunner(options: SpawnRunnerOptions = {}): RunFn {
   const entry = options.entryPoint ?? cliEntryPoint();
-  return (spec, dir) => runChild(entry, spec, dir, options.env ?? {});
+  return (spec, dir) => runChild(entry, spec, dir, options.env ?? {}, options.stop);
 }
 
 function runChild(
@@ -34,6 +82,7 @@ function runChild(
   spec: RunSpec,
   dir: string,
   env: Record<string, string>,
+  stop: AbortSignal | undefined,
 ): Promise<TrainSummary> {
   const args = trainArgs(spec, dir, trainFlags);
   // An interrupted run left a checkpoint: continue it rather than start over.
@@ -45,20 +94,33 @@ function runChild(
     const child = spawn(process.execPath, [entry, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, ...env },
+      detached: stop !== undefined,
     });
+    const onStop = (): void => void child.kill("SIGINT");
+    stop?.addEventListener("abort", onStop, { once: true });
+    if (stop?.aborted === true) onStop();
     let stdout = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    let stderrTail = "";
     child.stderr.pipe(log, { end: false });
+    child.stderr.on(
+      "data",
+      (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL)),
+    );
     child.on("error", (err) => {
       log.end();
       reject(err);
     });
     child.on("close", (code, signal) => {
+      stop?.removeEventListener("abort", onStop);
       log.end();
       if (code !== 0) {
         reject(
-          new BamsprodError(
+          new TrainRunError(
             `training run ${spec.dir} failed (${signal ?? `exit code ${code}`}); see ${logPath}, then run the comparison again to resume`,
+            code,
+            signal,
+            stderrTail,
           ),
         );
         return;
