@@ -1,0 +1,135 @@
+/**
+ * End to end with a real Redis: a tiny sweep through two workers gives the same results.json as
+ * the local pool (apart from timings); running it again trains nothing; bad options fail once,
+ * with their reason; a worker with other data refuses the job with the difference.
+ */
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  comparable,
+  redisMissing,
+  startCli,
+  startRedis,
+  startWorker,
+  stopWorker,
+  tinyDataset,
+  trainingStarts,
+  type RedisServer,
+} from "./harness.js";
+
+const skip = redisMissing() ?? false;
+const dirs: string[] = [];
+const scratch = (): string => {
+  const d = mkdtempSync(join(tmpdir(), "bamsprod-queue-out-"));
+  dirs.push(d);
+  return d;
+};
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function sweep(data: string, out: string, extra: string[] = []): string[] {
+  return [
+    "compare",
+    "--models",
+    "bmlp",
+    "--optimizers",
+    "bamsprod,adam",
+    "--seeds",
+    "2",
+    "--epochs",
+    "2",
+    "--tune-epochs",
+    "1",
+    "--val-size",
+    "100",
+    "--batch-size",
+    "100",
+    "--grid",
+    "bamsprod:lr=1e-3,1e-2",
+    "--grid",
+    "adam:lr=1e-3",
+    "--data-dir",
+    data,
+    "--jobs",
+    "2",
+    "--out",
+    out,
+    ...extra,
+  ];
+}
+
+test(
+  "a sweep through two workers equals the local one, and re-running it trains nothing",
+  { skip },
+  async () => {
+    const redis: RedisServer = await startRedis();
+    const data = tinyDataset();
+    dirs.push(data);
+    const workers = [startWorker(redis.url), startWorker(redis.url)];
+    try {
+      const local = scratch();
+      const queued = scratch();
+      const localRun = startCli(sweep(data, local));
+      const queuedRun = startCli(sweep(data, queued, ["--queue", redis.url]));
+      assert.equal(await localRun.exited, 0, localRun.stderr());
+      assert.equal(await queuedRun.exited, 0, queuedRun.stderr());
+      assert.deepEqual(comparable(queued), comparable(local));
+      const logs = workers.map((w) => w.stderr());
+      // 2 tuning runs + 4 final runs, each trained once, and both workers took some.
+      const starts = trainingStarts(logs.join(""));
+      assert.equal(starts.size, 6);
+      assert.ok(
+        [...starts.values()].every((n) => n === 1),
+        logs.join(""),
+      );
+      for (const log of logs) assert.ok(trainingStarts(log).size > 0, `each worker trained: ${log}`);
+      assert.match(queuedRun.stderr(), /queue: \d+ done, \d+ running, \d+ waiting \| /);
+      assert.match(readFileSync(join(queued, "runs/final/bmlp/adam/seed-1/train.log"), "utf8"), /by \S+:\d+/);
+
+      // The same sweep again, into a new directory: every run comes from the finished jobs.
+      const again = scratch();
+      const rerun = startCli(sweep(data, again, ["--queue", redis.url]));
+      assert.equal(await rerun.exited, 0, rerun.stderr());
+      assert.deepEqual(comparable(again), comparable(local));
+      assert.equal(trainingStarts(workers.map((w) => w.stderr()).join("")).size, 6);
+      assert.ok([...trainingStarts(workers.map((w) => w.stderr()).join("")).values()].every((n) => n === 1));
+    } finally {
+      await Promise.all(workers.map(stopWorker));
+      await redis.stop();
+    }
+  },
+);
+
+test(
+  "bad options fail once with their reason; other data is refused with the difference",
+  { skip },
+  async () => {
+    const redis = await startRedis();
+    const data = tinyDataset();
+    const otherData = tinyDataset(20);
+    dirs.push(data, otherData);
+    let worker = startWorker(redis.url);
+    try {
+      const args = sweep(data, scratch(), ["--queue", redis.url]);
+      args[args.indexOf("bamsprod:lr=1e-3,1e-2")] = "bamsprod:beta1=2";
+      const bad = startCli(args);
+      assert.notEqual(await bad.exited, 0);
+      assert.match(bad.stderr(), /bamsprod: option beta1 must be .*got 2/);
+      assert.doesNotMatch(bad.stderr(), /\n\s+at /);
+      const starts = trainingStarts(worker.stderr());
+      assert.equal(starts.get("runs/final/bmlp/bamsprod/seed-1"), 1, worker.stderr());
+      await stopWorker(worker);
+
+      worker = startWorker(redis.url, ["--data-dir", otherData]);
+      const refused = startCli(sweep(data, scratch(), ["--queue", redis.url]));
+      assert.notEqual(await refused.exited, 0);
+      assert.match(refused.stderr(), /has other data than the coordinator \(600 vs 620 training images\)/);
+      assert.equal(trainingStarts(worker.stderr()).size, 0);
+    } finally {
+      await stopWorker(worker);
+      await redis.stop();
+    }
+  },
+);

@@ -1,0 +1,168 @@
+/**
+ * Real components for the queue tests: Debian's redis-server on a free loopback port in a temp
+ * directory (append-only file on, so a restart keeps the queue), `bamsprod worker` and
+ * `bamsprod compare` processes, and a small generated dataset so runs take a second.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cliEntryPoint } from "../../src/experiments/index.js";
+import { syntheticSet, writeIdxDataset } from "../data/fixtures.js";
+
+/** Null when redis-server can be started, else the one-line reason the tests are skipped. */
+export function redisMissing(): string | null {
+  const r = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
+  return r.status === 0 ? null : "redis-server is not installed (apt-get install redis-server)";
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.on("error", () => resolve(false));
+    socket.on("connect", () => socket.write("PING\r\n"));
+    socket.on("data", (d) => {
+      socket.destroy();
+      resolve(d.toString().startsWith("+PONG"));
+    });
+  });
+}
+
+export interface RedisServer {
+  url: string;
+  dir: string;
+  /** SIGTERM (Redis writes its append-only file), then start it again on the same port and files. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startRedis(): Promise<RedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), "bamsprod-redis-"));
+  const port = await freePort();
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
+  args.push("--appendonly", "yes", "--appendfsync", "always", "--logfile", join(dir, "redis.log"));
+  let server: ChildProcess;
+  const launch = async (): Promise<void> => {
+    server = spawn("redis-server", args, { stdio: "ignore" });
+    for (let i = 0; i < 100 && !(await answersPing(port)); i++) await sleep(50);
+  };
+  const halt = async (): Promise<void> => {
+    if (server.exitCode !== null) return;
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    server.kill("SIGTERM");
+    await exited;
+  };
+  await launch();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    dir,
+    restart: async () => {
+      await halt();
+      await launch();
+    },
+    stop: async () => {
+      await halt();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A `bamsprod` process whose stderr is collected. */
+export interface CliProcess {
+  child: ChildProcess;
+  stderr(): string;
+  stdout(): string;
+  /** Resolves with the exit code (null: killed by a signal). */
+  exited: Promise<number | null>;
+  /** Waits until stderr matches (fails after `ms`). */
+  waitFor(pattern: RegExp, ms?: number): Promise<void>;
+}
+
+export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, [cliEntryPoint(), ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  let err = "";
+  let out = "";
+  child.stderr!.setEncoding("utf8").on("data", (s: string) => (err += s));
+  child.stdout!.setEncoding("utf8").on("data", (s: string) => (out += s));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return {
+    child,
+    stderr: () => err,
+    stdout: () => out,
+    exited,
+    waitFor: async (pattern, ms = 60_000) => {
+      const start = Date.now();
+      while (!pattern.test(err)) {
+        if (Date.now() - start > ms) throw new Error(`timed out waiting for ${pattern} in:\n${err}`);
+        if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) before ${pattern}:\n${err}`);
+        await sleep(100);
+      }
+    },
+  };
+}
+
+/**
+ * A worker whose jobs are taken over 10 s after it stops answering (killed), rather than 30 s:
+ * short, yet long enough for a live worker on a loaded machine to renew its lock in time.
+ */
+export function startWorker(url: string, extra: string[] = []): CliProcess {
+  const workDir = mkdtempSync(join(tmpdir(), "bamsprod-worker-test-"));
+  const worker = startCli([
+    "worker",
+    "--queue",
+    url,
+    "--work-dir",
+    workDir,
+    "--lock-seconds",
+    "10",
+    ...extra,
+  ]);
+  void worker.exited.then(() => rmSync(workDir, { recursive: true, force: true }));
+  return worker;
+}
+
+/** Stops a worker cleanly (SIGTERM) and waits for it. */
+export async function stopWorker(w: CliProcess): Promise<void> {
+  if (w.child.exitCode === null) w.child.kill("SIGTERM");
+  await w.exited;
+}
+
+/** A generated MNIST-shaped dataset (600 training, 200 test images) in a temp directory. */
+export function tinyDataset(seedShift = 0): string {
+  const dir = mkdtempSync(join(tmpdir(), "bamsprod-queue-data-"));
+  const train = syntheticSet(600 + seedShift, [1, 28, 28]);
+  writeIdxDataset(dir, train, syntheticSet(200, [1, 28, 28]));
+  return dir;
+}
+
+/** results.json with every timing set to 0 and the output directory replaced by "<out>". */
+export function comparable(out: string): unknown {
+  const text = readFileSync(join(out, "results.json"), "utf8").split(out).join("<out>");
+  return JSON.parse(text, (key, value: unknown) => (/seconds/i.test(key) ? 0 : value));
+}
+
+/** Counts of "training DIR (job ID, attempt N)" lines in a worker log, per run directory. */
+export function trainingStarts(logs: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of logs.matchAll(/: training (\S+) \(job/g)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+  return counts;
+}
