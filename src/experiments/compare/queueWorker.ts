@@ -134,7 +134,7 @@ export function startWorker(connection: QueueConnection, options: WorkerOptions)
       return new bullmq.WaitingError();
     }
     if (err instanceof TrainRunError && err.code === EXIT_BAD_INPUT) {
-      return new bullmq.UnrecoverableError(err.reason() ?? err.message);
+      return new bullmq.UnrecoverableError(err.reason() ?? logReason(dir) ?? err.message);
     }
     if (err instanceof BamsprodError) return new bullmq.UnrecoverableError(err.message);
     return err instanceof Error ? err : new Error(String(err));
@@ -172,4 +172,15 @@ async function sendCheckpoint(store: CheckpointStore, id: string, dir: string): 
   const text = readFileSync(join(dir, "checkpoint.json"), "utf8");
   const state = JSON.parse(text) as { step: number };
   await store.put(id, state.step, text);
+}
+
+/** The last "bamsprod: ..." error line of a run's train.log, if any. */
+function logReason(dir: string): string | null {
+  const path = join(dir, "train.log");
+  if (!existsSync(path)) return null;
+  const line = readFileSync(path, "utf8")
+    .split("\n")
+    .reverse()
+    .find((l) => l.startsWith("bamsprod: "));
+  return line === undefined ? null : line.slice("bamsprod: ".length);
 }
