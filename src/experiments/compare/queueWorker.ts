@@ -98,10 +98,9 @@ export function startWorker(connection: QueueConnection, options: WorkerOptions)
       await sendCheckpoint(store, id, dir);
       sent = epochs;
       await job.updateProgress(progress(epochs));
-      const last = readMetrics(dir)[epochs - 1];
-      log(
-        `${name}: ${spec.dir} epoch ${epochs}/${spec.epochs}: test ${(100 * last.test_accuracy).toFixed(2)}%`,
-      );
+      const val = readMetrics(dir)[epochs - 1].val_accuracy;
+      const shown = val === null ? "" : `: val ${(100 * val).toFixed(2)}%`;
+      log(`${name}: ${spec.dir} epoch ${epochs}/${spec.epochs}${shown}`);
     };
     let uploading = Promise.resolve();
     const watcher = setInterval(() => {
