@@ -16,7 +16,7 @@ import { CheckpointStore } from "./checkpointStore.js";
 import { QUEUE_NAME, QUEUE_PREFIX, type QueueConnection } from "./queueClient.js";
 import { workerName, type JobData, type JobProgress, type JobResult } from "./queueJob.js";
 import { fingerprintOf } from "./queueData.js";
-import { singleThreadEnv, spawnRunner, TrainRunError } from "./spawnRunner.js";
+import { errorLine, singleThreadEnv, spawnRunner, TrainRunError } from "./spawnRunner.js";
 import { METRICS_FILE, readMetrics } from "./runs.js";
 
 export interface WorkerOptions {
@@ -173,13 +173,8 @@ async function sendCheckpoint(store: CheckpointStore, id: string, dir: string): 
   await store.put(id, state.step, text);
 }
 
-/** The last "bamsprod: ..." error line of a run's train.log, if any. */
+/** The error line of a run's train.log, if any. */
 function logReason(dir: string): string | null {
   const path = join(dir, "train.log");
-  if (!existsSync(path)) return null;
-  const line = readFileSync(path, "utf8")
-    .split("\n")
-    .reverse()
-    .find((l) => l.startsWith("bamsprod: "));
-  return line === undefined ? null : line.slice("bamsprod: ".length);
+  return existsSync(path) ? errorLine(readFileSync(path, "utf8")) : null;
 }

@@ -44,12 +44,19 @@ export class TrainRunError extends BamsprodError {
     this.name = "TrainRunError";
   }
 
-  /** The child's own one-line error ("bamsprod: ..." on its stderr), if it printed one. */
+  /** The child's own one-line error ("bamsprod: ..." or commander's "error: ..."), if it printed one. */
   reason(): string | null {
-    const lines = this.stderrTail.trimEnd().split("\n").reverse();
-    const line = lines.find((l) => l.startsWith("bamsprod: "));
-    return line === undefined ? null : line.slice("bamsprod: ".length);
+    return errorLine(this.stderrTail);
   }
+}
+
+/** The last "bamsprod: ..." or "error: ..." line of a `bamsprod` process's stderr, without the prefix. */
+export function errorLine(stderr: string): string | null {
+  const line = stderr
+    .split("\n")
+    .reverse()
+    .find((l) => /^(bamsprod|error): /.test(l));
+  return line === undefined ? null : line.replace(/^(bamsprod|error): /, "");
 }
 
 const STDERR_TAIL = 4096;
