@@ -36,16 +36,22 @@ export function positiveNumber(value: string): number {
 }
 
 /**
- * The parser of an optimizer option's flag: a number ("none" for null where an optimizer
- * accepts null), in the range every optimizer with this option allows when they agree (when
- * they differ, the chosen optimizer checks it).
+ * The parser of an optimizer option's flag: a number, or "none" (null) where an optimizer
+ * accepts null, in the range every optimizer with this option allows when they agree (when
+ * they differ, the chosen optimizer checks it). "none" stays a string here because commander
+ * turns a parser's null into "": {@link optimizerOptionValue} makes it null.
  */
-export function optimizerOption(f: OptimizerFlag): (value: string) => number | null {
+export function optimizerOption(f: OptimizerFlag): (value: string) => number | "none" {
   return (value) => {
     const parsed = f.nullable && value === "none" ? null : finiteNumber(value);
     if (f.rule !== null && !f.rule.test(parsed)) {
       throw new InvalidArgumentError(`expected ${f.rule.want}, got ${JSON.stringify(value)}`);
     }
-    return parsed;
+    return parsed ?? "none";
   };
+}
+
+/** The option value of what {@link optimizerOption} parsed: "none" is null. */
+export function optimizerOptionValue(parsed: number | "none"): number | null {
+  return parsed === "none" ? null : parsed;
 }

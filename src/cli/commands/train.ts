@@ -4,7 +4,7 @@ import { SingleBar, Presets } from "cli-progress";
 import { BamsprodError } from "../../util/errors.js";
 import { trainDefaults, type TrainConfig } from "../../train/config.js";
 import { train, type TrainResult } from "../../train/loop.js";
-import { nonNegativeInt, optimizerOption, positiveInt, finiteNumber } from "../options.js";
+import { nonNegativeInt, optimizerOption, optimizerOptionValue, positiveInt, finiteNumber } from "../options.js";
 import { OPTIMIZER_FLAGS } from "../../optim/flags.js";
 import { monitorNames, type MonitorName } from "../../train/callbacks.js";
 import { isModelFile } from "../../train/modelSpec.js";
@@ -104,7 +104,8 @@ export function register(program: Command): void {
 function configFrom(opts: Record<string, unknown>): TrainConfig {
   const optimizerOptions: Record<string, number | null> = {};
   for (const { option } of OPTIMIZER_FLAGS) {
-    if (opts[option] !== undefined) optimizerOptions[option] = opts[option] as number | null;
+    if (opts[option] !== undefined)
+      optimizerOptions[option] = optimizerOptionValue(opts[option] as number | "none");
   }
   return {
     model: opts.model as string,
