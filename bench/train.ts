@@ -322,7 +322,6 @@ async function worker(args: string[]): Promise<void> {
       const loss = softmaxCrossEntropy(model.forward(x, { training: true, rng }), b.y.subarray(0, BATCH));
       backward(loss);
       optimizer.step(stepParams);
-      model.applyConstraints();
       loss.item();
       const ms = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);

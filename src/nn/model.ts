@@ -63,11 +63,6 @@ export class Sequential {
     return this.layers.flatMap((l) => l.buffers());
   }
 
-  /** Clips latent weights of the quantized layers; call after each optimizer step. */
-  applyConstraints(): void {
-    for (const layer of this.layers) layer.applyConstraints?.();
-  }
-
   /** Per-sample output shape of each layer, in order. */
   layerOutputShapes(): number[][] {
     const shapes: number[][] = [];

@@ -56,8 +56,6 @@ export interface Layer {
   outputShape(inputShape: readonly number[]): number[];
   /** JSON-able options, complete enough to rebuild or export the layer. */
   config(): Record<string, unknown>;
-  /** Latent-weight constraints (kernel clip), applied after each optimizer step. */
-  applyConstraints?(): void;
   /** Multiply-accumulates per sample, for the model summary (dense and conv layers). */
   multiplyAccumulates?(inputShape: readonly number[]): MacCount;
   /** Layers nested inside this one (a residual block's body). */

@@ -66,17 +66,20 @@ export function resolveInitializer(owner: string, id: InitializerIdentifier): In
   return (make as (args: object) => Initializer)({});
 }
 
-/** Resolves a constraint identifier; `kernelClip` is shorthand for a {@link WeightClip}. */
+/**
+ * Resolves a constraint identifier. `kernelClip` (a number), once shorthand for a
+ * {@link WeightClip}, is refused as in the core layers: the optimizer's `clip` owns the clip.
+ */
 export function resolveConstraint(
   owner: string,
   id: ConstraintIdentifier | null | undefined,
   kernelClip: number | null | undefined,
 ): (VariableConstraint & SerializableObject) | null {
   if (kernelClip != null) {
-    if (id != null) {
-      throw new BamsprodError(`${owner}: give kernelClip or kernelConstraint, not both`);
-    }
-    return new WeightClip({ clipValue: kernelClip });
+    throw new BamsprodError(
+      `${owner}: kernelClip ${show(kernelClip)} is no longer a layer option: the optimizer's clip keeps ` +
+        `binary latent weights in [-clip, clip] (e.g. new BAMSProd({ clip: ${show(kernelClip)} }))`,
+    );
   }
   if (id == null) return null;
   // "weightClip": the camelCase spelling tfjs-layers produces when loading a saved config.

@@ -16,7 +16,7 @@ export interface QuantDenseArgs extends QuantLayerArgs {
  *
  * @example
  * ```ts
- * model.add(new QuantDense({ units: 256, inputQuantizer: "ste_sign", kernelQuantizer: "ste_sign", kernelClip: 1 }));
+ * model.add(new QuantDense({ units: 256, inputQuantizer: "ste_sign", kernelQuantizer: "ste_sign" }));
  * ```
  */
 export class QuantDense extends QuantLayer {

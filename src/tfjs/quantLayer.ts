@@ -28,10 +28,18 @@ export interface QuantLayerArgs extends LayerArgs {
   inputQuantizer?: QuantizerName | null;
   /** Quantizer applied to the kernel; when set the kernel counts as binary (default null). */
   kernelQuantizer?: QuantizerName | null;
-  /** Constraint on the latent kernel, e.g. "weight_clip" or `new WeightClip({ clipValue: 1 })`. */
+  /**
+   * A tfjs constraint on the latent kernel, applied by the bamsprod optimizers after each update.
+   * Not for the latent-weight clip, which is the optimizer's `clip` option ("weight_clip" and
+   * WeightClip are still read, for larq-style and saved configs, but are deprecated).
+   */
   kernelConstraint?: ConstraintIdentifier | null;
-  /** Shorthand for `kernelConstraint: new WeightClip({ clipValue: kernelClip })`. */
-  kernelClip?: number | null;
+  /**
+   * Removed: the optimizer's `clip` keeps binary latent weights in [-clip, clip]. Only null (or
+   * leaving it out) is accepted, as in the core layers.
+   * @deprecated
+   */
+  kernelClip?: null;
   /** Kernel initializer (default "glorotUniform"). */
   kernelInitializer?: InitializerIdentifier;
   /** Bias initializer (default "zeros"). */

@@ -1,6 +1,7 @@
 /**
- * The latent-weight clip of binary kernels as a serializable tfjs constraint (larq's
- * `WeightClip`): w -> clip(w, -clipValue, clipValue).
+ * Deprecated: the latent-weight clip of binary kernels as a serializable tfjs constraint (larq's
+ * `WeightClip`): w -> clip(w, -clipValue, clipValue). The bamsprod optimizers' `clip` option is
+ * the one owner of that clip; this class stays so that larq-style and saved layer configs load.
  */
 import * as tf from "@tensorflow/tfjs";
 import { BamsprodError, show } from "../util/errors.js";
@@ -14,7 +15,8 @@ export interface WeightClipArgs {
 /**
  * Constraint w -> clip(w, -clipValue, clipValue). The bamsprod optimizers apply it after each
  * update to kernels of `QuantDense`/`QuantConv2D` that carry it (tfjs's own optimizers ignore
- * layer constraints during `fit`).
+ * layer constraints during `fit`): a second clip after the optimizer's.
+ * @deprecated Use the optimizer's `clip` option (e.g. `new BAMSProd({ clip: 1.5 })`).
  */
 export class WeightClip extends tf.serialization.Serializable {
   static className = "WeightClip";

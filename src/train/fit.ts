@@ -189,8 +189,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
       const loss = softmaxCrossEntropy(logits, labels);
       backward(loss);
       optimizer.lr = baseLr * schedule(run.step) * run.lrScale;
-      optimizer.step(stepParams);
-      model.applyConstraints();
+      optimizer.step(stepParams); // clips binary latent weights itself (its clip option)
       run.step++;
       const lossValue = loss.item();
       progress.lossSum += lossValue * batch.size;

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { BamsprodError } from "../../src/util/errors.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { Rng } from "../../src/util/random.js";
+import { createOptimizer } from "../../src/optim/index.js";
 import {
   BatchNorm,
   buildModel,
@@ -63,11 +64,11 @@ test("bmlp: documented layers, shapes, names and parameter counts", () => {
   // First layer: real input; later layers binarize their input.
   const configs = model.layers.filter((l) => l.kind === "quant_dense").map((l) => l.config());
   assert.deepEqual(
-    configs.map((c) => [c.inputQuantizer, c.kernelQuantizer, c.kernelClip, c.useBias]),
+    configs.map((c) => [c.inputQuantizer, c.kernelQuantizer, c.useBias]),
     [
-      [null, { name: "ste_sign" }, 1, false],
-      [{ name: "ste_sign" }, { name: "ste_sign" }, 1, false],
-      [{ name: "ste_sign" }, { name: "ste_sign" }, 1, false],
+      [null, { name: "ste_sign" }, false],
+      [{ name: "ste_sign" }, { name: "ste_sign" }, false],
+      [{ name: "ste_sign" }, { name: "ste_sign" }, false],
     ],
   );
 });
@@ -171,7 +172,7 @@ test("weight initialisation is determined by the seed", () => {
   assert.ok(max <= limit && max > 0.99 * limit, `max |w| ${max}, limit ${limit}`);
 });
 
-test("Model.applyConstraints clips every binary latent kernel, including inside residual blocks", () => {
+test("every binary latent kernel, inside residual blocks too, is marked binary: the optimizer's clip bounds it", () => {
   const inner = new QuantDense({ units: 4, inputQuantizer: "ste_sign", kernelQuantizer: "ste_sign" });
   const model = new Sequential(
     [
@@ -184,7 +185,13 @@ test("Model.applyConstraints clips every binary latent kernel, including inside 
     { inputShape: [1, 2, 2], seed: 0 },
   );
   for (const p of model.parameters()) p.tensor.data.fill(5);
-  model.applyConstraints();
+  const params = model.parameters().map((p) => ({
+    name: p.name,
+    value: p.tensor.data,
+    grad: new Float32Array(p.tensor.data.length),
+    binary: p.binary,
+  }));
+  createOptimizer("sgd", { clip: 1 }).step(params); // zero gradients: only the clip changes anything
   for (const p of model.parameters()) {
     assert.ok(
       p.tensor.data.every((v) => v === (p.binary ? 1 : 5)),
@@ -235,7 +242,6 @@ test("Sequential names layers per kind, keeps given names, and rejects duplicate
       inputDim: 4,
       inputQuantizer: null,
       kernelQuantizer: null,
-      kernelClip: null,
       useBias: true,
     },
   });

@@ -23,9 +23,10 @@ function overfit(
     backward(l);
     for (const p of params) {
       const g = p.tensor.gradBuffer();
-      for (let i = 0; i < g.length; i++) p.tensor.data[i] -= lr * g[i];
+      const bound = p.binary ? 1 : Infinity; // plain SGD with the optimizers' clip of binary latent weights
+      for (let i = 0; i < g.length; i++)
+        p.tensor.data[i] = Math.min(Math.max(p.tensor.data[i] - lr * g[i], -bound), bound);
     }
-    model.applyConstraints();
     loss.push(l.item());
     accuracy.push(argmaxAccuracy(logits, labels));
   }

@@ -135,32 +135,15 @@ test("QuantConv2D without quantizers has exact gradients (finite differences)", 
   checkGradients(() => layer.forward(x, ctx()), [x, ...params]);
 });
 
-test("applyConstraints clips latent kernels to [-kernelClip, kernelClip] in place; float kernels are untouched", () => {
-  const binary = new QuantDense({ units: 2, kernelQuantizer: "ste_sign" });
-  const custom = new QuantConv2D({ filters: 1, kernelSize: 1, kernelQuantizer: "ste_sign", kernelClip: 0.5 });
-  const float = new QuantDense({ units: 2 });
-  binary.build([2], new Rng(0));
-  custom.build([2, 1, 1], new Rng(0));
-  float.build([2], new Rng(0));
-  const bk = binary.parameters()[0].tensor;
-  const buffer = bk.data;
-  bk.data.set([3, -2, 0.25, -1]);
-  binary.applyConstraints();
-  assert.equal(bk.data, buffer, "the optimizer's buffer must stay the same array");
-  assert.deepEqual([...bk.data], [1, -1, 0.25, -1]);
-  const ck = custom.parameters()[0].tensor;
-  ck.data.set([0.7, -0.2]);
-  custom.applyConstraints();
-  assert.deepEqual([...ck.data], [0.5, Math.fround(-0.2)]);
-  const fk = float.parameters()[0].tensor;
-  fk.data.set([3, -2, 0.25, -1]);
-  float.applyConstraints();
-  assert.deepEqual([...fk.data], [3, -2, 0.25, -1]);
-  assert.equal(float.config().kernelClip, null);
+test("layers do not clip: kernelClip is refused, pointing at the optimizer's clip; null is still accepted", () => {
   assert.throws(
-    () => new QuantDense({ units: 1, kernelQuantizer: "ste_sign", kernelClip: -1 }),
-    BamsprodError,
+    () => new QuantDense({ units: 1, kernelQuantizer: "ste_sign", kernelClip: 1 as unknown as null }),
+    (e: Error) => e instanceof BamsprodError && /kernelClip 1 .*optimizer's clip/.test(e.message),
   );
+  const layer = new QuantConv2D({ filters: 1, kernelSize: 1, kernelQuantizer: "ste_sign", kernelClip: null });
+  layer.build([2, 1, 1], new Rng(0));
+  assert.ok(!("kernelClip" in layer.config()));
+  assert.equal(layer.parameters()[0].binary, true, "the optimizer clips it because it is marked binary");
 });
 
 test("quantized layers reject magnitude_aware_sign as input quantizer and report complete configs", () => {
@@ -186,7 +169,6 @@ test("quantized layers reject magnitude_aware_sign as input quantizer and report
     inputChannels: 4,
     inputQuantizer: { name: "swish_sign", beta: 3 },
     kernelQuantizer: { name: "approx_sign" },
-    kernelClip: 1,
     useBias: false,
   });
   // The config rebuilds an equivalent layer.

@@ -102,7 +102,7 @@ test("layer configs round-trip through fromConfig, also with tfjs-layers' camelC
     units: 5,
     inputQuantizer: "approx_sign",
     kernelQuantizer: "magnitude_aware_sign",
-    kernelClip: 1.5,
+    kernelConstraint: new WeightClip({ clipValue: 1.5 }),
     activation: "tanh",
   });
   const config = layer.getConfig();
@@ -122,8 +122,13 @@ test("bad layer options are BamsprodErrors", () => {
   assert.throws(() => new QuantDense({ units: 2, kernelQuantizer: "sign" as never }), BamsprodError);
   assert.throws(() => new QuantDense({ units: 2, inputQuantizer: "magnitude_aware_sign" }), BamsprodError);
   assert.throws(
-    () => new QuantDense({ units: 2, kernelClip: 1, kernelConstraint: "weight_clip" }),
+    () => new QuantDense({ units: 2, kernelClip: 1, kernelConstraint: "weight_clip" } as never),
     BamsprodError,
+  );
+  assert.throws(
+    () => new QuantDense({ units: 2, kernelClip: 1.5 as unknown as null }),
+    (e: Error) =>
+      e instanceof BamsprodError && /kernelClip 1\.5 .*optimizer's clip.*clip: 1\.5/.test(e.message),
   );
   assert.throws(() => new QuantDense({ units: 2, activation: "gelu" as never }), BamsprodError);
   assert.throws(() => new QuantDense({ units: 2, kernelInitializer: "nope" }), BamsprodError);

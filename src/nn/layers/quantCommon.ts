@@ -1,8 +1,8 @@
 /**
- * What QuantDense and QuantConv2D share: larq's input_quantizer / kernel_quantizer /
- * kernel_constraint options, resolved and validated once.
+ * What QuantDense and QuantConv2D share: larq's input_quantizer / kernel_quantizer options,
+ * resolved and validated once. There is no kernel constraint: the latent-weight clip belongs to
+ * the optimizer (its `clip` option, docs/optimizers.md), which knows which tensors are binary.
  */
-import { getBackend } from "../../kernels/index.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { Parameter } from "../types.js";
 import { BamsprodError, show } from "../../util/errors.js";
@@ -19,11 +19,11 @@ export interface QuantOptions {
   /** Quantizes the latent kernel in the forward pass (larq kernel_quantizer). */
   kernelQuantizer?: QuantizerSpec | null;
   /**
-   * Latent-weight clip: after each optimizer step the kernel is clipped to [-c, c] (larq's
-   * `weight_clip` constraint). Default 1 when a kernel quantizer is set (outside [-1, 1] the
-   * STE gradient is zero and the latent weight could never come back), none otherwise.
+   * Removed: the optimizer's `clip` option keeps binary latent weights in [-clip, clip]. Only
+   * null (or leaving it out) is accepted; a number is refused with a message saying so.
+   * @deprecated
    */
-  kernelClip?: number | null;
+  kernelClip?: null;
   /** Adds a bias (default true, like Keras; the built-in models turn it off before batch-norm). */
   useBias?: boolean;
 }
@@ -31,7 +31,6 @@ export interface QuantOptions {
 export interface ResolvedQuant {
   input: Quantizer | null;
   kernel: Quantizer | null;
-  clip: number | null;
   useBias: boolean;
 }
 
@@ -43,11 +42,13 @@ export function resolveQuant(kind: string, o: QuantOptions): ResolvedQuant {
       `${kind}: ${show(input.name)} scales per output channel and only works as a kernelQuantizer; use ste_sign as inputQuantizer`,
     );
   }
-  const clip = o.kernelClip === undefined ? (kernel === null ? null : 1) : o.kernelClip;
-  if (clip !== null && !(Number.isFinite(clip) && clip > 0)) {
-    throw new BamsprodError(`${kind}: kernelClip must be a number > 0 or null, got ${show(clip)}`);
+  if (o.kernelClip != null) {
+    throw new BamsprodError(
+      `${kind}: kernelClip ${show(o.kernelClip)} is no longer a layer option: the optimizer's clip keeps ` +
+        `binary latent weights in [-clip, clip] (createOptimizer(name, { clip }), bamsprod train --clip)`,
+    );
   }
-  return { input, kernel, clip, useBias: o.useBias ?? true };
+  return { input, kernel, useBias: o.useBias ?? true };
 }
 
 /**
@@ -62,20 +63,13 @@ export function binaryOperands(q: ResolvedQuant): boolean {
 export function quantConfig(q: ResolvedQuant): {
   inputQuantizer: QuantizerConfig | null;
   kernelQuantizer: QuantizerConfig | null;
-  kernelClip: number | null;
   useBias: boolean;
 } {
   return {
     inputQuantizer: q.input?.config() ?? null,
     kernelQuantizer: q.kernel?.config() ?? null,
-    kernelClip: q.clip,
     useBias: q.useBias,
   };
-}
-
-/** Clips latent weights into [-c, c] in place (the buffer optimizers hold must not change). */
-export function clipInPlace(data: Float32Array, c: number): void {
-  getBackend().kernels.clipInPlace(data, c);
 }
 
 /**

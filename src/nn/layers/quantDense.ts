@@ -7,7 +7,6 @@ import { checkInt, LayerBase } from "../layerBase.js";
 import type { ForwardContext, MacCount, Parameter } from "../types.js";
 import {
   binaryOperands,
-  clipInPlace,
   quantLayerParameters,
   quantConfig,
   resolveQuant,
@@ -67,10 +66,6 @@ export class QuantDense extends LayerBase {
   override parameters(): Parameter[] {
     this.requireBuilt();
     return quantLayerParameters(this.name, this.kernel as Tensor, this.bias, this.quant);
-  }
-
-  applyConstraints(): void {
-    if (this.quant.clip !== null && this.kernel !== null) clipInPlace(this.kernel.data, this.quant.clip);
   }
 
   multiplyAccumulates(inputShape: readonly number[]): MacCount {

@@ -76,10 +76,6 @@ export class Residual extends LayerBase {
     return this.children().flatMap((l) => l.buffers());
   }
 
-  applyConstraints(): void {
-    for (const layer of this.children()) layer.applyConstraints?.();
-  }
-
   config(): Record<string, unknown> {
     const describe = (l: Layer) => ({ kind: l.kind, name: l.name, config: l.config() });
     return { block: this.block.map(describe), shortcut: this.shortcut.map(describe) };
