@@ -9,7 +9,10 @@ import { OPTION_TABLES, type OptimizerConfig, type OptimizerOptions } from "./de
 import type { TensorState } from "./types.js";
 
 /** Options of AdaBound and AMSBound (every one optional): see OPTION_TABLES.adabound in defaults.ts. */
-export type AdaboundOptions = OptimizerOptions<"adabound">;
+export type AdaBoundOptions = OptimizerOptions<"adabound">;
+
+/** @deprecated Use {@link AdaBoundOptions} (the TensorFlow.js adapter's name). */
+export type AdaboundOptions = AdaBoundOptions;
 
 export type AdaboundConfig = OptimizerConfig<"adabound">;
 
@@ -42,12 +45,16 @@ export function adaboundScalars(o: Readonly<AdaboundConfig>, { t, lr }: StepCont
   };
 }
 
-/** One fused pass: step = clamp(stepSize / (sqrt(v) + eps), lower, upper), x <- x - step*m. */
-export function adaboundUpdate(
+/**
+ * One fused pass of AdaBound or AMSBound: step = clamp(stepSize / (sqrt(vmax) + eps), lower,
+ * upper), x <- x - step*m. AMSBound keeps vmax <- max(vmax, v); AdaBound passes null and uses v.
+ */
+export function boundedUpdate(
   x: Float32Array,
   g: Float32Array,
   m: Float32Array,
   v: Float32Array,
+  vmax: Float32Array | null,
   s: AdaboundScalars,
   clip: number,
 ): void {
@@ -61,21 +68,49 @@ export function adaboundUpdate(
     const vj = Math.fround(beta2 * v[j] + ob2 * gj * gj); // second moment
     m[j] = mj;
     v[j] = vj;
-    const raw = stepSize / (Math.sqrt(vj) + eps); // Adam's per-element step size
+    let vmaxj = vj;
+    if (vmax !== null) {
+      // running maximum (AMSBound), branch-free (see common.ts)
+      const previous = vmax[j];
+      const newMax = Number(vj > previous);
+      vmaxj = newMax * vj + (1 - newMax) * previous;
+      vmax[j] = vmaxj;
+    }
+    const raw = stepSize / (Math.sqrt(vmaxj) + eps); // Adam's per-element step size
     const step = Math.min(Math.max(raw, lower), upper); // clamp into [lower, upper]
     const xn = Math.fround(xj - step * mj);
     x[j] = Math.min(Math.max(xn, -clip), clip); // clip binary latent weights
   }
 }
 
-/** AdaBound. Create it with `createOptimizer("adabound", options)` or `new Adabound(options)`. */
-export class Adabound extends Optimizer<AdaboundConfig, AdaboundScalars> {
-  constructor(options?: AdaboundOptions) {
-    super("adabound", OPTION_TABLES.adabound, options);
+/** AdaBound's fused pass: {@link boundedUpdate} without a running maximum. */
+export function adaboundUpdate(
+  x: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  s: AdaboundScalars,
+  clip: number,
+): void {
+  boundedUpdate(x, g, m, v, null, s, clip);
+}
+
+/**
+ * AdaBound, or AMSBound with `amsbound` true (the flag of the authors' AdaBound; that optimizer
+ * is then named "amsbound"). Create it with `createOptimizer("adabound", options)` or
+ * `new AdaBound(options)`.
+ */
+export class AdaBound extends Optimizer<AdaboundConfig, AdaboundScalars> {
+  /** AMSBound: the running maximum of v in the step size. */
+  readonly amsbound: boolean;
+
+  constructor(options?: AdaBoundOptions, amsbound = false) {
+    super(amsbound ? "amsbound" : "adabound", OPTION_TABLES.adabound, options);
+    this.amsbound = amsbound;
   }
 
   protected stateKeys(): readonly string[] {
-    return ["m", "v"];
+    return this.amsbound ? ["m", "v", "vmax"] : ["m", "v"];
   }
 
   protected scalars(step: StepContext): AdaboundScalars {
@@ -89,6 +124,11 @@ export class Adabound extends Optimizer<AdaboundConfig, AdaboundScalars> {
     state: TensorState,
     s: AdaboundScalars,
   ): void {
-    adaboundUpdate(x, g, state.m, state.v, s, clipBound(binary, this.options.clip));
+    boundedUpdate(x, g, state.m, state.v, state.vmax ?? null, s, clipBound(binary, this.options.clip));
   }
 }
+
+/** @deprecated Use {@link AdaBound} (the TensorFlow.js adapter's name). */
+export const Adabound = AdaBound;
+/** @deprecated Use {@link AdaBound}. */
+export type Adabound = AdaBound;

@@ -32,15 +32,19 @@ export function adamScalars(o: Readonly<AdamConfig>, { t, lr }: StepContext): Ad
 }
 
 /**
- * One fused pass over a tensor: x <- x - lr*(m/bc1)/(sqrt(v/bc2) + eps), then the clip.
+ * One fused pass of Adam or AMSGrad over a tensor: x <- x - lr*(m/bc1)/(sqrt(vmax/bc2) + eps),
+ * then the clip. AMSGrad keeps vmax <- max(vmax, v); Adam passes null and divides by v (the
+ * test of vmax is the same every element, so it costs next to nothing: see the note in
+ * docs/optimizers.md's Speed section).
  * Each stored quantity is rounded to float32 where it is used, exactly as if every line were
  * run on its own over Float32Arrays.
  */
-export function adamUpdate(
+export function adamFamilyUpdate(
   x: Float32Array,
   g: Float32Array,
   m: Float32Array,
   v: Float32Array,
+  vmax: Float32Array | null,
   s: AdamScalars,
   clip: number,
 ): void {
@@ -54,19 +58,46 @@ export function adamUpdate(
     const vj = Math.fround(beta2 * v[j] + ob2 * gj * gj); // 3. second moment
     m[j] = mj;
     v[j] = vj;
-    const xn = Math.fround(xj - (stepSize * mj) / (Math.sqrt(vj * invBc2) + eps)); // 5, 10. bias-corrected step
+    let vmaxj = vj;
+    if (vmax !== null) {
+      // 4. running maximum (AMSGrad), branch-free (see common.ts)
+      const previous = vmax[j];
+      const newMax = Number(vj > previous);
+      vmaxj = newMax * vj + (1 - newMax) * previous;
+      vmax[j] = vmaxj;
+    }
+    const xn = Math.fround(xj - (stepSize * mj) / (Math.sqrt(vmaxj * invBc2) + eps)); // 5, 10. bias-corrected step
     x[j] = Math.min(Math.max(xn, -clip), clip); // 11. clip binary latent weights
   }
 }
 
-/** Adam. Create it with `createOptimizer("adam", options)` or `new Adam(options)`. */
+/** Adam's fused pass: {@link adamFamilyUpdate} without a running maximum. */
+export function adamUpdate(
+  x: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  s: AdamScalars,
+  clip: number,
+): void {
+  adamFamilyUpdate(x, g, m, v, null, s, clip);
+}
+
+/**
+ * Adam, or AMSGrad with `amsgrad` true (as torch.optim.Adam's flag; that optimizer is then named
+ * "amsgrad"). Create it with `createOptimizer("adam", options)` or `new Adam(options)`.
+ */
 export class Adam extends Optimizer<AdamConfig, AdamScalars> {
-  constructor(options?: AdamOptions) {
-    super("adam", OPTION_TABLES.adam, options);
+  /** AMSGrad: the running maximum of v in the denominator. */
+  readonly amsgrad: boolean;
+
+  constructor(options?: AdamOptions, amsgrad = false) {
+    super(amsgrad ? "amsgrad" : "adam", OPTION_TABLES.adam, options);
+    this.amsgrad = amsgrad;
   }
 
   protected stateKeys(): readonly string[] {
-    return ["m", "v"];
+    return this.amsgrad ? ["m", "v", "vmax"] : ["m", "v"];
   }
 
   protected scalars(step: StepContext): AdamScalars {
@@ -75,7 +106,9 @@ export class Adam extends Optimizer<AdamConfig, AdamScalars> {
 
   /** The fused update, in the native addon while the native kernels are in use (same bits). */
   updateTensor(x: Float32Array, g: Float32Array, binary: boolean, state: TensorState, s: AdamScalars): void {
-    const update = this.fused?.adamUpdate ?? adamUpdate;
-    update(x, g, state.m, state.v, s, clipBound(binary, this.options.clip));
+    const clip = clipBound(binary, this.options.clip);
+    const fused = this.fused;
+    if (this.amsgrad) (fused?.amsgradUpdate ?? adamFamilyUpdate)(x, g, state.m, state.v, state.vmax, s, clip);
+    else (fused?.adamUpdate ?? adamUpdate)(x, g, state.m, state.v, s, clip);
   }
 }

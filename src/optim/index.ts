@@ -8,10 +8,10 @@
  * ```
  */
 import { BamsprodError, show } from "../util/errors.js";
-import { Adabound, type AdaboundOptions } from "./adabound.js";
+import { AdaBound, type AdaBoundOptions } from "./adabound.js";
 import { Adam, type AdamOptions } from "./adam.js";
-import { Amsbound, type AmsboundOptions } from "./amsbound.js";
-import { Amsgrad, type AmsgradOptions } from "./amsgrad.js";
+import { AMSBound, type AMSBoundOptions } from "./amsbound.js";
+import { AMSGrad, type AMSGradOptions } from "./amsgrad.js";
 import { Bamsprod, type BamsprodOptions } from "./bamsprod.js";
 import { Bop, type BopOptions } from "./bop.js";
 import { defaultsOf, OPTION_TABLES, type OptimizerConfig, type OptimizerOptions } from "./defaults.js";
@@ -22,9 +22,9 @@ import type { OptimizerName } from "./types.js";
 export interface OptimizerMap {
   sgd: Sgd;
   adam: Adam;
-  amsgrad: Amsgrad;
-  adabound: Adabound;
-  amsbound: Amsbound;
+  amsgrad: AMSGrad;
+  adabound: AdaBound;
+  amsbound: AMSBound;
   bop: Bop;
   bamsprod: Bamsprod;
 }
@@ -38,9 +38,9 @@ export type AnyOptimizer = OptimizerMap[OptimizerName];
 const factories: { [N in OptimizerName]: (options: unknown) => OptimizerMap[N] } = {
   sgd: (o) => new Sgd(o as SgdOptions),
   adam: (o) => new Adam(o as AdamOptions),
-  amsgrad: (o) => new Amsgrad(o as AmsgradOptions),
-  adabound: (o) => new Adabound(o as AdaboundOptions),
-  amsbound: (o) => new Amsbound(o as AmsboundOptions),
+  amsgrad: (o) => new AMSGrad(o as AMSGradOptions),
+  adabound: (o) => new AdaBound(o as AdaBoundOptions),
+  amsbound: (o) => new AMSBound(o as AMSBoundOptions),
   bop: (o) => new Bop(o as BopOptions),
   bamsprod: (o) => new Bamsprod(o as BamsprodOptions),
 };
@@ -92,18 +92,37 @@ export {
   type OptimizerConfig,
 } from "./defaults.js";
 export { Sgd, sgdUpdate, type SgdOptions, type SgdConfig, type SgdScalars } from "./sgd.js";
-export { Adam, adamUpdate, type AdamOptions, type AdamConfig, type AdamScalars } from "./adam.js";
-export { Amsgrad, amsgradUpdate, type AmsgradOptions } from "./amsgrad.js";
 export {
+  Adam,
+  adamUpdate,
+  adamFamilyUpdate,
+  type AdamOptions,
+  type AdamConfig,
+  type AdamScalars,
+} from "./adam.js";
+export { AMSGrad, Amsgrad, amsgradUpdate, type AMSGradOptions, type AmsgradOptions } from "./amsgrad.js";
+export {
+  AdaBound,
   Adabound,
   adaboundUpdate,
+  boundedUpdate,
+  type AdaBoundOptions,
   type AdaboundOptions,
   type AdaboundConfig,
   type AdaboundScalars,
 } from "./adabound.js";
-export { Amsbound, amsboundUpdate, type AmsboundOptions } from "./amsbound.js";
+export {
+  AMSBound,
+  Amsbound,
+  amsboundUpdate,
+  type AMSBoundOptions,
+  type AmsboundOptions,
+} from "./amsbound.js";
 export { Bop, bopUpdate, type BopOptions, type BopConfig, type BopScalars } from "./bop.js";
 export {
+  /** BAMSProd, the name the TensorFlow.js adapter uses too. */
+  Bamsprod as BAMSProd,
+  /** @deprecated Use BAMSProd (the TensorFlow.js adapter's name). */
   Bamsprod,
   meanAbs,
   quantizationError,
@@ -111,6 +130,7 @@ export {
   target,
   lowerBound,
   upperBound,
+  type BamsprodOptions as BAMSProdOptions,
   type BamsprodOptions,
   type BamsprodConfig,
   type BamsprodScalars,

@@ -59,3 +59,21 @@ test("the package root exports the optimizer API", () => {
   opt.step([{ name: "w", value: x, grad: Float32Array.from([1, -1]), binary: true }]);
   assert.ok(x[0] < 0.5 && x[1] > -0.5);
 });
+
+test("AMSGrad is Adam with its amsgrad flag, AMSBound AdaBound with amsbound; the old names still work", () => {
+  const tfjsNames = ["BAMSProd", "AMSGrad", "AdaBound", "AMSBound", "Bop"];
+  for (const name of tfjsNames)
+    assert.equal(typeof (root as Record<string, unknown>)[name], "function", name);
+  assert.equal(root.AMSGrad, Amsgrad);
+  assert.equal(root.AdaBound, Adabound);
+  assert.equal(root.AMSBound, Amsbound);
+  assert.equal(root.BAMSProd, Bamsprod);
+  const amsgrad = createOptimizer("amsgrad");
+  assert.ok(amsgrad instanceof Adam && amsgrad.amsgrad);
+  assert.equal(new Adam({}, true).name, "amsgrad");
+  assert.ok(!createOptimizer("adam").amsgrad);
+  const amsbound = createOptimizer("amsbound");
+  assert.ok(amsbound instanceof Adabound && amsbound.amsbound);
+  assert.equal(new Adabound({}, true).name, "amsbound");
+  assert.ok(!createOptimizer("adabound").amsbound);
+});
