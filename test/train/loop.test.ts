@@ -117,7 +117,7 @@ test("invalid numbers are rejected before any work", async () => {
   await assert.rejects(train(quickConfig({ optimizerOptions: { lr: -1 } })), /lr/);
   await assert.rejects(
     train(quickConfig({ model: "resnet" })),
-    /unknown model "resnet"; use one of bmlp, bcnn, mlp, cnn, or a model file/,
+    /unknown model "resnet"; use one of bmlp, bcnn, mlp, cnn, birealnet, reactnet, or a model file/,
   );
   await assert.rejects(train(quickConfig({ trainSize: 10 ** 6 })), /--train-size 1000000 exceeds/);
 });

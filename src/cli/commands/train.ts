@@ -4,7 +4,13 @@ import { SingleBar, Presets } from "cli-progress";
 import { BamsprodError } from "../../util/errors.js";
 import { trainDefaults, type TrainConfig } from "../../train/config.js";
 import { train, type TrainResult } from "../../train/loop.js";
-import { nonNegativeInt, optimizerOption, optimizerOptionValue, positiveInt, finiteNumber } from "../options.js";
+import {
+  nonNegativeInt,
+  optimizerOption,
+  optimizerOptionValue,
+  positiveInt,
+  finiteNumber,
+} from "../options.js";
 import { OPTIMIZER_FLAGS } from "../../optim/flags.js";
 import { monitorNames, type MonitorName } from "../../train/callbacks.js";
 import { isModelFile } from "../../train/modelSpec.js";
