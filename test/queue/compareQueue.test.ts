@@ -3,14 +3,14 @@
  * the local pool (apart from timings); running it again trains nothing; bad options fail once,
  * with their reason; a worker with other data refuses the job with the difference.
  */
-import { test, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   comparable,
   redisMissing,
+  scratchDirs,
   startCli,
   startRedis,
   startWorker,
@@ -21,13 +21,8 @@ import {
 } from "./harness.js";
 
 const skip = redisMissing() ?? false;
-const dirs: string[] = [];
-const scratch = (): string => {
-  const d = mkdtempSync(join(tmpdir(), "bamsprod-queue-out-"));
-  dirs.push(d);
-  return d;
-};
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const dirs = scratchDirs("bamsprod-queue-out-");
+const scratch = dirs.fresh;
 
 function sweep(data: string, out: string, extra: string[] = []): string[] {
   return [
@@ -66,7 +61,7 @@ test(
   async () => {
     const redis: RedisServer = await startRedis();
     const data = tinyDataset();
-    dirs.push(data);
+    dirs.track(data);
     const workers = [startWorker(redis.url), startWorker(redis.url)];
     try {
       const local = scratch();
@@ -109,7 +104,7 @@ test(
     const redis = await startRedis();
     const data = tinyDataset();
     const otherData = tinyDataset(20);
-    dirs.push(data, otherData);
+    dirs.track(data, otherData);
     let worker = startWorker(redis.url);
     try {
       const args = sweep(data, scratch(), ["--queue", redis.url]);

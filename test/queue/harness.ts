@@ -4,12 +4,28 @@
  * `bamsprod compare` processes, and a small generated dataset so runs take a second.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { after } from "node:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cliEntryPoint } from "../../src/experiments/index.js";
 import { syntheticSet, writeIdxDataset } from "../data/fixtures.js";
+
+/** Temp directories for one test file: `fresh()` makes one, `track(dir)` adopts one; all are removed when the file ends. */
+export function scratchDirs(prefix: string): { fresh: () => string; track: (...dirs: string[]) => void } {
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const track = (...more: string[]): void => void dirs.push(...more);
+  return {
+    fresh: () => {
+      const d = mkdtempSync(join(tmpdir(), prefix));
+      track(d);
+      return d;
+    },
+    track,
+  };
+}
 
 /** Null when redis-server can be started, else the one-line reason the tests are skipped. */
 export function redisMissing(): string | null {

@@ -4,14 +4,14 @@
  * a worker killed with SIGKILL mid-run, the coordinator killed and started again, and Redis
  * restarted mid-sweep. About a minute each on two cores.
  */
-import { test, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   comparable,
   redisMissing,
+  scratchDirs,
   startCli,
   startRedis,
   startWorker,
@@ -22,13 +22,8 @@ import {
 } from "../queue/harness.js";
 
 const skip = redisMissing() ?? false;
-const dirs: string[] = [];
-const scratch = (): string => {
-  const d = mkdtempSync(join(tmpdir(), "bamsprod-faults-"));
-  dirs.push(d);
-  return d;
-};
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const dirs = scratchDirs("bamsprod-faults-");
+const scratch = dirs.fresh;
 
 /** A sweep without tuning (single grid points): `optimizers` x `seeds` runs of `epochs` epochs. */
 function sweep(data: string, out: string, optimizers: string, seeds: number, epochs: number): string[] {
@@ -56,7 +51,7 @@ test(
   async () => {
     const redis = await startRedis();
     const data = tinyDataset();
-    dirs.push(data);
+    dirs.track(data);
     const expected = await reference(sweep(data, scratch(), "bamsprod", 1, 6));
     const first = startWorker(redis.url);
     let second: CliProcess | null = null;
@@ -89,7 +84,7 @@ test(
   async () => {
     const redis = await startRedis();
     const data = tinyDataset();
-    dirs.push(data);
+    dirs.track(data);
     const expected = await reference(sweep(data, scratch(), "bamsprod,adam", 2, 3));
     const worker = startWorker(redis.url);
     try {
@@ -121,7 +116,7 @@ test(
   async () => {
     const redis = await startRedis();
     const data = tinyDataset();
-    dirs.push(data);
+    dirs.track(data);
     const expected = await reference(sweep(data, scratch(), "bamsprod", 2, 4));
     const worker = startWorker(redis.url);
     try {
