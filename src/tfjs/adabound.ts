@@ -5,7 +5,7 @@
  * and binary latent weights are clipped.
  */
 import * as tf from "@tensorflow/tfjs";
-import { adamMoments, BinaryAwareOptimizer, type TfjsOptions, clipped } from "./base.js";
+import { BinaryAwareOptimizer, type TfjsOptions, type VariableUpdate, clipped } from "./base.js";
 import { OPTION_TABLES } from "../optim/defaults.js";
 import { positive, type OptionSpec } from "../optim/options.js";
 
@@ -46,15 +46,10 @@ abstract class BoundedAdam extends BinaryAwareOptimizer<typeof TABLE> {
     return this.useMax ? ["m", "v", "vmax"] : ["m", "v"];
   }
 
-  protected updateVariable(
-    variable: tf.Variable,
-    grad: tf.Tensor,
-    state: Record<string, tf.Variable>,
-    binary: boolean,
-    t: number,
-  ): void {
+  protected updateVariable(u: VariableUpdate): void {
+    const { binary, t } = u;
     const o = this.options;
-    const { x, m, second } = adamMoments(variable, grad, state, this.lr, this.weightDecay, o);
+    const { x, m, second } = this.moments(u);
     const bc1 = 1 - Math.pow(o.beta1, t);
     const bc2 = 1 - Math.pow(o.beta2, t);
     const f = (o.finalLr * this.lr) / this.initialLr;
@@ -62,7 +57,7 @@ abstract class BoundedAdam extends BinaryAwareOptimizer<typeof TABLE> {
     const hi = f * (1 + 1 / (o.gamma * t));
     const raw = tf.div((this.lr * Math.sqrt(bc2)) / bc1, tf.add(tf.sqrt(second), o.eps));
     const step = tf.minimum(tf.maximum(raw, lo), hi);
-    variable.assign(clipped(tf.sub(x, tf.mul(step, m)), binary, o.clip));
+    u.variable.assign(clipped(tf.sub(x, tf.mul(step, m)), binary, o.clip));
   }
 }
 

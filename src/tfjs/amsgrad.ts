@@ -4,7 +4,7 @@
  * decoupled weight decay, and the spec's clip of binary latent weights.
  */
 import * as tf from "@tensorflow/tfjs";
-import { adamMoments, adamStep, BinaryAwareOptimizer, type TfjsOptions, clipped } from "./base.js";
+import { adamStep, BinaryAwareOptimizer, type VariableUpdate, type TfjsOptions, clipped } from "./base.js";
 import { OPTION_TABLES } from "../optim/defaults.js";
 
 const TABLE = OPTION_TABLES.amsgrad;
@@ -24,16 +24,11 @@ export class AMSGrad extends BinaryAwareOptimizer<typeof TABLE> {
     return ["m", "v", "vmax"];
   }
 
-  protected updateVariable(
-    variable: tf.Variable,
-    grad: tf.Tensor,
-    state: Record<string, tf.Variable>,
-    binary: boolean,
-    t: number,
-  ): void {
+  protected updateVariable(u: VariableUpdate): void {
+    const { binary, t } = u;
     const o = this.options;
-    const { x, m, second } = adamMoments(variable, grad, state, this.lr, this.weightDecay, o);
-    variable.assign(clipped(adamStep(x, m, second, this.lr, o, t), binary, o.clip));
+    const { x, m, second } = this.moments(u);
+    u.variable.assign(clipped(adamStep(x, m, second, this.lr, o, t), binary, o.clip));
   }
 }
 

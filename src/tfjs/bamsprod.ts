@@ -4,7 +4,7 @@
  * is the line of the step in docs/algorithm.md.
  */
 import * as tf from "@tensorflow/tfjs";
-import { adamMoments, BinaryAwareOptimizer, type TfjsOptions, clipped } from "./base.js";
+import { BinaryAwareOptimizer, type TfjsOptions, type VariableUpdate, clipped } from "./base.js";
 import { OPTION_TABLES } from "../optim/defaults.js";
 
 const TABLE = OPTION_TABLES.bamsprod;
@@ -35,20 +35,15 @@ export class BAMSProd extends BinaryAwareOptimizer<typeof TABLE> {
     return ["m", "v", "vmax"];
   }
 
-  protected updateVariable(
-    variable: tf.Variable,
-    grad: tf.Tensor,
-    state: Record<string, tf.Variable>,
-    binary: boolean,
-    t: number,
-  ): void {
+  protected updateVariable(u: VariableUpdate): void {
+    const { binary, t } = u;
     const o = this.options;
-    const { x, m, second: vmax } = adamMoments(variable, grad, state, this.lr, this.weightDecay, o); // 1-4
+    const { x, m, second: vmax } = this.moments(u); // 1-4
     const bc1 = 1 - Math.pow(o.beta1, t); // 5
     const vt = tf.div(vmax, 1 - Math.pow(o.beta2, t));
     const V = projectSecondMoment(vt, this.target(vt, x, binary), o.gamma * t); // 7-9
     const next = tf.sub(x, tf.mul(tf.div(m, tf.add(tf.sqrt(V), o.eps)), this.lr / bc1)); // 10
-    variable.assign(clipped(next, binary, o.clip)); // 11
+    u.variable.assign(clipped(next, binary, o.clip)); // 11
   }
 
   /** Line 7: c = mean(vt) * (1 + lam*e)^2, a scalar tensor (e = 0 for real tensors). */

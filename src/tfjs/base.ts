@@ -21,6 +21,15 @@ interface Slot {
   buffers: Map<string, tf.Variable>;
 }
 
+/** One variable's update: its value, gradient and state buffers, whether it is binary, and the step t (from 1). */
+export interface VariableUpdate {
+  variable: tf.Variable;
+  grad: tf.Tensor;
+  state: Record<string, tf.Variable>;
+  binary: boolean;
+  t: number;
+}
+
 /** Options every bamsprod tfjs optimizer accepts besides its numeric ones. */
 export interface BinaryAwareOptions {
   /**
@@ -107,17 +116,14 @@ export abstract class BinaryAwareOptimizer<T extends OptionTable = OptionTable> 
   /** Names of the state buffers a variable needs, e.g. ["m", "v", "vmax"]. */
   protected abstract bufferNames(binary: boolean): readonly string[];
 
-  /**
-   * Computes and assigns the new value of `variable` and of its buffers (called inside tidy).
-   * `t` is the step number, starting at 1.
-   */
-  protected abstract updateVariable(
-    variable: tf.Variable,
-    grad: tf.Tensor,
-    state: Record<string, tf.Variable>,
-    binary: boolean,
-    t: number,
-  ): void;
+  /** Computes and assigns the new value of `u.variable` and of its buffers (called inside tidy). */
+  protected abstract updateVariable(u: VariableUpdate): void;
+
+  /** Lines 1-4 of the Adam family for `u` (decay, m, v, and vmax when the variable has one). */
+  protected moments(u: VariableUpdate): { x: tf.Tensor; m: tf.Tensor; second: tf.Tensor } {
+    const o = this.options as unknown as AdamFamilyOptions;
+    return adamMoments(u.variable, u.grad, u.state, this.lr, this.weightDecay, o);
+  }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const pairs: [string, tf.Tensor][] = Array.isArray(variableGradients)
@@ -131,7 +137,7 @@ export abstract class BinaryAwareOptimizer<T extends OptionTable = OptionTable> 
     tf.tidy(() => {
       for (const { name, grad, variable } of targets) {
         const binary = this.isBinary(variable);
-        this.updateVariable(variable, grad, this.stateFor(name, variable, binary), binary, t);
+        this.updateVariable({ variable, grad, state: this.stateFor(name, variable, binary), binary, t });
         const constraint = variableConstraint(variable);
         if (constraint !== null) variable.assign(constraint.apply(variable));
       }

@@ -4,7 +4,7 @@
  * enough and agrees in sign with the weight; real variables (biases, batch-norm) use Adam.
  */
 import * as tf from "@tensorflow/tfjs";
-import { adamMoments, adamStep, BinaryAwareOptimizer, type TfjsOptions, signPlus } from "./base.js";
+import { adamStep, BinaryAwareOptimizer, type VariableUpdate, type TfjsOptions, signPlus } from "./base.js";
 import { OPTION_TABLES } from "../optim/defaults.js";
 
 const TABLE = OPTION_TABLES.bop;
@@ -27,15 +27,9 @@ export class Bop extends BinaryAwareOptimizer<typeof TABLE> {
     return binary ? ["m"] : ["m", "v"];
   }
 
-  protected updateVariable(
-    variable: tf.Variable,
-    grad: tf.Tensor,
-    state: Record<string, tf.Variable>,
-    binary: boolean,
-    t: number,
-  ): void {
-    if (binary) this.flip(variable, grad, state);
-    else this.adam(variable, grad, state, t);
+  protected updateVariable(u: VariableUpdate): void {
+    if (u.binary) this.flip(u);
+    else this.adam(u);
   }
 
   /**
@@ -44,7 +38,7 @@ export class Bop extends BinaryAwareOptimizer<typeof TABLE> {
    * m*sign(x) > threshold, so x <- sign(x) * sign(threshold - m*sign(x)) with sign(0) = +1
    * (no flip at equality): fewer full-size ops than a select.
    */
-  private flip(variable: tf.Variable, grad: tf.Tensor, state: Record<string, tf.Variable>): void {
+  private flip({ variable, grad, state }: VariableUpdate): void {
     const { gamma, threshold } = this.options;
     const m = tf.add(tf.mul(state.m, 1 - gamma), tf.mul(grad, gamma));
     const sx = signPlus(variable);
@@ -54,9 +48,9 @@ export class Bop extends BinaryAwareOptimizer<typeof TABLE> {
   }
 
   /** Bias-corrected Adam with decoupled weight decay, no clip. */
-  private adam(variable: tf.Variable, grad: tf.Tensor, state: Record<string, tf.Variable>, t: number): void {
-    const { x, m, second } = adamMoments(variable, grad, state, this.lr, this.weightDecay, this.options);
-    variable.assign(adamStep(x, m, second, this.lr, this.options, t));
+  private adam(u: VariableUpdate): void {
+    const { x, m, second } = this.moments(u);
+    u.variable.assign(adamStep(x, m, second, this.lr, this.options, u.t));
   }
 }
 
