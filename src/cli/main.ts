@@ -8,9 +8,9 @@ import { Command, CommanderError } from "commander";
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BamsprodError } from "../util/errors.js";
 import { setBackend } from "../kernels/backend.js";
 import { chooseBackend } from "../kernels/select.js";
+import { describeFailure } from "./failure.js";
 
 const modelRunners = new Set(["train", "predict", "export"]);
 
@@ -47,17 +47,17 @@ async function main(argv: string[]): Promise<void> {
   await program.parseAsync(argv);
 }
 
-main(process.argv).catch((err: unknown) => {
+function fail(err: unknown): never {
   if (err instanceof CommanderError) {
     // commander already printed its message (or help); only the exit code is left.
     process.exit(err.exitCode === 0 ? 0 : 2);
   }
-  if (err instanceof BamsprodError) {
-    process.stderr.write(`bamsprod: ${err.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(
-    `bamsprod: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
-  process.exit(1);
-});
+  const { message, code } = describeFailure(err);
+  process.stderr.write(`bamsprod: ${message}\n`);
+  process.exit(code);
+}
+
+// Errors thrown outside the command's promise (a callback, a stream) end the same way: one line.
+process.on("uncaughtException", fail);
+process.on("unhandledRejection", fail);
+main(process.argv).catch(fail);

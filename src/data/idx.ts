@@ -1,5 +1,6 @@
 import { BamsprodError } from "../util/errors.js";
-import { readMaybeGzip } from "./gzip.js";
+import { isGzip, readHead, readMaybeGzip } from "./gzip.js";
+import { checkLimit, LIMITS } from "../util/limits.js";
 import type { ImageSet } from "./types.js";
 
 /** IDX magic number of an unsigned-byte file with 3 dimensions (images: N x rows x cols). */
@@ -24,18 +25,8 @@ function hex(magic: number): string {
  */
 export function parseIdx(bytes: Uint8Array, expectedMagic: number, path: string): IdxContents {
   const what = expectedMagic === IDX_IMAGES_MAGIC ? "images" : "labels";
-  if (bytes.length < 4) {
-    throw new BamsprodError(`${path} is truncated: it has ${bytes.length} bytes, too short for an IDX header`);
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const magic = view.getUint32(0, false);
-  if (magic !== expectedMagic) {
-    const swapped = magic === IDX_IMAGES_MAGIC || magic === IDX_LABELS_MAGIC ? " (images and labels swapped?)" : "";
-    throw new BamsprodError(
-      `${path} has IDX magic number ${hex(magic)}, expected ${hex(expectedMagic)} for ${what}${swapped}: ` +
-        `not an IDX ${what} file`,
-    );
-  }
+  const view = checkMagic(bytes, expectedMagic, path);
+  const magic = expectedMagic;
   const ndims = magic & 0xff;
   const headerBytes = 4 + 4 * ndims;
   if (bytes.length < headerBytes) {
@@ -46,6 +37,7 @@ export function parseIdx(bytes: Uint8Array, expectedMagic: number, path: string)
   const dims: number[] = [];
   for (let d = 0; d < ndims; d++) dims.push(view.getUint32(4 + 4 * d, false));
   const dataBytes = dims.reduce((a, b) => a * b, 1);
+  checkLimit(`the data size in the header of ${path} (${dims.join("x")})`, dataBytes, LIMITS.fileBytes, " bytes");
   const expected = headerBytes + dataBytes;
   if (bytes.length !== expected) {
     const problem = bytes.length < expected ? "is truncated" : "is longer than its header says";
@@ -58,15 +50,43 @@ export function parseIdx(bytes: Uint8Array, expectedMagic: number, path: string)
   return { dims, data };
 }
 
+/** Checks the magic number at the start of `bytes` (the file or its first bytes). */
+function checkMagic(bytes: Uint8Array, expectedMagic: number, path: string): DataView {
+  const what = expectedMagic === IDX_IMAGES_MAGIC ? "images" : "labels";
+  if (bytes.length < 4) {
+    throw new BamsprodError(`${path} is truncated: it has ${bytes.length} bytes, too short for an IDX header`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = view.getUint32(0, false);
+  if (magic !== expectedMagic) {
+    const swapped = magic === IDX_IMAGES_MAGIC || magic === IDX_LABELS_MAGIC ? " (images and labels swapped?)" : "";
+    throw new BamsprodError(
+      `${path} has IDX magic number ${hex(magic)}, expected ${hex(expectedMagic)} for ${what}${swapped}: ` +
+        `not an IDX ${what} file`,
+    );
+  }
+  return view;
+}
+
+/**
+ * The bytes of an IDX file, gunzipped if needed. An uncompressed file's magic number is checked
+ * on its first bytes, before the rest is read.
+ */
+function readIdx(path: string, expectedMagic: number): Uint8Array {
+  const head = readHead(path, 4);
+  if (!isGzip(head)) checkMagic(head, expectedMagic, path);
+  return readMaybeGzip(path);
+}
+
 /** Reads an IDX images file (gzipped or not): returns N, rows, cols and the pixel bytes. */
 export function readIdxImages(path: string): { count: number; rows: number; cols: number; pixels: Uint8Array } {
-  const { dims, data } = parseIdx(readMaybeGzip(path), IDX_IMAGES_MAGIC, path);
+  const { dims, data } = parseIdx(readIdx(path, IDX_IMAGES_MAGIC), IDX_IMAGES_MAGIC, path);
   return { count: dims[0], rows: dims[1], cols: dims[2], pixels: data };
 }
 
 /** Reads an IDX labels file (gzipped or not). */
 export function readIdxLabels(path: string): Uint8Array {
-  return parseIdx(readMaybeGzip(path), IDX_LABELS_MAGIC, path).data;
+  return parseIdx(readIdx(path, IDX_LABELS_MAGIC), IDX_LABELS_MAGIC, path).data;
 }
 
 /** Throws unless every label is below `classes`; `path` names the file in the message. */

@@ -4,6 +4,7 @@
  * mismatch, and (behind a valid checksum) inconsistent layer records.
  */
 import { BamsprodError } from "../util/errors.js";
+import { checkLimit, LIMITS } from "../util/limits.js";
 import { ByteReader } from "./bytes.js";
 import { crc32 } from "./crc32.js";
 import { FLAG_BINARY_INPUT, FLAG_BINARY_KERNEL } from "./encode.js";
@@ -42,6 +43,12 @@ export function decodePacked(bytes: Uint8Array, name = "the packed model"): Pack
     positive(r.u32("the input shape"), "input height", corrupt),
     positive(r.u32("the input shape"), "input width", corrupt),
   ];
+  checkLimit(
+    `the input shape [${inputShape.join(", ")}] of ${name}`,
+    inputShape[0] * inputShape[1] * inputShape[2],
+    LIMITS.inputElements,
+    " values",
+  );
   const classes = positive(r.u32("the class count"), "class count", corrupt);
   const count = r.u32("the layer count");
   const infoBytes = r.bytesAligned(r.u32("the info length"), "the info text");
@@ -50,12 +57,37 @@ export function decodePacked(bytes: Uint8Array, name = "the packed model"): Pack
   for (let i = 0; i < count; i++) layers.push(readRecord(r, i, corrupt));
   if (r.remaining !== 0) throw new BamsprodError(corrupt(`${r.remaining} bytes follow the last layer`));
   const spec: PackedSpec = { inputShape, classes, info, layers };
+  let shapes: number[][];
   try {
-    layerShapes(spec);
+    shapes = layerShapes(spec);
   } catch (err) {
     throw err instanceof BamsprodError ? new BamsprodError(corrupt(err.message)) : err;
   }
+  checkInferenceMemory(spec, shapes, name);
   return spec;
+}
+
+/** Images per chunk of inference (PackedModel.logits): bounds the memory of the activations. */
+export const INFERENCE_CHUNK = 128;
+
+/**
+ * Refuses a model whose inference would allocate more than LIMITS.activationElements values for
+ * one chunk of images: an activation, or a convolution's patch matrix (bits, counted in words).
+ */
+function checkInferenceMemory(spec: PackedSpec, shapes: number[][], name: string): void {
+  spec.layers.forEach((layer, i) => {
+    const out = shapes[i];
+    let values = out.reduce((a, b) => a * b, 1);
+    if (layer.type === "conv2d") {
+      values = Math.max(values, (layer.inChannels * layer.kernelH * layer.kernelW * out[1] * out[2]) / 8);
+    }
+    checkLimit(
+      `the inference memory of layer ${i} (${layer.type}, output [${out.join(", ")}]) of ${name} for ${INFERENCE_CHUNK} images`,
+      values * INFERENCE_CHUNK,
+      LIMITS.activationElements,
+      " values",
+    );
+  });
 }
 
 /** Checks magic, version, length and CRC; returns the payload. */

@@ -1,13 +1,13 @@
 /** A loaded packed model: raw pixels in, logits and predicted classes out. */
 import { BamsprodError, show } from "../util/errors.js";
-import { decodePacked } from "./decode.js";
+import { decodePacked, INFERENCE_CHUNK } from "./decode.js";
 import type { PackedSpec } from "./format.js";
 import type { Activations, Step } from "./runtime/activations.js";
 import { asValues } from "./runtime/activations.js";
 import { buildPlan } from "./runtime/plan.js";
 
 /** Images per chunk of inference: bounds the memory of the convolutions' bit matrices. */
-const MAX_CHUNK = 128;
+const MAX_CHUNK = INFERENCE_CHUNK;
 
 /** Raw pixel values 0..255, NCHW, as bytes or as floats. */
 export type PixelArray = Float32Array | Uint8Array;

@@ -3,6 +3,8 @@ import type { Tensor } from "../tensor/tensor.js";
 import { BamsprodError, show } from "../util/errors.js";
 import { Rng } from "../util/random.js";
 import { LayerBase } from "./layerBase.js";
+import { checkModelSize, type ModelSize } from "./sizeCheck.js";
+import { loadModelStateDict, modelStateDict, type ModelStateDict } from "./stateDict.js";
 import type { NamedBuffer, ForwardContext, Layer, Parameter } from "./types.js";
 
 export interface SequentialOptions {
@@ -30,6 +32,8 @@ export class Sequential {
   readonly inputShape: readonly number[];
   readonly classes: number;
   readonly seed: number;
+  /** Weights and the largest activation per sample, from shapes (checked against the limits). */
+  readonly size: ModelSize;
 
   constructor(layers: readonly Layer[], options: SequentialOptions) {
     this.name = options.name ?? "sequential";
@@ -38,6 +42,7 @@ export class Sequential {
     this.seed = options.seed ?? 0;
     if (this.layers.length === 0) throw new BamsprodError("Sequential: a model needs at least one layer");
     assignNames(this.layers);
+    this.size = checkModelSize(this.layers, this.inputShape);
     const out = buildAll(this.layers, this.inputShape, new Rng(this.seed));
     this.classes = checkClasses(out, options.classes);
   }
@@ -61,6 +66,19 @@ export class Sequential {
 
   buffers(): NamedBuffer[] {
     return this.layers.flatMap((l) => l.buffers());
+  }
+
+  /** Parameters and buffers by name ("param:NAME", "buffer:NAME"): views, not copies. */
+  stateDict(): ModelStateDict {
+    return modelStateDict(this);
+  }
+
+  /**
+   * Restores what `stateDict()` returned (any copy of it): every tensor present with its size
+   * and finite values, checked before anything is copied. `source` names it in errors.
+   */
+  loadStateDict(tensors: ModelStateDict, source?: string): void {
+    loadModelStateDict(this, tensors, source);
   }
 
   /** Per-sample output shape of each layer, in order. */

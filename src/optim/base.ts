@@ -7,9 +7,11 @@
  */
 import { getBackend } from "../kernels/backend.js";
 import type { OptimizerKernels } from "../kernels/optimizer.js";
-import { show } from "../util/errors.js";
+import { BamsprodError, show } from "../util/errors.js";
 import { checkLr, positive, resolveOptions, type OptionTable, type OptionValue } from "./options.js";
-import { checkParams, firstBadGradient, GRADIENT_LIMIT, gradientError } from "./params.js";
+import { checkParams, describeTensor, firstBadGradient, GRADIENT_LIMIT, gradientError } from "./params.js";
+import { RISKY_STEP, stateViolation, worstStep } from "./stepBound.js";
+import { firstNonFinite } from "../util/finite.js";
 import {
   checkEnvelope,
   decodeTensors,
@@ -90,12 +92,46 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S = unknown
       const j = this.inspect(params[i].value, params[i].grad, signatures[i].binary, states[i], scalars, i);
       if (j >= 0) throw gradientError(this.name, params[i], i, j, t);
     }
+    // A step whose bound on the change comes near float32's range runs as a transaction.
+    const undo = worstStep(this.name, this.#options, this.#lr, t) > RISKY_STEP ? this.#saved(params) : null;
     this.#signatures = signatures;
     this.#states = states;
     this.#t = t;
     // Phase 2: the updates.
     for (let i = 0; i < params.length; i++) {
       this.updateTensor(params[i].value, params[i].grad, signatures[i].binary, states[i], scalars, i);
+    }
+    if (undo !== null) this.#commitOrUndo(params, undo, t);
+  }
+
+  /** Copies of everything a step changes, and a function that puts them back. */
+  #saved(params: readonly ParamTensor[]): () => void {
+    const values = params.map((p) => p.value.slice());
+    const states = this.#states?.map((s) =>
+      Object.fromEntries(Object.entries(s).map(([k, a]) => [k, a.slice()])),
+    );
+    const [signatures, t] = [this.#signatures, this.#t];
+    return () => {
+      params.forEach((p, i) => p.value.set(values[i]));
+      this.#states?.forEach((s, i) => {
+        for (const key of Object.keys(s)) s[key].set(states?.[i]?.[key] ?? new Float32Array(s[key].length));
+      });
+      if (states === undefined) this.#states = null;
+      [this.#signatures, this.#t] = [signatures, t];
+    };
+  }
+
+  /** Undoes the step when any parameter came out NaN or infinite, naming the first. */
+  #commitOrUndo(params: readonly ParamTensor[], undo: () => void, t: number): void {
+    for (let i = 0; i < params.length; i++) {
+      const j = firstNonFinite(params[i].value);
+      if (j < 0) continue;
+      const value = params[i].value[j];
+      undo();
+      throw new BamsprodError(
+        `${this.name}.step: step ${t} would make ${describeTensor(params[i].name, i)} ${show(value)} at index ${j} ` +
+          `(lr ${show(this.#lr)}); nothing was updated (lower the learning rate)`,
+      );
     }
   }
 
@@ -130,7 +166,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S = unknown
     const decoded =
       d.tensors === null
         ? null
-        : decodeTensors(this.name, d.tensors, this.#signatures, (binary) => this.stateKeys(binary, options));
+        : decodeTensors(
+            this.name,
+            d.tensors,
+            this.#signatures,
+            (binary) => this.stateKeys(binary, options),
+            (key, a, v) => stateViolation(this.name, options, key, a, v),
+          );
     this.#options = Object.freeze(options);
     this.#lr = d.lr;
     this.#t = d.step;

@@ -49,6 +49,13 @@ export function encodeTensors(
   }));
 }
 
+/** The first value of a state array that breaks its invariant (`v`: the tensor's v, if any), or null. */
+export type StateCheck = (
+  key: string,
+  a: Float32Array,
+  v: Float32Array | undefined,
+) => { index: number; want: string } | null;
+
 /** Throws a BamsprodError about a state dict being loaded into `optimizer`. */
 export function refuse(optimizer: string, problem: string): never {
   throw new BamsprodError(`${optimizer}.loadStateDict: ${problem}`);
@@ -98,6 +105,7 @@ export function decodeTensors(
   records: readonly unknown[],
   current: readonly TensorSignature[] | null,
   keysFor: (binary: boolean) => readonly string[],
+  violation: StateCheck,
 ): { signatures: TensorSignature[]; states: TensorState[] } {
   if (records.length === 0)
     refuse(optimizer, "tensors is empty; a state after a step has at least one tensor");
@@ -120,7 +128,9 @@ export function decodeTensors(
       );
     }
     signatures.push(signature);
-    states.push(decodeState(optimizer, (record as TensorStateRecord).state, signature, i, keysFor));
+    states.push(
+      decodeState(optimizer, (record as TensorStateRecord).state, signature, i, keysFor, violation),
+    );
   });
   return { signatures, states };
 }
@@ -141,6 +151,7 @@ function decodeState(
   sig: TensorSignature,
   i: number,
   keysFor: (binary: boolean) => readonly string[],
+  violation: StateCheck,
 ): TensorState {
   const label = describeTensor(sig.name, i);
   const keys = keysFor(sig.binary);
@@ -155,6 +166,15 @@ function decodeState(
       refuse(optimizer, `state ${key} of tensor ${label} is not base64 of ${sig.length} float32 values`);
     }
     state[key] = a;
+  }
+  for (const key of keys) {
+    const bad = violation(key, state[key], state.v);
+    if (bad !== null) {
+      refuse(
+        optimizer,
+        `state ${key} of tensor ${label} holds ${show(state[key][bad.index])} at index ${bad.index}; it must be ${bad.want}`,
+      );
+    }
   }
   return state;
 }

@@ -51,7 +51,7 @@ function runCommand(opts: ConvexOpts): void {
   problems.forEach((id) => convexProblem(id)); // reject an unknown id before any work
   const optimizers = list(opts.optimizers);
   for (const name of optimizers) checkOptimizer("--optimizers", name);
-  const overrides = parseOverrides(opts.set);
+  const overrides = parseOverrides(opts.set, optimizers);
   const results = runConvexExperiment({
     problems,
     optimizers,
@@ -80,7 +80,18 @@ function checkOptimizer(flag: string, name: string): void {
 }
 
 /** `--set` uses the `--grid` syntax with one value per option. */
-function parseOverrides(specs: string[]): Record<string, Record<string, number>> {
+function parseOverrides(specs: string[], run: readonly string[]): Record<string, Record<string, number>> {
+  // Names are checked on the raw text: an object key such as "constructor" must not slip through.
+  for (const entry of specs.flatMap((s) => s.split(";")).map((s) => s.trim())) {
+    if (entry === "") continue;
+    const optimizer = entry.split(":")[0];
+    checkOptimizer("--set", optimizer);
+    if (!run.includes(optimizer)) {
+      throw new BamsprodError(
+        `--set ${show(entry)}: optimizer ${show(optimizer)} is not run (--optimizers ${run.join(",")}); add it or drop the --set`,
+      );
+    }
+  }
   const out: Record<string, Record<string, number>> = {};
   for (const [optimizer, grid] of Object.entries(parseGridSpecs(specs))) {
     checkOptimizer("--set", optimizer);
