@@ -12,6 +12,8 @@ export interface DataFingerprint {
   classes: number;
   trainCount: number;
   testCount: number;
+  /** Images held out for validation, when the data had a validation set (fit's fingerprints). */
+  validationCount?: number;
   /** SHA-256 (hex, first 16 bytes) of the shape, labels and pixels of both splits. */
   hash: string;
 }
@@ -24,14 +26,29 @@ function hashSet(hash: ReturnType<typeof createHash>, set: ImageSet): void {
 
 /** Fingerprints a dataset's fixed training and test sets (before any validation split). */
 export function fingerprintData(sets: TrainTestSets): DataFingerprint {
+  return fingerprintSplits(sets.train, null, sets.test);
+}
+
+/**
+ * Fingerprints the sets a run trains on (fit's, after any validation split): the same as
+ * {@link fingerprintData} when there is no validation set, else with the validation set's
+ * count and contents too. A missing test set counts as an empty one.
+ */
+export function fingerprintSplits(
+  train: ImageSet,
+  validation: ImageSet | null,
+  test: ImageSet | null,
+): DataFingerprint {
   const hash = createHash("sha256");
-  hashSet(hash, sets.train);
-  hashSet(hash, sets.test);
+  hashSet(hash, train);
+  if (validation !== null) hashSet(hash, validation);
+  hashSet(hash, test ?? { ...train, images: new Uint8Array(0), labels: new Uint8Array(0), count: 0 });
   return {
-    shape: [...sets.train.shape],
-    classes: sets.train.classes,
-    trainCount: sets.train.count,
-    testCount: sets.test.count,
+    shape: [...train.shape],
+    classes: train.classes,
+    trainCount: train.count,
+    testCount: test?.count ?? 0,
+    ...(validation === null ? {} : { validationCount: validation.count }),
     hash: hash.digest("hex").slice(0, 32),
   };
 }
@@ -42,6 +59,9 @@ export function fingerprintDifference(a: DataFingerprint, b: DataFingerprint): s
   if (a.classes !== b.classes) return `${a.classes} vs ${b.classes} classes`;
   if (a.trainCount !== b.trainCount) return `${a.trainCount} vs ${b.trainCount} training images`;
   if (a.testCount !== b.testCount) return `${a.testCount} vs ${b.testCount} test images`;
+  if (a.validationCount !== b.validationCount) {
+    return `${a.validationCount ?? 0} vs ${b.validationCount ?? 0} validation images`;
+  }
   if (a.hash !== b.hash) return `same sizes but different contents (hash ${a.hash} vs ${b.hash})`;
   return null;
 }

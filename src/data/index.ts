@@ -15,7 +15,7 @@ export { batches, batchCount, epochOrder } from "./batches.js";
 export type { Batch, BatchOptions } from "./batches.js";
 export type { AugmentOptions } from "./augment.js";
 export { deriveSeed } from "./seeds.js";
-export { fingerprintData, fingerprintDifference } from "./fingerprint.js";
+export { fingerprintData, fingerprintSplits, fingerprintDifference } from "./fingerprint.js";
 export type { DataFingerprint } from "./fingerprint.js";
 export { loadData, describeData, dataFormats } from "./detect.js";
 export type { LoadedData, LoadDataOptions, DataFormat } from "./detect.js";

@@ -43,7 +43,13 @@ export { RPReLU } from "./layers/rprelu.js";
 export { ChannelScale } from "./layers/channelScale.js";
 export type { ResidualModelOptions } from "./residualModels.js";
 export { Sequential, Model, type SequentialOptions } from "./model.js";
-export { modelStateDict, loadModelStateDict, type ModelStateDict } from "./stateDict.js";
+export {
+  modelStateDict,
+  loadModelStateDict,
+  encodeStateDict,
+  decodeStateDict,
+  type ModelStateDict,
+} from "./stateDict.js";
 export { buildModel, modelNames, type BuildOptions, type ModelName } from "./builders.js";
 export { summarize, formatSummary, type ModelSummary, type SummaryRow } from "./summary.js";
 export {

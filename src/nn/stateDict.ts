@@ -3,6 +3,7 @@
  * "buffer:batch_norm_1/moving_variance"), the one form in which checkpoints, exports and
  * queued jobs save and restore a model. Loading checks everything before copying anything.
  */
+import { decodeFloat32, encodeFloat32 } from "../util/base64.js";
 import { BamsprodError, show } from "../util/errors.js";
 import type { NamedBuffer, Parameter } from "./types.js";
 
@@ -76,4 +77,29 @@ export function loadModelStateDict(model: Stateful, tensors: unknown, source = "
     throw new BamsprodError(`${source} does not match the model: it has no tensor ${show(unknown)}`);
   }
   for (const [name, target] of Object.entries(targets)) target.set(given[name] as Float32Array);
+}
+
+/** The state dict as JSON: each tensor as lossless base64 of its little-endian float32 bytes. */
+export function encodeStateDict(tensors: ModelStateDict): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, data] of Object.entries(tensors)) out[name] = encodeFloat32(data);
+  return out;
+}
+
+/**
+ * Decodes {@link encodeStateDict}'s JSON (values are checked against a model by
+ * `loadModelStateDict`); anything else is one BamsprodError starting with `source`.
+ */
+export function decodeStateDict(value: unknown, source = "state dict"): ModelStateDict {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new BamsprodError(`${source}: tensors must be an object of base64 strings, got ${show(value)}`);
+  }
+  const out: ModelStateDict = {};
+  for (const [name, text] of Object.entries(value)) {
+    const data = decodeFloat32(text);
+    if (data === null)
+      throw new BamsprodError(`${source}: tensor ${show(name)} is not base64 of float32 values`);
+    out[name] = data;
+  }
+  return out;
 }

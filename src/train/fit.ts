@@ -14,14 +14,21 @@ import { Rng } from "../util/random.js";
 import { createOptimizer, Optimizer, type AnyOptimizer, type ParamTensor } from "../optim/index.js";
 import { Tensor, backward, softmaxCrossEntropy } from "../tensor/index.js";
 import type { Sequential } from "../nn/index.js";
-import { batches, splitValidation, type AugmentOptions, type ImageSet } from "../data/index.js";
+import {
+  batches,
+  fingerprintDifference,
+  fingerprintSplits,
+  splitValidation,
+  type AugmentOptions,
+  type DataFingerprint,
+  type ImageSet,
+} from "../data/index.js";
 import { countCorrect, FlipCounter } from "./metrics.js";
 import { parseSchedule } from "./scheduleSpec.js";
 import {
   checkpointPath,
   loadCheckpoint,
-  modelTensors,
-  restoreTensors,
+  restoreModel,
   saveCheckpoint,
   type CheckpointState,
   type EpochMetrics,
@@ -105,7 +112,8 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
   const dir = options.checkpointDir;
   if (dir !== undefined) prepareOutputDir(dir, options.resume === true);
   const saved = dir !== undefined && options.resume === true ? loadCheckpoint(dir) : null;
-  if (saved !== null) checkResumable(saved, settings, model);
+  const fingerprint = dir === undefined ? null : fingerprintSplits(sets.train, sets.validation, sets.test);
+  if (saved !== null) checkResumable(saved, settings, model, fingerprint);
 
   const baseLr = optimizer.lr;
   const params = model.parameters();
@@ -120,8 +128,8 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
     interrupted: false,
   };
   if (saved !== null) {
-    restoreTensors(model, saved.tensors);
-    optimizer.loadStateDict(saved.optimizer as Parameters<typeof optimizer.loadStateDict>[0]);
+    restoreModel(model, saved, `checkpoint ${checkpointPath(dir as string)}`);
+    optimizer.loadStateDict(saved.optimizer);
     rng.setState(saved.rng);
     Object.assign(run, {
       step: saved.step,
@@ -156,10 +164,11 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
     config: options.runRecord ?? null,
     model: model.config(),
     classNames: sets.train.classNames ?? null,
+    data: fingerprint,
     progress: run.progress,
     step: run.step,
     history: run.history,
-    tensors: modelTensors(model),
+    tensors: model.stateDict(),
     optimizer: optimizer.stateDict(),
     rng: rng.getState(),
     lrScale: run.lrScale,
@@ -418,8 +427,20 @@ function epochMetrics(
   };
 }
 
-/** A checkpoint can only continue the same experiment: same model, optimizer, seed and batches. */
-function checkResumable(saved: CheckpointState, wanted: FitSettings, model: Sequential): void {
+/** A checkpoint can only continue the same experiment: same data, model, optimizer, seed and batches. */
+function checkResumable(
+  saved: CheckpointState,
+  wanted: FitSettings,
+  model: Sequential,
+  data: DataFingerprint | null,
+): void {
+  const dataDiff = saved.data === null || data === null ? null : fingerprintDifference(saved.data, data);
+  if (dataDiff !== null) {
+    throw new BamsprodError(
+      `--resume: the checkpoint was trained on other data (${dataDiff}); use the same data as the run ` +
+        "you are continuing, or a new --out directory",
+    );
+  }
   const keys = ["optimizer", "seed", "batchSize", "schedule"] as const;
   for (const key of keys) {
     if (saved.fit[key] !== wanted[key]) {

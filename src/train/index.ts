@@ -34,6 +34,9 @@ export { trainDefaults, validateTrainConfig, type TrainConfig } from "./config.j
 export {
   loadCheckpoint,
   saveCheckpoint,
+  encodeCheckpoint,
+  decodeCheckpoint,
+  restoreModel,
   checkpointPath,
   loadModelFromCheckpoint,
   type EpochMetrics,

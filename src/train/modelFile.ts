@@ -7,10 +7,9 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { BamsprodError, show } from "../util/errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { decodeFloat32, encodeFloat32 } from "../util/base64.js";
 import { buildParsedModel, parseModelConfig, type ParsedModel } from "../nn/modelConfig.js";
+import { decodeStateDict, encodeStateDict, type ModelStateDict } from "../nn/stateDict.js";
 import type { Sequential } from "../nn/index.js";
-import { modelTensors, restoreTensors } from "./checkpoint.js";
 
 export const MODEL_FILE_FORMAT = "bamsprod-model";
 const VERSION = 1;
@@ -19,7 +18,7 @@ const VERSION = 1;
 export interface ModelFile {
   path: string;
   parsed: ParsedModel;
-  tensors: Record<string, Float32Array> | null;
+  tensors: ModelStateDict | null;
   classNames: string[] | null;
   info: Record<string, unknown>;
 }
@@ -31,15 +30,13 @@ export function saveModelFile(
   info: Record<string, unknown> = {},
   classNames: readonly string[] | null = null,
 ): void {
-  const tensors: Record<string, string> = {};
-  for (const [name, data] of Object.entries(modelTensors(model))) tensors[name] = encodeFloat32(data);
   const doc = {
     format: MODEL_FILE_FORMAT,
     version: VERSION,
     ...model.config(),
     ...(classNames === null ? {} : { classNames: [...classNames] }),
     info,
-    tensors,
+    tensors: encodeStateDict(model.stateDict()),
   };
   mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, JSON.stringify(doc));
@@ -72,7 +69,7 @@ export function readModelFile(path: string): ModelFile {
   return {
     path,
     parsed,
-    tensors: decodeTensors(path, json.tensors),
+    tensors: json.tensors === undefined ? null : decodeStateDict(json.tensors, path),
     classNames: names(path, json.classNames),
     info: (json.info as Record<string, unknown>) ?? {},
   };
@@ -87,7 +84,7 @@ export function loadModelFile(path: string): { model: Sequential; file: ModelFil
     );
   }
   const model = buildParsedModel(file.parsed, {}, path);
-  restoreTensors(model, file.tensors);
+  model.loadStateDict(file.tensors, `model file ${path}`);
   return { model, file };
 }
 
@@ -95,19 +92,7 @@ export function loadModelFile(path: string): { model: Sequential; file: ModelFil
 export function restoreModelFile(path: string, model: Sequential): void {
   const file = readModelFile(path);
   if (file.tensors === null) throw new BamsprodError(`${path} has no weights to restore`);
-  restoreTensors(model, file.tensors);
-}
-
-function decodeTensors(path: string, v: unknown): Record<string, Float32Array> | null {
-  if (v === undefined) return null;
-  if (typeof v !== "object" || v === null) throw new BamsprodError(`${path}: "tensors" must be an object`);
-  const out: Record<string, Float32Array> = {};
-  for (const [name, text] of Object.entries(v)) {
-    const data = decodeFloat32(text);
-    if (data === null) throw new BamsprodError(`${path}: tensor ${show(name)} is corrupt`);
-    out[name] = data;
-  }
-  return out;
+  model.loadStateDict(file.tensors, `model file ${path}`);
 }
 
 function names(path: string, v: unknown): string[] | null {

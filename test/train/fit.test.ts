@@ -4,8 +4,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Dense, Flatten, Rescale, Sequential } from "../../src/nn/index.js";
-import type { ImageSet } from "../../src/data/index.js";
-import { Rng } from "../../src/util/random.js";
+import { halves } from "./helpers.js";
 import {
   EarlyStopping,
   ModelCheckpoint,
@@ -16,21 +15,6 @@ import {
   readModelFile,
   type Callback,
 } from "../../src/train/index.js";
-
-/** Two classes of 1x4x4 images: bright left half (0) or bright right half (1), with noise. */
-function halves(count: number, seed: number): ImageSet {
-  const rng = new Rng(seed);
-  const images = new Uint8Array(count * 16);
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    labels[i] = i % 2;
-    for (let p = 0; p < 16; p++) {
-      const bright = p % 4 < 2 === (labels[i] === 0);
-      images[i * 16 + p] = Math.floor((bright ? 150 : 50) + 100 * rng.uniform());
-    }
-  }
-  return { images, labels, count, shape: [1, 4, 4], classes: 2, classNames: ["left", "right"] };
-}
 
 const tinyModel = (): Sequential =>
   new Sequential([new Rescale(), new Flatten(), new Dense({ units: 2 })], {
