@@ -281,10 +281,14 @@ __attribute__((target("avx2"), always_inline)) inline void channelsAvx2(const __
   }
 }
 
-// y = full - 2 * popcounts, in the lanes of `store`.
-__attribute__((target("avx2"), always_inline)) inline void storeOutputs(__m256i full, __m256i sum, __m256i store,
-                                                                        float* y) {
-  _mm256_maskstore_ps(y, store, _mm256_cvtepi32_ps(_mm256_sub_epi32(full, _mm256_add_epi32(sum, sum))));
+// y = full - 2 * popcounts, in the lanes of `store` (all 8 when `whole`).
+__attribute__((target("avx2"), always_inline)) inline void storeOutputs(__m256i full, __m256i sum, bool whole,
+                                                                        __m256i store, float* y) {
+  const __m256 value = _mm256_cvtepi32_ps(_mm256_sub_epi32(full, _mm256_add_epi32(sum, sum)));
+  if (whole)
+    _mm256_storeu_ps(y, value);
+  else
+    _mm256_maskstore_ps(y, store, value);
 }
 
 __attribute__((target("avx2"))) void imageAvx2(const uint32_t* xplane, const uint32_t* wn, const ConvGeometry& g,
@@ -297,7 +301,10 @@ __attribute__((target("avx2"))) void imageAvx2(const uint32_t* xplane, const uin
   int32_t index[kMaxTapWords];
   BlockTaps taps;
   for (int64_t oh = 0; oh < g.outHeight; oh++) {
-    for (int64_t ow = 0; ow < OW; ow += 8) {
+    for (int64_t start = 0; start < OW; start += 8) {
+      // A short last block moves left to end at the row's end: it recomputes (and rewrites with
+      // the same values) a few outputs, but stores whole vectors (masked stores are slow on AMD).
+      const int64_t ow = OW >= 8 && start + 8 > OW ? OW - 8 : start;
       const int lanes = static_cast<int>(std::min<int64_t>(8, OW - ow));
       __m256i validTaps = _mm256_setzero_si256();
       int count = 0;
@@ -321,12 +328,12 @@ __attribute__((target("avx2"))) void imageAvx2(const uint32_t* xplane, const uin
       for (; o + 4 <= O; o += 4) {
         __m256i sums[4];
         channelsAvx2<4>(xlo, xhi, index, count, wn + 2 * o * tw, tw, sums);
-        for (int j = 0; j < 4; j++) storeOutputs(full, sums[j], store, yo + (o + j) * ohw);
+        for (int j = 0; j < 4; j++) storeOutputs(full, sums[j], lanes == 8, store, yo + (o + j) * ohw);
       }
       for (; o < O; o++) {
         __m256i sum;
         channelsAvx2<1>(xlo, xhi, index, count, wn + 2 * o * tw, tw, &sum);
-        storeOutputs(full, sum, store, yo + o * ohw);
+        storeOutputs(full, sum, lanes == 8, store, yo + o * ohw);
       }
     }
   }
