@@ -2,9 +2,10 @@
 import { BamsprodError, show } from "../util/errors.js";
 import { decodePacked, INFERENCE_CHUNK } from "./decode.js";
 import type { PackedSpec } from "./format.js";
-import type { Activations, Step } from "./runtime/activations.js";
+import type { Activations } from "./runtime/activations.js";
 import { asValues } from "./runtime/activations.js";
-import { buildPlan } from "./runtime/plan.js";
+import { CertaintyCheck } from "./runtime/certainty.js";
+import { buildPlan, type PlanStep } from "./runtime/plan.js";
 
 /** Images per chunk of inference: bounds the memory of the convolutions' bit matrices. */
 const MAX_CHUNK = INFERENCE_CHUNK;
@@ -22,7 +23,7 @@ export class PackedModel {
   /** Per-image input shape [C, H, W]. */
   readonly inputShape: readonly [number, number, number];
   readonly classes: number;
-  private readonly steps: Step[];
+  private readonly steps: PlanStep[];
 
   constructor(spec: PackedSpec) {
     this.spec = spec;
@@ -36,6 +37,23 @@ export class PackedModel {
    * @throws BamsprodError when `images` is not a Float32Array or Uint8Array of count*C*H*W values.
    */
   logits(images: PixelArray, count?: number): Float32Array {
+    return this.run(images, count, null);
+  }
+
+  /**
+   * Per image, 1 when its logits do not depend on how the float kernels order the sums of the
+   * real-valued layers (no value of such a layer lies within rounding distance of the threshold
+   * it meets), so they equal evaluation mode's on any CPU, BLAS, batch size and thread count;
+   * 0 when they may differ there (docs/format.md, "What the packed model promises").
+   */
+  certain(images: PixelArray, count?: number): Uint8Array {
+    const uncertain = new Uint8Array(checkImages(images, count, this.inputShape));
+    this.run(images, count, uncertain);
+    return uncertain.map((u) => 1 - u);
+  }
+
+  /** The logits; sets uncertain[n] for the images `certain` excludes when `uncertain` is given. */
+  private run(images: PixelArray, count: number | undefined, uncertain: Uint8Array | null): Float32Array {
     const n = checkImages(images, count, this.inputShape);
     const pixels = this.inputShape[0] * this.inputShape[1] * this.inputShape[2];
     const out = new Float32Array(n * this.classes);
@@ -45,8 +63,13 @@ export class PackedModel {
     for (let start = 0; start < n; start += size) {
       const batch = Math.min(size, n - start);
       const x = Float32Array.from(images.subarray(start * pixels, (start + batch) * pixels));
+      const check = uncertain === null ? null : new CertaintyCheck(uncertain.subarray(start, start + batch));
       let a: Activations = { kind: "values", data: x, shape: this.inputShape };
-      for (const step of this.steps) a = step.run(a, batch);
+      for (const { step, layer, inShape } of this.steps) {
+        check?.see(layer, inShape, a, batch);
+        a = step.run(a, batch);
+      }
+      check?.finish();
       out.set(asValues(a, batch), start * this.classes);
     }
     return out;

@@ -1,10 +1,12 @@
 /**
- * The exactness claim of the packed format on the whole Fashion-MNIST test set: for trained
+ * The packed model's promise (docs/format.md) on the whole Fashion-MNIST test set: for trained
  * bmlp, bcnn, birealnet and reactnet checkpoints (the residual ones run the packed residual
- * graph; BAMSPROD_EXACT_CHECKPOINTS=dir,dir checks those checkpoints instead of training), the packed model's logits are bit-identical to the training
- * engine's evaluation-mode logits on every test image (hence the same predictions), with the
- * portable kernels and, when the addon is built, with the native ones. A few minutes: the
- * reference bcnn runs float convolutions on 10,000 images.
+ * graph; BAMSPROD_EXACT_CHECKPOINTS=dir,dir checks those checkpoints instead of training), the
+ * logits are bit-identical to the training engine's evaluation-mode logits on every image the
+ * packed model reports certain (hence the same predictions), with the portable kernels and,
+ * when the addon is built, with the native ones; the portable kernels sum each output in an
+ * order that does not depend on the batch, so there every image is identical. A few minutes:
+ * the reference bcnn runs float convolutions on 10,000 images.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -38,7 +40,7 @@ function givenCheckpoints(): Map<string, string> {
 
 const given = givenCheckpoints();
 for (const [name, trainSize] of cases.filter(([n]) => given.size === 0 || given.has(n))) {
-  test(`${name}: packed logits equal evaluation mode on every Fashion-MNIST test image`, async (t) => {
+  test(`${name}: packed logits equal evaluation mode on every certain Fashion-MNIST test image`, async (t) => {
     const test = loadFashionMnist().test;
     if (test.count < 10000)
       t.diagnostic(`only ${test.count} test images (the full dataset is not installed)`);
@@ -53,12 +55,19 @@ for (const [name, trainSize] of cases.filter(([n]) => given.size === 0 || given.
         setBackend(backend);
         const reference = referenceLogits(model, test.images, test.count);
         const ours = packed.logits(test.images, test.count);
-        assert.deepEqual(bitDifferences(ours, reference), [], `${backend.name} backend`);
+        const certain = packed.certain(test.images, test.count);
+        const differing = new Set(bitDifferences(ours, reference).map((i) => Math.floor(i / 10)));
+        const broken = [...differing].filter((i) => certain[i] === 1);
+        assert.deepEqual(broken, [], `${backend.name} backend: certain images with other logits`);
+        if (backend === portableBackend) assert.equal(differing.size, 0, "portable: every image identical");
         const predicted = packed.predict(test.images, test.count);
-        assert.deepEqual(predicted, argmax(reference, 10));
+        const expected = argmax(reference, 10);
         const correct = predicted.filter((c, i) => c === test.labels[i]).length;
+        const uncertain = certain.length - certain.reduce((a, b) => a + b, 0);
+        const otherClass = predicted.filter((c, i) => c !== expected[i]).length;
         t.diagnostic(
-          `${name}, ${backend.name}: ${test.count} images identical, accuracy ${(correct / test.count).toFixed(4)}`,
+          `${name}, ${backend.name}: ${test.count - differing.size} of ${test.count} images identical, ${uncertain} uncertain, ` +
+            `${otherClass} predicted differently, accuracy ${(correct / test.count).toFixed(4)}`,
         );
       }
     } finally {

@@ -9,28 +9,35 @@ import { pooledThresholdStep } from "./pooledThreshold.js";
 import { avgPoolStep, residualStep, rpreluStep } from "./residual.js";
 import { thresholdStep, type SignLayout } from "./threshold.js";
 
+/** A step with the (first) layer it runs and that layer's per-image input shape. */
+export interface PlanStep {
+  step: Step;
+  layer: PackedLayer;
+  inShape: readonly number[];
+}
+
 /**
  * The steps running the layers, with the kernels repacked for inference (done once, at load).
  * One step per layer, except that a max-pool between a binary convolution and a threshold is
  * fused with the threshold (see pooledThreshold.ts).
  */
-export function buildPlan(spec: PackedSpec): Step[] {
+export function buildPlan(spec: PackedSpec): PlanStep[] {
   return buildSteps(spec.layers, spec.inputShape);
 }
 
 /** The steps of a list of layers (a model's, or a residual path's) starting from `inputShape`. */
-function buildSteps(layers: readonly PackedLayer[], inputShape: readonly number[]): Step[] {
+function buildSteps(layers: readonly PackedLayer[], inputShape: readonly number[]): PlanStep[] {
   const shapes = chainShapes(layers, [...inputShape], "layer ");
-  const steps: Step[] = [];
+  const steps: PlanStep[] = [];
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i];
     const next = layers[i + 1];
+    const inShape = i === 0 ? inputShape : shapes[i - 1];
     if (layer.type === "max_pool2d" && next?.type === "threshold" && givesIntegers(layers[i - 1])) {
-      steps.push(pooledThresholdStep(layer, next));
+      steps.push({ step: pooledThresholdStep(layer, next), layer, inShape });
       i++;
       continue;
     }
-    const inShape = i === 0 ? inputShape : shapes[i - 1];
     // A binary convolution on real values binarizes them itself (sign(0) = +1): a threshold at 0
     // packs them straight into its bit layout (the file needs no threshold record for it).
     if (givesIntegers(layer) && layers[i - 1]?.type !== "threshold") {
@@ -39,9 +46,9 @@ function buildSteps(layers: readonly PackedLayer[], inputShape: readonly number[
         thresholds: new Float32Array(inShape[0]),
         flip: new Uint8Array(inShape[0]),
       } as const;
-      steps.push(thresholdStep(zeros, "pixels"));
+      steps.push({ step: thresholdStep(zeros, "pixels"), layer: zeros, inShape });
     }
-    steps.push(stepFor(layer, inShape, () => signLayoutFor(layers, i)));
+    steps.push({ step: stepFor(layer, inShape, () => signLayoutFor(layers, i)), layer, inShape });
   }
   return steps;
 }
@@ -85,6 +92,9 @@ function stepFor(layer: PackedLayer, inShape: readonly number[], layout: () => S
     case "rprelu":
       return rpreluStep(layer);
     case "residual":
-      return residualStep(buildSteps(layer.body, inShape), buildSteps(layer.shortcut, inShape));
+      return residualStep(
+        buildSteps(layer.body, inShape).map((s) => s.step),
+        buildSteps(layer.shortcut, inShape).map((s) => s.step),
+      );
   }
 }
