@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { Tensor, backward } from "../../src/tensor/tensor.js";
 import { Rng } from "../../src/util/random.js";
+import type { ForwardContext, Layer } from "../../src/nn/index.js";
 
 /** Uniform values in [lo, hi) from a seeded generator. */
 export function uniform(n: number, rng: Rng, lo = -1, hi = 1): Float32Array {
@@ -99,4 +100,16 @@ export function assertClose(
 /** A parameter-carrying leaf tensor. */
 export function leaf(data: Float32Array, shape: number[]): Tensor {
   return new Tensor(data, shape, true);
+}
+
+/** A forward context in evaluation mode (seeded). */
+export const evalCtx = (): ForwardContext => ({ training: false, rng: new Rng(1) });
+
+/** A forward context in training mode (seeded). */
+export const trainCtx = (): ForwardContext => ({ training: true, rng: new Rng(1) });
+
+/** Builds a standalone layer for a per-sample shape and returns it with its parameter tensors. */
+export function built<L extends Layer>(layer: L, shape: number[], seed = 3): { layer: L; params: Tensor[] } {
+  layer.build(shape, new Rng(seed));
+  return { layer, params: layer.parameters().map((p) => p.tensor) };
 }

@@ -15,19 +15,18 @@ import {
   PReLU,
   Rescale,
   Residual,
-  type ForwardContext,
-  type Layer,
 } from "../../src/nn/index.js";
-import { assertClose, autogradOf, awayFromZero, checkGradients, leaf, uniform } from "./helpers.js";
-
-const evalCtx = (): ForwardContext => ({ training: false, rng: new Rng(1) });
-const trainCtx = (): ForwardContext => ({ training: true, rng: new Rng(1) });
-
-/** Builds a standalone layer for a per-sample shape and returns it with its parameter tensors. */
-function built<L extends Layer>(layer: L, shape: number[], seed = 3): { layer: L; params: Tensor[] } {
-  layer.build(shape, new Rng(seed));
-  return { layer, params: layer.parameters().map((p) => p.tensor) };
-}
+import {
+  assertClose,
+  autogradOf,
+  awayFromZero,
+  built,
+  checkGradients,
+  evalCtx,
+  leaf,
+  trainCtx,
+  uniform,
+} from "./helpers.js";
 
 test("Dense: gradients for input, kernel and bias match finite differences", () => {
   const { layer, params } = built(new Dense({ units: 3 }), [4]);

@@ -14,18 +14,19 @@ import {
   RPReLU,
   RSign,
   swishSignSmooth,
-  type ForwardContext,
   type Layer,
 } from "../../src/nn/index.js";
-import { assertClose, autogradOf, awayFromZero, checkGradients, leaf, uniform } from "./helpers.js";
-
-const evalCtx = (): ForwardContext => ({ training: false, rng: new Rng(1) });
-const trainCtx = (): ForwardContext => ({ training: true, rng: new Rng(1) });
-
-function built<L extends Layer>(layer: L, shape: number[], seed = 3): { layer: L; params: Tensor[] } {
-  layer.build(shape, new Rng(seed));
-  return { layer, params: layer.parameters().map((p) => p.tensor) };
-}
+import {
+  assertClose,
+  autogradOf,
+  awayFromZero,
+  built,
+  checkGradients,
+  evalCtx,
+  leaf,
+  trainCtx,
+  uniform,
+} from "./helpers.js";
 
 /** The smooth functions whose derivatives the sign quantizers use as their gradient. */
 const surrogates = {
