@@ -12,7 +12,6 @@
 #include "pool.h"
 
 extern "C" {
-void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
 char* openblas_get_config(void);
 char* openblas_get_corename(void);
@@ -378,9 +377,10 @@ Napi::Value BamsprodApply(const Napi::CallbackInfo& info) {
 }
 
 void applyThreads(int threads) {
-  threads = std::max(1, threads);
-  openblas_set_num_threads(threads);
-  setPoolThreads(threads);
+  // OpenBLAS stays single-threaded: gemm() splits products over the pool itself, the same way
+  // whatever the thread count (gemm.cc says why).
+  useSingleThreadedBlas();
+  setPoolThreads(std::max(1, threads));
 }
 
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {

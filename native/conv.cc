@@ -1,7 +1,8 @@
 // Convolution as im2col + GEMM. Small feature maps: a chunk of images is unrolled into a
 // column matrix cols[C*KH*KW, nb*OH*OW] (column = image, output pixel) so that one large GEMM
 // per chunk keeps OpenBLAS efficient; the chunk size bounds the scratch memory. Large feature
-// maps go one image at a time. Unrolling, scattering and col2im run on the pool; the GEMMs on OpenBLAS threads.
+// maps go one image at a time. Unrolling, scattering and col2im run on the pool, and so do the
+// GEMMs (gemm.cc: blocks fixed by the shape; one single-threaded call per image for large maps).
 #include <algorithm>
 #include <cstring>
 
@@ -127,22 +128,9 @@ void gatherFromImages(const float* y, const ConvGeometry& g, int64_t nb, float* 
 }
 
 // Large feature maps (one image per GEMM): the pool splits the batch, and each thread runs whole
-// images, im2col and a single-threaded GEMM (OpenBLAS's threads are held at 1 meanwhile): one
-// hand-off per call instead of one per image's GEMM, and no spinning OpenBLAS threads waiting
-// between small products. Each output element is computed by the same single-threaded code
-// whatever the thread count, so results do not depend on it.
-class SingleThreadedBlas {
- public:
-  SingleThreadedBlas() : saved_(blasThreads()) {
-    if (saved_ != 1) setBlasThreads(1);
-  }
-  ~SingleThreadedBlas() {
-    if (saved_ != 1) setBlasThreads(saved_);
-  }
-
- private:
-  int saved_;
-};
+// images, im2col and one single-threaded GEMM per image: one hand-off per call instead of one
+// per image's GEMM. Each output element is computed by the same code whatever the thread
+// count, so results do not depend on it.
 
 // Images per partial sum of the filter gradient: fixed, so the sum's order is too.
 constexpr int64_t kFilterGroup = 8;
@@ -153,12 +141,11 @@ void conv2dForward(const float* x, const float* w, const ConvGeometry& g, float*
   const int64_t ckk = g.inChannels * g.kernelH * g.kernelW, ohw = g.outHeight * g.outWidth;
   const int64_t chunk = chunkImages(g);
   if (chunk == 1) {
-    SingleThreadedBlas blas;
     parallelFor(g.batch, 1, [&](int64_t n0, int64_t n1) {
       float* cols = scratch(0, ckk * ohw);
       for (int64_t n = n0; n < n1; n++) {
         im2col(x, g, n, 1, cols);
-        gemm(false, false, g.outChannels, ohw, ckk, 1.0f, w, cols, 0.0f, y + n * g.outChannels * ohw);
+        gemmSingle(false, false, g.outChannels, ohw, ckk, 1.0f, w, cols, 0.0f, y + n * g.outChannels * ohw);
       }
     });
     return;
@@ -178,11 +165,10 @@ void conv2dBackwardInput(const float* dy, const float* w, const ConvGeometry& g,
   const int64_t ckk = g.inChannels * g.kernelH * g.kernelW, ohw = g.outHeight * g.outWidth;
   const int64_t chunk = chunkImages(g);
   if (chunk == 1) {
-    SingleThreadedBlas blas;
     parallelFor(g.batch, 1, [&](int64_t n0, int64_t n1) {
       float* dcols = scratch(0, ckk * ohw);
       for (int64_t n = n0; n < n1; n++) {
-        gemm(true, false, ckk, ohw, g.outChannels, 1.0f, w, dy + n * g.outChannels * ohw, 0.0f, dcols);
+        gemmSingle(true, false, ckk, ohw, g.outChannels, 1.0f, w, dy + n * g.outChannels * ohw, 0.0f, dcols);
         col2im(dcols, g, n, 1, dx);
       }
     });
@@ -213,20 +199,17 @@ void conv2dBackwardFilter(const float* x, const float* dy, const ConvGeometry& g
   if (chunk == 1) {
     const int64_t groups = (g.batch + kFilterGroup - 1) / kFilterGroup;
     float* partials = scratch(2, groups * size);
-    {
-      SingleThreadedBlas blas;
-      parallelFor(groups, 1, [&](int64_t q0, int64_t q1) {
-        float* cols = scratch(0, ckk * ohw);
-        for (int64_t q = q0; q < q1; q++) {
-          const int64_t n1 = std::min(g.batch, (q + 1) * kFilterGroup);
-          for (int64_t n = q * kFilterGroup; n < n1; n++) {
-            im2col(x, g, n, 1, cols);
-            gemm(false, true, ckk, O, ohw, 1.0f, cols, dy + n * O * ohw, n == q * kFilterGroup ? 0.0f : 1.0f,
-                 partials + q * size);
-          }
+    parallelFor(groups, 1, [&](int64_t q0, int64_t q1) {
+      float* cols = scratch(0, ckk * ohw);
+      for (int64_t q = q0; q < q1; q++) {
+        const int64_t n1 = std::min(g.batch, (q + 1) * kFilterGroup);
+        for (int64_t n = q * kFilterGroup; n < n1; n++) {
+          im2col(x, g, n, 1, cols);
+          gemmSingle(false, true, ckk, O, ohw, 1.0f, cols, dy + n * O * ohw, n == q * kFilterGroup ? 0.0f : 1.0f,
+               partials + q * size);
         }
-      });
-    }
+      }
+    });
     for (int64_t q = 1; q < groups; q++) addRow(partials, partials + q * size, size);
     dwT = partials;
   } else {

@@ -21,13 +21,16 @@ struct ChannelLayout {
   int64_t batch, channels, spatial;
 };
 
-// C = alpha * op(A) * op(B) + beta * C through cblas_sgemm, without copying.
+// C = alpha * op(A) * op(B) + beta * C through cblas_sgemm, without copying. A large product
+// is cut into blocks of whole output rows or columns fixed by its shape (never inside a sum),
+// run on the pool, so the result does not depend on the thread count (gemm.cc).
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
           const float* b, float beta, float* c);
-
-// OpenBLAS's thread count (kernels that parallelize over images hold it at 1 meanwhile).
-int blasThreads();
-void setBlasThreads(int threads);
+// The same product as one OpenBLAS call, for callers that already run on the pool.
+void gemmSingle(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                const float* b, float beta, float* c);
+// Holds OpenBLAS at one thread: the pool does all the splitting (see gemm.cc for why).
+void useSingleThreadedBlas();
 
 void conv2dForward(const float* x, const float* w, const ConvGeometry& g, float* y);
 void conv2dBackwardInput(const float* dy, const float* w, const ConvGeometry& g, float* dx);

@@ -1,6 +1,7 @@
-// A small persistent worker pool for the non-BLAS kernels (im2col, pooling, packing, XNOR
-// products, optimizer steps). OpenBLAS keeps its own threads for GEMM; this pool never runs
-// while a GEMM is in flight, so the two never compete for the cores.
+// A small persistent worker pool for all threaded kernels (GEMM blocks, im2col, pooling,
+// packing, XNOR products, optimizer steps). OpenBLAS itself runs single-threaded (gemm.cc), so
+// the pool is the only source of threads, and kernels split work over it only by independent
+// outputs, in pieces fixed by the problem's shape, never by the thread count.
 #pragma once
 
 #include <cstdint>

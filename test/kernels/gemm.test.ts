@@ -91,6 +91,14 @@ describeBackends("gemm", (subject) => {
     }
   });
 
+  test("products the native kernels cut into blocks (>= 2^22 multiply-adds, a side >= 512), vs float64", () => {
+    // By columns (n >= m), by rows (m > n), with blocks that do not divide the side evenly.
+    for (const [ta, tb] of variants) {
+      checkNaive(gemm, ta, tb, 24, 700, 260, 1, 0);
+      checkNaive(gemm, ta, tb, 530, 20, 400, -0.5, 0.75);
+    }
+  });
+
   const shapes: [number, number, number][] = [
     [1, 1, 1],
     [7, 5, 3],
@@ -141,6 +149,37 @@ test("portable gemm rejects arrays that are too short", () => {
     () => portableKernels.gemm(false, false, 2, 2, 2, 1, new Float32Array(3), big, 0, c),
     /too short/,
   );
+});
+
+describeNative("gemm thread counts", (native) => {
+  test("the same bits at 1, 2 and 3 threads, cut into blocks or not", () => {
+    const gemm = native.backend().kernels.gemm;
+    const rng = new Rng(5);
+    // bmlp's products at batch 128 (cut), a product too small to cut, and uneven blocks.
+    const calls: GemmCall[] = [
+      [false, false, 128, 512, 784, 1, 0],
+      [true, false, 784, 512, 128, 1, 1],
+      [false, true, 128, 784, 512, 1, 0],
+      [false, false, 128, 10, 512, 1, 0],
+      [false, true, 530, 20, 400, -0.5, 0.75],
+    ];
+    for (const [ta, tb, m, n, k, alpha, beta] of calls) {
+      const a = randomArray(rng, m * k);
+      const b = randomArray(rng, k * n);
+      const c0 = randomArray(rng, m * n);
+      const results = [1, 2, 3].map((threads) => {
+        native.addon!.setThreads(threads);
+        const c = c0.slice();
+        gemm(ta, tb, m, n, k, alpha, a, b, beta, c);
+        return c;
+      });
+      native.addon!.setThreads(1);
+      for (const c of results.slice(1)) {
+        const differ = c.findIndex((v, i) => !Object.is(v, results[0][i]));
+        assert.equal(differ, -1, `gemm(${ta}, ${tb}, ${m}x${n}x${k}) element ${differ} differs`);
+      }
+    }
+  });
 });
 
 describeNative("gemm argument checks", (native) => {
