@@ -120,6 +120,8 @@ export interface KernelInfo {
   blas: { config: string; core: string; threads: number } | null;
   /** XNOR/popcount code path of the native binary kernels, or null. */
   binaryPath: string | null;
+  /** Vector loops of the native fused optimizer updates ("avx512", "avx2", "scalar"), or null. */
+  optimPath: string | null;
 }
 
 /** Describes the backend in use (see {@link getBackend}) and the native addon's state. */
@@ -133,6 +135,7 @@ export function kernelInfo(): KernelInfo {
       native: { available: false, reason: load.reason },
       blas: null,
       binaryPath: null,
+      optimPath: null,
     };
   }
   const info = load.addon.info();
@@ -142,6 +145,7 @@ export function kernelInfo(): KernelInfo {
     native: { available: true, path: load.path },
     blas: { config: info.blasConfig, core: info.blasCore, threads: info.blasThreads },
     binaryPath: info.binaryPath,
+    optimPath: info.optimPath,
   };
 }
 

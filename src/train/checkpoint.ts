@@ -29,6 +29,8 @@ import {
   failer,
   object,
 } from "./checkpointCheck.js";
+import type { KernelEnvironment } from "../kernels/environment.js";
+import { checkEnvironments } from "./environments.js";
 
 export const CHECKPOINT_FILE = "checkpoint.json";
 const FORMAT = "bamsprod-checkpoint";
@@ -105,6 +107,11 @@ export interface CheckpointState {
   stopReason: string | null;
   /** The final test evaluation, once training has finished. */
   test: Evaluation | null;
+  /**
+   * What the run computed with (kernel set, CPU model and vector paths, BLAS core type,
+   * threads), in order: a run resumed elsewhere lists each. Absent in older checkpoints.
+   */
+  environments?: KernelEnvironment[];
 }
 
 export function checkpointPath(dir: string): string {
@@ -167,6 +174,7 @@ export function decodeCheckpoint(text: string | Uint8Array, source = "checkpoint
     rng: checkRng(d.rng, fail),
     ...checkRunState(d, fail),
     test: checkEvaluation(d.test, fail),
+    ...(d.environments === undefined ? {} : { environments: checkEnvironments(d.environments, fail) }),
   };
 }
 

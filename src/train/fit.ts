@@ -37,6 +37,8 @@ import {
   type FitSettings,
 } from "./checkpoint.js";
 import type { BatchLogs, Callback, FitContext } from "./callbacks.js";
+import { kernelEnvironment, type KernelEnvironment } from "../kernels/environment.js";
+import { metricsText, resumeEnvironments } from "./environments.js";
 
 /** The data of a fit: a training set, and optionally validation and test sets. */
 export interface FitData {
@@ -73,6 +75,11 @@ export interface FitOptions {
   callbacks?: readonly Callback[];
   /** Stored in the checkpoint as is (the CLI keeps its configuration there). */
   runRecord?: Record<string, unknown>;
+  /**
+   * Receives the one line fit has to say (resuming on another kernel set or CPU kind: the bits
+   * may differ from an uninterrupted run). Default: the line on stderr.
+   */
+  onNotice?: (line: string) => void;
 }
 
 export interface FitResult {
@@ -85,6 +92,8 @@ export interface FitResult {
   /** Why training ended before its last epoch (early stopping), or null. */
   stopReason: string | null;
   model: Sequential;
+  /** What the run computed with, in order (a resumed run's earlier environments included). */
+  environments: KernelEnvironment[];
 }
 
 export const METRICS_FILE = "metrics.jsonl";
@@ -114,6 +123,11 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
   const saved = dir !== undefined && options.resume === true ? loadCheckpoint(dir) : null;
   const fingerprint = dir === undefined ? null : fingerprintSplits(sets.train, sets.validation, sets.test);
   if (saved !== null) checkResumable(saved, settings, model, fingerprint);
+  const notice = options.onNotice ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const environments =
+    saved === null
+      ? [kernelEnvironment()]
+      : resumeEnvironments(saved.environments ?? [], kernelEnvironment(), notice);
 
   const baseLr = optimizer.lr;
   const params = model.parameters();
@@ -174,6 +188,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
     lrScale: run.lrScale,
     stopReason: run.stopReason,
     test,
+    environments,
   });
   for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
 
@@ -219,7 +234,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
       if (run.interrupted) {
         progress.seconds += (performance.now() - epochStart) / 1000;
         if (dir !== undefined) saveCheckpoint(dir, snapshot(null));
-        return { history: run.history, test: null, interrupted: true, stopReason: null, model };
+        return { history: run.history, test: null, interrupted: true, stopReason: null, model, environments };
       }
     }
     progress.seconds += (performance.now() - epochStart) / 1000;
@@ -229,13 +244,13 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
     for (const cb of callbacks) await cb.onEpochEnd?.(metrics, ctx);
     if (dir !== undefined) {
       saveCheckpoint(dir, snapshot(null));
-      writeMetrics(dir, run.history);
+      writeFileAtomic(join(dir, METRICS_FILE), metricsText(run.history, environments));
     }
   }
   for (const cb of callbacks) await cb.onTrainEnd?.(ctx);
   const test = sets.test === null ? null : evaluate(model, sets.test);
   if (dir !== undefined) saveCheckpoint(dir, snapshot(test));
-  return { history: run.history, test, interrupted: false, stopReason: run.stopReason, model };
+  return { history: run.history, test, interrupted: false, stopReason: run.stopReason, model, environments };
 }
 
 /**
@@ -485,8 +500,4 @@ function prepareOutputDir(dir: string, resume: boolean): void {
       `${show(dir)} already holds a checkpoint: pass --resume to continue it, or choose another --out directory`,
     );
   }
-}
-
-function writeMetrics(dir: string, history: EpochMetrics[]): void {
-  writeFileAtomic(join(dir, METRICS_FILE), history.map((m) => JSON.stringify(m)).join("\n") + "\n");
 }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { BamsprodError, show } from "../util/errors.js";
 import { createOptimizer } from "../optim/index.js";
 import type { Sequential } from "../nn/index.js";
+import type { KernelEnvironment } from "../kernels/environment.js";
 import { validateTrainConfig, type TrainConfig } from "./config.js";
 import { loadTrainingData } from "./data.js";
 import { checkpointPath, loadCheckpoint, type EpochMetrics, type Evaluation } from "./checkpoint.js";
@@ -34,6 +35,8 @@ export interface TrainHooks {
   onEpoch?(metrics: EpochMetrics): void;
   /** Polled after every batch; returning true saves a checkpoint and stops. */
   shouldStop?(): boolean;
+  /** One line to show (see FitOptions.onNotice); default: on stderr. */
+  onNotice?(line: string): void;
 }
 
 export interface TrainResult {
@@ -47,6 +50,8 @@ export interface TrainResult {
   stopReason: string | null;
   data: string;
   model: Sequential;
+  /** What the run computed with (see FitResult.environments). */
+  environments: KernelEnvironment[];
 }
 
 /** Trains a model as `config` says; with `resume`, continues from the checkpoint in config.out. */
@@ -98,6 +103,7 @@ export async function train(
       resume,
       callbacks: [...configCallbacks(config), hookCallback(hooks)],
       runRecord: { ...config },
+      ...(hooks.onNotice === undefined ? {} : { onNotice: hooks.onNotice }),
     },
   );
   return {
@@ -108,6 +114,7 @@ export async function train(
     stopReason: result.stopReason,
     data: data.source,
     model,
+    environments: result.environments,
   };
 }
 

@@ -85,6 +85,7 @@ test("model.config() -> JSON -> train --model FILE.json -> summary, export and p
   const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8")
     .trim()
     .split("\n")
+    .slice(1) // the header line
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(metrics.length, 2);
   assert.ok(metrics.every((m) => m.test_accuracy === null && typeof m.val_loss === "number"));

@@ -70,7 +70,8 @@ test("train --json prints one summary on stdout; --resume with another optimizer
   assert.equal(summary.epochs, 1);
   assert.match(r.stderr, /EMBEDDED|subset/i);
   const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n");
-  assert.equal(metrics.length, 1);
+  assert.equal(metrics.length, 2, "a header line and one epoch");
+  assert.deepEqual(JSON.parse(metrics[0]), { header: { environments: summary.environments } });
   const again = runCli([...args, "--optimizer", "adam", "--resume", "--data-dir", embeddedSubsetDir()]);
   assert.ok(isCleanError(again), again.stderr);
   assert.match(again.stderr, /optimizer "bamsprod", not "adam"/);

@@ -21,7 +21,9 @@ test("training on the embedded subset learns far above chance", async () => {
   assert.equal(last.test_accuracy, null, "the test set is evaluated once, at the end");
   assert.ok(last.train_loss < result.history[0].train_loss + 0.05, "training loss does not blow up");
   assert.ok(last.flip_ratio > 0 && last.flip_ratio < 0.5, `flip ratio ${last.flip_ratio} in (0, 0.5)`);
-  const lines = readFileSync(join(config.out, METRICS_FILE), "utf8").trim().split("\n");
+  const [header, ...lines] = readFileSync(join(config.out, METRICS_FILE), "utf8").trim().split("\n");
+  assert.deepEqual(JSON.parse(header), { header: { environments: result.environments } });
+  assert.equal(result.environments.length, 1);
   assert.deepEqual(
     lines.map((l) => JSON.parse(l) as EpochMetrics),
     result.history,

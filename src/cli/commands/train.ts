@@ -220,6 +220,7 @@ function report(result: TrainResult, json: boolean): void {
     test_loss: result.test?.loss ?? null,
     stopped: result.stopped,
     stop_reason: result.stopReason,
+    environments: result.environments,
   };
   if (json) {
     process.stdout.write(JSON.stringify(summary) + "\n");

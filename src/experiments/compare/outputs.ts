@@ -6,6 +6,9 @@ import { compareFigures } from "./plots.js";
 import { compareReport } from "./report.js";
 import { optionsLabel } from "./grid.js";
 import type { CompareResults } from "./compare.js";
+import { runEnvironments } from "./environments.js";
+import { cpuKind } from "../../kernels/environment.js";
+import type { TrainSummary } from "./runs.js";
 
 export function writeCompareOutputs(results: CompareResults, out: string): string[] {
   const written: string[] = [];
@@ -44,6 +47,7 @@ function runsCsv(results: CompareResults): string {
       group?.toTarget.target ?? null,
       k >= 0 ? (group?.toTarget.epochs[k] ?? null) : null,
       k >= 0 ? (group?.toTarget.seconds[k] ?? null) : null,
+      ...environmentColumns(r.summary),
     ];
   });
   return toCsv(
@@ -60,6 +64,9 @@ function runsCsv(results: CompareResults): string {
       "target_accuracy",
       "epochs_to_target",
       "seconds_to_target",
+      "kernels",
+      "cpu_kind",
+      "threads",
     ],
     rows,
   );
@@ -100,4 +107,10 @@ function epochsCsv(results: CompareResults): string {
     ],
     rows,
   );
+}
+
+/** The kernel set, CPU kind and threads a run ended on (empty when not recorded). */
+function environmentColumns(summary: TrainSummary): (string | number | null)[] {
+  const last = runEnvironments(summary).at(-1);
+  return last === undefined ? [null, null, null] : [last.kernels, cpuKind(last), last.threads];
 }

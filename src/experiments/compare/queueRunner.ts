@@ -15,6 +15,7 @@ import { QUEUE_NAME, QUEUE_PREFIX, type QueueConnection } from "./queueClient.js
 import { jobId, type JobData, type JobProgress, type JobResult } from "./queueJob.js";
 import { progressLine, type JobView } from "./queueProgress.js";
 import { METRICS_FILE, type RunFn, type TrainSummary } from "./runs.js";
+import { asEnvironments, metricsText } from "../../train/environments.js";
 import type { RunSpec } from "./plan.js";
 
 /** A run that fails for other reasons than bad input is tried this many times in all. */
@@ -144,7 +145,10 @@ async function collect(
   dir: string,
   where: string,
 ): Promise<TrainSummary> {
-  writeFileAtomic(join(dir, METRICS_FILE), result.metrics.map((m) => JSON.stringify(m)).join("\n") + "\n");
+  writeFileAtomic(
+    join(dir, METRICS_FILE),
+    metricsText(result.metrics, asEnvironments(result.summary.environments)),
+  );
   const checkpoint = await store.get(id);
   if (checkpoint !== null) writeFileAtomic(join(dir, "checkpoint.json"), checkpoint);
   const resumed = result.resumedFrom > 0 ? `, resumed from epoch ${result.resumedFrom}` : "";

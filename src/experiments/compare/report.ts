@@ -5,6 +5,7 @@ import type { Gap, GroupResult, Spread } from "./aggregate.js";
 import type { CompareFigure } from "./plots.js";
 import type { TuningChoice } from "./tune.js";
 import { optionsLabel } from "./grid.js";
+import { cpuKindStatement } from "./environments.js";
 import type { CompareResults } from "./compare.js";
 
 const pct = (v: number, digits = 2): string => (Number.isFinite(v) ? (100 * v).toFixed(digits) : "n/a");
@@ -176,6 +177,7 @@ export function compareReport(results: CompareResults, figures: readonly Compare
           ? "Tuning: none (every optimizer's grid has a single point, used as given)."
           : `Tuning: ${plural(c.tuneEpochs, "epoch")}, ${plural(c.tuneSeeds, "seed")} per grid point, chosen by validation accuracy only.`,
         `Target accuracy per model: ${results.targets.map((t) => `${t.model} ${pct(t.target, 1)}%`).join(", ")} (${results.targetRule}).`,
+        cpuKindStatement([...results.tuningRuns, ...results.runs]),
       ],
     },
     { kind: "heading", level: 2, text: "Final test accuracy" },

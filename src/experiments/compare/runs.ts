@@ -10,6 +10,7 @@ import { BamsprodError, show } from "../../util/errors.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import type { RunSpec } from "./plan.js";
 import type { EpochMetrics } from "../../train/checkpoint.js";
+import { isMetricsHeader } from "../../train/environments.js";
 
 /** One line of a run's metrics.jsonl (the `bamsprod train` contract). */
 export type EpochRecord = EpochMetrics;
@@ -25,6 +26,8 @@ export interface TrainSummary {
   train_loss: number | null;
   seed: number;
   data?: string;
+  /** What the run computed with (kernel set, CPU kind, threads), in order; absent in older runs. */
+  environments?: unknown;
   [key: string]: unknown;
 }
 
@@ -85,15 +88,16 @@ export function readMetrics(dir: string): EpochRecord[] {
   const lines = readFileSync(path, "utf8")
     .split("\n")
     .filter((l) => l.trim() !== "");
-  return lines.map((line, i) => {
+  const parsed = lines.map((line, i) => {
     try {
-      return JSON.parse(line) as EpochRecord;
+      return JSON.parse(line) as unknown;
     } catch (err) {
       throw new BamsprodError(
         `${path} line ${i + 1} is not JSON (${(err as Error).message}): ${show(line.slice(0, 80))}`,
       );
     }
   });
+  return parsed.filter((line) => !isMetricsHeader(line)) as EpochRecord[];
 }
 
 function readJson(path: string): unknown {
