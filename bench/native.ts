@@ -101,10 +101,10 @@ const fmt = (seconds: number) =>
 
 /**
  * The popcount limit of each XNOR path in binary MACs (bits) per cycle per core, counting
- * one popcount instruction per cycle: scalar POPCNT 64 bits, AVX2's nibble table two vpshufb
- * per 256 bits (128), AVX-512 VPOPCNTQ 512 bits.
+ * one popcount instruction per cycle: scalar POPCNT 64 bits, AVX2's two-row nibble tables one
+ * vpshufb per 2 rows x 32 columns x 4 bits (256), AVX-512 VPOPCNTQ 512 bits.
  */
-const popcountLimit: Record<string, number> = { "avx512-vpopcntdq": 512, avx2: 128, popcnt: 64, generic: 64 };
+const popcountLimit: Record<string, number> = { "avx512-vpopcntdq": 512, avx2: 256, popcnt: 64, generic: 64 };
 
 /** The clock /proc/cpuinfo reports (nominal under a hypervisor), in Hz; null when unknown. */
 function cpuHz(): number | null {

@@ -195,104 +195,186 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void productRowsAvx512(int64_
   for (; i < i1; i++) rowsAvx512<1>(n, k, a + i * words, panels, c + i * n);
 }
 
-// ---- product: AVX2 path (nibble-table popcount) ----
-// Lanes are columns, as in the AVX-512 path: B is re-laid in panels of 4 rows, word-interleaved,
-// so one 256-bit load holds word w of 4 columns, against which a row's word is broadcast. Each
-// word is split once, when the operands are re-laid, into its low and high nibbles (one per
-// byte, high bit clear): the nibbles of a XOR b are those of a XOR those of b, so a step is
-// 2 xor + 2 vpshufb (the table of 4-bit popcounts) + 2 byte adds per 256 bits. Byte counters
-// take at most 8 per word, so they are widened (vpsadbw, one op for 4 outputs) every 31 words.
-// Blocks of 6 rows x 1 panel keep 6 accumulators in registers (more spill: GCC hoists the
-// loads); each loaded panel word feeds 6 rows.
+// ---- product: AVX2 path (tables of two rows' nibbles) ----
+// popcount(a XOR b) summed 4 bits at a time by table look-up, the table chosen by two rows' nibbles
+// of A: table (a1, a2) holds popcount(a1 XOR x) + 16 popcount(a2 XOR x) for x = 0..15, so one
+// vpshufb of it by 32 of B's nibbles (one byte each, 32 columns) adds the 4-bit products of two
+// rows with 32 columns: 256 MACs per shuffle and no xor (the nibble-split method of Mula, Kurz &
+// Lemire, arXiv 1611.07612, needs 2 shuffles and 4 more operations per 256; on Zen 3 the single-row
+// form of this table ran at about one shuffle per cycle, its limit). B is re-laid once per call as nibble planes
+// (plane s: nibble s of each column, 32 columns per vector, the panels of one plane adjacent);
+// A as one byte per row pair and nibble (the table's number). The nibble order within a word is
+// any fixed one, the same for both operands: bytes' low nibbles, then their high ones. Padding
+// nibbles are 0 in both operands and count 0; a missing second row of a pair is 0 and ignored.
+// Counting: a byte's two 4-bit fields gain at most 4 per step, so three steps are summed whole,
+// then split into byte counters per row (at most 12 per 3 steps: 63 steps fit in a byte), which
+// are widened into c (as exact float counts) after each run of 63 steps. Rows are processed in
+// tiles, one run at a time for the whole tile, so a run's slice of B stays in L1.
 
-constexpr int kPanel2 = 4;
-constexpr int kRows2 = 6;  // rows per block (measured on an AMD EPYC Zen 3: 4-12 rows x 1-4 panels)
-constexpr int64_t kByteRun = 31;  // words per byte-counter run: 31 * 8 <= 255
+constexpr int kLanes2 = 32;    // columns per vector
+// Block shape measured on an AMD EPYC (Zen 3), 1024x1024 x 1024x128: 1 pair x 4 panels 327 us,
+// 1 x 2 328, 2 x 2 348, 3 x 1 365, 2 x 1 397 (the per-nibble single-row tables: 403-460).
+constexpr int kPairs2 = 1;     // row pairs per block
+constexpr int kPanels2 = 4;    // vectors of columns per block
+constexpr int64_t kRun2 = 63;  // nibble steps per byte-counter run: 21 groups of 3 steps, 21 * 12 <= 255
+constexpr int64_t kTile2 = 32; // row pairs per tile
 
-// lo/hi nibble bytes of one word, as two consecutive words.
-inline void splitWord(uint64_t v, uint64_t* out) {
-  out[0] = v & 0x0f0f0f0f0f0f0f0full;
-  out[1] = (v >> 4) & 0x0f0f0f0f0f0f0f0full;
+// table[16 * (a1 | a2 << 4) + x] = popcount(a1 ^ x) | popcount(a2 ^ x) << 4.
+const uint8_t* pairTables() {
+  alignas(16) static uint8_t table[256 * 16];
+  static const bool filled = [] {
+    for (int t = 0; t < 256; t++)
+      for (int x = 0; x < 16; x++)
+        table[16 * t + x] =
+            static_cast<uint8_t>(__builtin_popcount((t & 15) ^ x) | __builtin_popcount((t >> 4) ^ x) << 4);
+    return true;
+  }();
+  (void)filled;
+  return table;
 }
 
-// a2[i][w] = {lo, hi} of a[i][w].
-void splitRows(int64_t rows, int64_t words, const uint64_t* a, uint64_t* a2) {
-  for (int64_t i = 0; i < rows * words; i++) splitWord(a[i], a2 + 2 * i);
-}
+// Nibbles of a word in the kernel's order, 8 per half: bytes' low nibbles, then high ones.
+inline uint64_t lowNibbles(uint64_t v) { return v & 0x0f0f0f0f0f0f0f0full; }
+inline uint64_t highNibbles(uint64_t v) { return (v >> 4) & 0x0f0f0f0f0f0f0f0full; }
 
-// panels[p][w] = {lo of columns 4p..4p+3, hi of the same}, missing columns 0.
-void splitPanels(int64_t n, int64_t words, const uint64_t* b, uint64_t* panels) {
-  const int64_t count = (n + kPanel2 - 1) / kPanel2;
-  for (int64_t p = 0; p < count; p++) {
+// idx[pair][16 w + q] = nibble q of row 2 pair's word w | that of row 2 pair + 1 << 4.
+void pairIndices(int64_t rows, int64_t words, const uint64_t* a, uint8_t* idx) {
+  for (int64_t pair = 0; pair < (rows + 1) / 2; pair++) {
+    const uint64_t* r1 = a + 2 * pair * words;
+    const bool second = 2 * pair + 1 < rows;
     for (int64_t w = 0; w < words; w++) {
-      uint64_t* dst = panels + (p * words + w) * 2 * kPanel2;
-      for (int lane = 0; lane < kPanel2; lane++) {
-        const int64_t j = p * kPanel2 + lane;
-        uint64_t halves[2];
-        splitWord(j < n ? b[j * words + w] : 0, halves);
-        dst[lane] = halves[0];
-        dst[kPanel2 + lane] = halves[1];
-      }
+      const uint64_t v1 = r1[w], v2 = second ? r1[words + w] : 0;
+      const uint64_t lo = lowNibbles(v1) | lowNibbles(v2) << 4, hi = highNibbles(v1) | highNibbles(v2) << 4;
+      std::memcpy(idx + pair * 16 * words + 16 * w, &lo, 8);
+      std::memcpy(idx + pair * 16 * words + 16 * w + 8, &hi, 8);
     }
   }
 }
 
-template <int R, int P>
-__attribute__((target("avx2"), always_inline)) inline void blockAvx2(int64_t words, int64_t k, const uint64_t* a2,
-                                                                     const uint64_t* panels, float* c, int64_t n,
-                                                                     int64_t j0) {
-  const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1,
-                                         2, 2, 3, 2, 3, 3, 4);
-  // Widened counts, in memory: registers are for the byte counters of the inner loop.
-  alignas(32) int64_t total[R][P][kPanel2] = {};
-  for (int64_t w0 = 0; w0 < words; w0 += kByteRun) {
-    const int64_t w1 = std::min(words, w0 + kByteRun);
-    __m256i acc[R][P];
-    for (int r = 0; r < R; r++)
-      for (int p = 0; p < P; p++) acc[r][p] = _mm256_setzero_si256();
-    for (int64_t w = w0; w < w1; w++) {
-      for (int r = 0; r < R; r++) {
-        const uint64_t* ar = a2 + 2 * (r * words + w);
-        const __m256i alo = _mm256_set1_epi64x(static_cast<long long>(ar[0]));
-        const __m256i ahi = _mm256_set1_epi64x(static_cast<long long>(ar[1]));
-        for (int p = 0; p < P; p++) {
-          const __m256i* at = reinterpret_cast<const __m256i*>(panels + (p * words + w) * 2 * kPanel2);
-          const __m256i lo = _mm256_xor_si256(alo, _mm256_loadu_si256(at));
-          const __m256i hi = _mm256_xor_si256(ahi, _mm256_loadu_si256(at + 1));
-          acc[r][p] = _mm256_add_epi8(acc[r][p], _mm256_add_epi8(_mm256_shuffle_epi8(table, lo),
-                                                                 _mm256_shuffle_epi8(table, hi)));
-        }
-      }
-    }
-    for (int r = 0; r < R; r++)
-      for (int p = 0; p < P; p++) {
-        __m256i* t = reinterpret_cast<__m256i*>(total[r][p]);
-        _mm256_store_si256(t, _mm256_add_epi64(_mm256_load_si256(t), _mm256_sad_epu8(acc[r][p], _mm256_setzero_si256())));
-      }
-  }
-  for (int r = 0; r < R; r++) {
-    for (int p = 0; p < P; p++) {
-      const int64_t j = j0 + p * kPanel2;
-      const int lanes = static_cast<int>(std::min<int64_t>(kPanel2, n - j));
-      for (int lane = 0; lane < lanes; lane++) c[r * n + j + lane] = static_cast<float>(k - 2 * total[r][p][lane]);
+// planes[s][p][lane] = nibble s of column 32 p + lane (0 past n).
+void nibblePlanes(int64_t n, int64_t words, const uint64_t* b, uint8_t* planes) {
+  const int64_t panels = (n + kLanes2 - 1) / kLanes2;
+  std::memset(planes, 0, static_cast<size_t>(16 * words * panels * kLanes2));
+  for (int64_t j = 0; j < n; j++) {
+    uint8_t* column = planes + (j / kLanes2) * kLanes2 + j % kLanes2;
+    for (int64_t w = 0; w < words; w++) {
+      uint8_t q[16];
+      const uint64_t lo = lowNibbles(b[j * words + w]), hi = highNibbles(b[j * words + w]);
+      std::memcpy(q, &lo, 8);
+      std::memcpy(q + 8, &hi, 8);
+      for (int e = 0; e < 16; e++) column[(16 * w + e) * panels * kLanes2] = q[e];
     }
   }
 }
 
-template <int R>
-__attribute__((target("avx2"))) void rowsAvx2(int64_t n, int64_t k, const uint64_t* a2, const uint64_t* panels,
-                                              float* c) {
-  const int64_t words = wordsPerRow(k), count = (n + kPanel2 - 1) / kPanel2;
-  const int64_t stride = words * 2 * kPanel2;
-  for (int64_t p = 0; p < count; p++) blockAvx2<R, 1>(words, k, a2, panels + p * stride, c, n, p * kPanel2);
+// c[0..lanes) = (add ? c : 0) + the byte counters of `acc` (exact: counts below 2^24).
+__attribute__((target("avx2"), always_inline)) inline void widen(__m256i acc, bool add, int lanes, float* c) {
+  alignas(32) float counts[kLanes2];
+  const __m128i halves[2] = {_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1)};
+  for (int q = 0; q < 4; q++) {
+    const __m128i bytes = q % 2 == 0 ? halves[q / 2] : _mm_srli_si128(halves[q / 2], 8);
+    _mm256_store_ps(counts + 8 * q, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes)));
+  }
+  if (lanes == kLanes2) {
+    for (int q = 0; q < 4; q++) {
+      const __m256 v = _mm256_load_ps(counts + 8 * q);
+      _mm256_storeu_ps(c + 8 * q, add ? _mm256_add_ps(_mm256_loadu_ps(c + 8 * q), v) : v);
+    }
+  } else {
+    for (int lane = 0; lane < lanes; lane++) c[lane] = (add ? c[lane] : 0.0f) + counts[lane];
+  }
 }
 
-__attribute__((target("avx2"))) void productRowsAvx2(int64_t i0, int64_t i1, int64_t n, int64_t k,
-                                                     const uint64_t* a2, const uint64_t* panels, float* c) {
-  const int64_t words = wordsPerRow(k);
-  int64_t i = i0;
-  for (; i + kRows2 <= i1; i += kRows2) rowsAvx2<kRows2>(n, k, a2 + 2 * i * words, panels, c + i * n);
-  for (; i < i1; i++) rowsAvx2<1>(n, k, a2 + 2 * i * words, panels, c + i * n);
+// One step: sum[q][v] += table(pair q's nibbles) looked up by panel v's nibbles.
+template <int Q, int V>
+__attribute__((target("avx2"), always_inline)) inline void stepAvx2(__m256i (&sum)[Q][V], const uint8_t* bp,
+                                                                    const uint8_t* tables, const uint8_t* idx,
+                                                                    int64_t steps) {
+  __m256i bv[V];
+  for (int v = 0; v < V; v++) bv[v] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bp + v * kLanes2));
+  for (int q = 0; q < Q; q++) {
+    const __m256i table =
+        _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<const __m128i*>(tables + 16 * idx[q * steps])));
+    for (int v = 0; v < V; v++) sum[q][v] = _mm256_add_epi8(sum[q][v], _mm256_shuffle_epi8(table, bv[v]));
+  }
+}
+
+// The first rows' field of each sum byte into lo, the second rows' into hi; sum cleared.
+template <int Q, int V>
+__attribute__((target("avx2"), always_inline)) inline void splitAvx2(__m256i (&sum)[Q][V], __m256i (&lo)[Q][V],
+                                                                     __m256i (&hi)[Q][V]) {
+  const __m256i nibble = _mm256_set1_epi8(15);
+  for (int q = 0; q < Q; q++)
+    for (int v = 0; v < V; v++) {
+      lo[q][v] = _mm256_add_epi8(lo[q][v], _mm256_and_si256(sum[q][v], nibble));
+      hi[q][v] = _mm256_add_epi8(hi[q][v], _mm256_and_si256(_mm256_srli_epi16(sum[q][v], 4), nibble));
+      sum[q][v] = _mm256_setzero_si256();
+    }
+}
+
+// Steps [s0, s1) of Q row pairs x panels [p0, p0 + V) into c's counts (set when s0 = 0, else
+// added); `rows` is how many of the 2 Q rows exist.
+template <int Q, int V>
+__attribute__((target("avx2"), always_inline)) inline void blockAvx2(int64_t s0, int64_t s1, int64_t steps,
+                                                                     const uint8_t* idx, const uint8_t* planes,
+                                                                     int64_t panels, int64_t p0, float* c,
+                                                                     int64_t n, int rows) {
+  const uint8_t* tables = pairTables();
+  const int64_t stride = panels * kLanes2;
+  const uint8_t* bp = planes + p0 * kLanes2;
+  __m256i lo[Q][V], hi[Q][V];
+  for (int q = 0; q < Q; q++)
+    for (int v = 0; v < V; v++) lo[q][v] = hi[q][v] = _mm256_setzero_si256();
+  __m256i sum[Q][V];
+  for (int q = 0; q < Q; q++)
+    for (int v = 0; v < V; v++) sum[q][v] = _mm256_setzero_si256();
+  int64_t g = s0;
+  for (; g + 3 <= s1; g += 3) {
+    for (int t = 0; t < 3; t++) stepAvx2<Q, V>(sum, bp + (g + t) * stride, tables, idx + g + t, steps);
+    splitAvx2<Q, V>(sum, lo, hi);
+  }
+  for (; g < s1; g++) stepAvx2<Q, V>(sum, bp + g * stride, tables, idx + g, steps);
+  splitAvx2<Q, V>(sum, lo, hi);
+  for (int q = 0; q < Q; q++)
+    for (int v = 0; v < V; v++) {
+      const int64_t j = (p0 + v) * kLanes2;
+      const int lanes = static_cast<int>(std::min<int64_t>(kLanes2, n - j));
+      widen(lo[q][v], s0 > 0, lanes, c + 2 * q * n + j);
+      if (2 * q + 1 < rows) widen(hi[q][v], s0 > 0, lanes, c + (2 * q + 1) * n + j);
+    }
+}
+
+template <int Q>
+__attribute__((target("avx2"))) void pairsAvx2(int64_t s0, int64_t s1, int64_t steps, int64_t n, const uint8_t* idx,
+                                               const uint8_t* planes, float* c, int rows) {
+  const int64_t panels = (n + kLanes2 - 1) / kLanes2;
+  int64_t p = 0;
+  for (; p + kPanels2 <= panels; p += kPanels2)
+    blockAvx2<Q, kPanels2>(s0, s1, steps, idx, planes, panels, p, c, n, rows);
+  for (; p + 2 <= panels; p += 2) blockAvx2<Q, 2>(s0, s1, steps, idx, planes, panels, p, c, n, rows);
+  for (; p < panels; p++) blockAvx2<Q, 1>(s0, s1, steps, idx, planes, panels, p, c, n, rows);
+}
+
+// Row pairs [q0, q1) (rows 2 q0 .. min(m, 2 q1)).
+__attribute__((target("avx2"))) void productPairsAvx2(int64_t q0, int64_t q1, int64_t m, int64_t n, int64_t k,
+                                                      const uint8_t* idx, const uint8_t* planes, float* c) {
+  const int64_t steps = 16 * wordsPerRow(k);
+  for (int64_t t0 = q0; t0 < q1; t0 += kTile2) {
+    const int64_t t1 = std::min(q1, t0 + kTile2);
+    for (int64_t s0 = 0; s0 < steps; s0 += kRun2) {
+      const int64_t s1 = std::min(steps, s0 + kRun2);
+      int64_t q = t0;
+      for (; q + kPairs2 <= t1; q += kPairs2) {
+        const int rows = static_cast<int>(std::min<int64_t>(2 * kPairs2, m - 2 * q));
+        pairsAvx2<kPairs2>(s0, s1, steps, n, idx + q * steps, planes, c + 2 * q * n, rows);
+      }
+      for (; q < t1; q++) {
+        const int rows = static_cast<int>(std::min<int64_t>(2, m - 2 * q));
+        pairsAvx2<1>(s0, s1, steps, n, idx + q * steps, planes, c + 2 * q * n, rows);
+      }
+    }
+    for (int64_t e = 2 * t0 * n; e < std::min(m, 2 * t1) * n; e++) c[e] = static_cast<float>(k) - 2.0f * c[e];
+  }
 }
 
 // ---- dispatch ----
@@ -371,7 +453,9 @@ void binaryGemmPacked(int64_t m, int64_t n, int64_t k, const uint64_t* a, const 
   const int64_t words = wordsPerRow(k);
   // Enough rows per chunk for the pool's hand-off to be cheap against the work.
   const int64_t grain = std::max<int64_t>(4, 65536 / std::max<int64_t>(1, n * words));
-  switch (currentPath()) {
+  // The AVX2 path sums counts in float: exact below 2^24 (longer rows take POPCNT, which AVX2 implies).
+  const Path path = currentPath() == Path::Avx2 && k >= (int64_t{1} << 24) ? Path::Popcnt : currentPath();
+  switch (path) {
     case Path::Avx512: {
       uint64_t* panels = wordScratch(3, ((n + kPanel - 1) / kPanel) * kPanel * words);
       interleavePanels(n, words, b, panels);
@@ -381,13 +465,12 @@ void binaryGemmPacked(int64_t m, int64_t n, int64_t k, const uint64_t* a, const 
       break;
     }
     case Path::Avx2: {
-      uint64_t* panels = wordScratch(3, ((n + kPanel2 - 1) / kPanel2) * kPanel2 * 2 * words);
-      uint64_t* a2 = wordScratch(0, 2 * m * words);
-      splitPanels(n, words, b, panels);
-      splitRows(m, words, a, a2);
-      parallelFor((m + kRows2 - 1) / kRows2, grain / kRows2 + 1, [&](int64_t q0, int64_t q1) {
-        productRowsAvx2(q0 * kRows2, std::min(m, q1 * kRows2), n, k, a2, panels, c);
-      });
+      const int64_t panels = (n + kLanes2 - 1) / kLanes2, pairs = (m + 1) / 2;
+      uint8_t* planes = reinterpret_cast<uint8_t*>(wordScratch(3, 64 * words * panels));
+      uint8_t* idx = reinterpret_cast<uint8_t*>(wordScratch(0, 2 * pairs * words));
+      nibblePlanes(n, words, b, planes);
+      pairIndices(m, words, a, idx);
+      parallelFor(pairs, grain / 2 + 1, [&](int64_t q0, int64_t q1) { productPairsAvx2(q0, q1, m, n, k, idx, planes, c); });
       break;
     }
     case Path::Popcnt:

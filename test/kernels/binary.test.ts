@@ -11,7 +11,8 @@ const sign = (v: number) => (v >= 0 ? 1 : -1);
 
 // k around and away from the 64-bit word size (the last word's unused bits must never count),
 // m and n odd and not multiples of the panels (8 columns AVX-512, 4 AVX2) or 4-row blocks,
-// k = 2500 beyond the 31 words the AVX2 path counts in bytes before widening.
+// k = 2500 beyond the runs the AVX2 path counts in bytes before widening; 67 x 130 for AVX2's
+// odd last row pair, its 32-pair row tiles and its 4-, 2- and 1-vector column blocks (32 lanes).
 const sizes: [number, number, number][] = [
   [1, 1, 1],
   [3, 5, 63],
@@ -22,6 +23,8 @@ const sizes: [number, number, number][] = [
   [13, 7, 200],
   [33, 41, 1000],
   [6, 9, 2500],
+  [67, 130, 300],
+  [3, 200, 70],
 ];
 
 /** sum_k sign(a) sign(b) computed directly, sign(v) = +1 when v >= 0 (so -0 and 0 give +1). */
