@@ -4,11 +4,12 @@
  * model's ONNX export, on the same test images in the same run:
  * `npm run bench -- infer [--images N] [--repeats R] [--threads T]`.
  *
- * For bmlp and bcnn (seeded random weights: speed does not depend on the values), with the
- * portable kernels and, when the addon is built, the native ones, it prints images per second
- * of the float and packed paths and their ratio, after checking the packed model's promise
- * (docs/format.md): the same classes as evaluation mode on every image it reports certain
- * (how many are not, and how many of those differ, is printed). Then packed (native kernels)
+ * For bmlp, bcnn, birealnet and reactnet (seeded random weights: speed does not depend on the
+ * values), with the portable kernels and, when the addon is built, the native ones, it prints
+ * images per second of the float and packed paths and their ratio, after checking the packed
+ * model's promise (docs/format.md): the same classes as evaluation mode on every image it
+ * reports certain (how many are not, and how many of those differ, is printed; the residual
+ * models' images are all uncertain: their real-valued stream reaches the logits). Then packed (native kernels)
  * against onnxruntime-node (CPU provider, the same thread count) at batch 1 and batch 256.
  * Each rate is the best of R repeats (the machine is shared: other users' bursts only slow a
  * repeat down).
@@ -49,15 +50,15 @@ export default async function (args: string[]): Promise<void> {
     console.log(`native kernels unavailable (${(err as Error).message}); portable only`);
   }
   console.log("model  kernels   images  float eval img/s  packed img/s  packed/float  uncertain (differ)");
-  for (const name of ["bmlp", "bcnn"] as const) {
+  for (const name of ["bmlp", "bcnn", "birealnet", "reactnet"] as const) {
     const model = buildModel(name, { seed: 1 });
     const packed = loadPacked(encodePacked(compileModel(model)));
     for (const backend of backends) {
       setBackend(backend);
-      // The portable float bcnn runs ~100 images/s: fewer images keep the run short.
+      // The portable float convolutional models run ~100 images/s: fewer images keep the run short.
       const count = Math.min(
         test.count,
-        backend === portableBackend && name === "bcnn" ? o.images / 5 : o.images,
+        backend === portableBackend && name !== "bmlp" ? o.images / 5 : o.images,
       );
       const images = test.images.subarray(0, count * 784);
       const float = best(o.repeats, () => floatPredict(model, images, count));

@@ -6,8 +6,10 @@ import { BamsprodError, show } from "../util/errors.js";
 import type { MonitorName } from "./callbacks.js";
 
 export interface TrainConfig {
-  /** A built-in model name (bmlp, bcnn, mlp, cnn) or a model file FILE.json. */
+  /** A built-in model name (bmlp, bcnn, mlp, cnn, birealnet, reactnet) or a model file FILE.json. */
   model: string;
+  /** Channels of birealnet's and reactnet's stem and first stage (default 32); those models only. */
+  width?: number;
   optimizer: string;
   /** Options passed to createOptimizer (lr, beta1, gamma, ...), only those the user set. */
   optimizerOptions: Record<string, number | null>;
@@ -58,6 +60,7 @@ export function validateTrainConfig(c: TrainConfig): void {
   const positiveInts: Array<[string, number]> = [
     ["epochs", c.epochs],
     ["batchSize", c.batchSize],
+    ["width", c.width ?? 1],
   ];
   for (const [name, v] of positiveInts) {
     if (!Number.isSafeInteger(v) || v <= 0) {

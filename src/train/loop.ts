@@ -62,7 +62,7 @@ export async function train(
 ): Promise<TrainResult> {
   // Everything that can be checked without data is checked first, so bad input fails fast.
   validateTrainConfig(config);
-  const modelSpec = resolveModelSpec(config.model);
+  const modelSpec = resolveModelSpec(config.model, { width: config.width });
   createOptimizer(config.optimizer, config.optimizerOptions);
   if (resume) {
     if (!existsSync(checkpointPath(config.out))) {
@@ -161,6 +161,7 @@ function checkResumable(saved: TrainConfig | null, wanted: TrainConfig): void {
   }
   const keys = [
     "model",
+    "width",
     "optimizer",
     "seed",
     "batchSize",

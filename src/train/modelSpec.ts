@@ -1,5 +1,5 @@
 /**
- * What `--model` names: a built-in model ("bmlp", "bcnn", "mlp", "cnn") or a model file
+ * What `--model` names: a built-in model (`modelNames`) or a model file
  * (FILE.json, the form `model.config()` returns). A file is read and checked here, before any
  * data is loaded, so a bad layer or option fails at once.
  */
@@ -19,8 +19,26 @@ export function isModelFile(model: string): boolean {
   return model.endsWith(".json");
 }
 
-/** Resolves --model; throws for an unknown name or a bad model file. */
-export function resolveModelSpec(model: string): ModelSpec {
+/** The built-in models that take a `width` (--width). */
+export const widthModels: readonly string[] = ["birealnet", "reactnet"];
+
+/**
+ * `width` for buildModel: refused, naming the model, for a model that has no width option.
+ * @throws BamsprodError for a width given with another model.
+ */
+export function widthOption(model: string, width: number | undefined): { width?: number } {
+  if (width === undefined) return {};
+  if (!widthModels.includes(model)) {
+    throw new BamsprodError(
+      `--width applies to ${widthModels.join(" and ")} only, not to --model ${show(model)}`,
+    );
+  }
+  return { width };
+}
+
+/** Resolves --model (and --width); throws for an unknown name, a bad model file or a misplaced width. */
+export function resolveModelSpec(model: string, options: { width?: number } = {}): ModelSpec {
+  const width = widthOption(model, options.width);
   if (isModelFile(model)) {
     const file = readModelFile(model);
     if (file.parsed.inputShape !== undefined) {
@@ -34,5 +52,5 @@ export function resolveModelSpec(model: string): ModelSpec {
       `unknown model ${show(model)}; use one of ${modelNames.join(", ")}, or a model file FILE.json`,
     );
   }
-  return { label: model, build: (o) => buildModel(model, o) };
+  return { label: model, build: (o) => buildModel(model, { ...o, ...width }) };
 }

@@ -14,7 +14,17 @@ const badInputs: Array<[string, string[], RegExp]> = [
   ["--beta1 1", ["--beta1", "1"], /--beta1.*a number in \[0, 1\), got "1"/],
   ["--clip zero", ["--clip", "zero"], /--clip.*"zero"/],
   ["--batch-size abc", ["--batch-size", "abc"], /--batch-size.*"abc"/],
-  ["unknown model", ["--model", "resnet"], /unknown model "resnet"; use one of bmlp, bcnn, mlp, cnn/],
+  [
+    "unknown model",
+    ["--model", "resnet"],
+    /unknown model "resnet"; use one of bmlp, bcnn, mlp, cnn, birealnet, reactnet/,
+  ],
+  ["--width 0", ["--model", "birealnet", "--width", "0"], /--width.*positive integer.*"0"/],
+  [
+    "--width for bcnn",
+    ["--model", "bcnn", "--width", "8"],
+    /--width applies to birealnet and reactnet only, not to --model "bcnn"/,
+  ],
   ["unknown optimizer", ["--optimizer", "adamw"], /adamw.*bamsprod/],
   ["option the optimizer lacks", ["--optimizer", "adam", "--threshold", "1e-6"], /threshold/],
   ["unknown schedule", ["--lr-schedule", "linear"], /--lr-schedule "linear" is not understood/],
@@ -28,6 +38,37 @@ for (const [what, args, message] of badInputs) {
     assert.match(r.stderr, message);
   });
 }
+
+test("train --model birealnet --width 4: the run's model is the one summary --width 4 describes", () => {
+  const out = tmp();
+  const args = [
+    "--model",
+    "birealnet",
+    "--width",
+    "4",
+    "--epochs",
+    "1",
+    "--train-size",
+    "96",
+    "--val-size",
+    "32",
+  ];
+  const r = runCli(["train", ...args, "--data-dir", embeddedSubsetDir(), "--out", out, "--json"]);
+  assert.equal(r.status, 0, r.stderr);
+  type Summary = { rows: Array<{ name: string; outputShape: number[] }>; totals: Record<string, number> };
+  const ofRun = JSON.parse(runCli(["summary", "--model", out, "--json"]).stdout) as Summary;
+  const ofName = JSON.parse(
+    runCli(["summary", "--model", "birealnet", "--width", "4", "--json"]).stdout,
+  ) as Summary;
+  assert.deepEqual(ofRun.totals, ofName.totals);
+  assert.deepEqual(ofName.rows[1].outputShape, [4, 28, 28]); // the stem: 4 channels
+  const help = runCli(["train", "--help"]).stdout;
+  for (const name of ["birealnet", "reactnet", "--width"])
+    assert.ok(help.includes(name), `train --help names ${name}`);
+  const refused = runCli(["summary", "--model", "bmlp", "--width", "4"]);
+  assert.ok(isCleanError(refused), refused.stderr);
+  assert.match(refused.stderr, /--width applies to birealnet and reactnet only, not to --model "bmlp"/);
+});
 
 test("train: a missing dataset is named", () => {
   const r = runCli(["train", "--data-dir", join(tmp(), "nowhere"), "--out", tmp()]);

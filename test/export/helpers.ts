@@ -15,6 +15,8 @@ import {
   Rescale,
   Sequential,
 } from "../../src/nn/index.js";
+import { getBackend, portableBackend, setBackend, type Backend } from "../../src/kernels/index.js";
+import { chooseBackend } from "../../src/kernels/select.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { train } from "../../src/train/index.js";
 import { Rng } from "../../src/util/random.js";
@@ -82,6 +84,30 @@ export function referenceLogits(
     out.set(y.data, start * model.classes);
   }
   return out;
+}
+
+/** The native backend when its addon loads here, else null. */
+export function nativeBackendOrNull(): Backend | null {
+  try {
+    return chooseBackend({ BAMSPROD_KERNELS: "native" }).backend;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The reference of a packed model whose real-valued layers feed the residual stream or the
+ * logits: evaluation mode on the portable kernels, the fixed summation order the packed model
+ * keeps for such layers whatever kernels are in use (docs/format.md).
+ */
+export function portableReferenceLogits(model: Sequential, images: Uint8Array, count: number): Float32Array {
+  const before = getBackend();
+  setBackend(portableBackend);
+  try {
+    return referenceLogits(model, images, count);
+  } finally {
+    setBackend(before);
+  }
 }
 
 /** Index of the largest value of each row (first on ties). */

@@ -8,7 +8,7 @@ import { buildModel, modelNames, type Sequential } from "../../nn/index.js";
 import { buildParsedModel } from "../../nn/modelConfig.js";
 import { formatSummary, summarize } from "../../nn/summary.js";
 import { loadModelFromCheckpoint, checkpointPath } from "../../train/checkpoint.js";
-import { isModelFile } from "../../train/modelSpec.js";
+import { isModelFile, widthModels, widthOption } from "../../train/modelSpec.js";
 import { readModelFile } from "../../train/modelFile.js";
 import { decodePacked } from "../../export/decode.js";
 import { formatPackedSummary, summarizePacked } from "../../export/packedSummary.js";
@@ -20,6 +20,7 @@ interface SummaryOpts {
   model: string;
   inputShape?: [number, number, number];
   classes?: number;
+  width?: number;
   json?: boolean;
 }
 
@@ -41,6 +42,11 @@ export function register(program: Command): void {
       "number of classes (built-in models and files without one; default 10)",
       positiveInt,
     )
+    .option(
+      "--width <n>",
+      `channels of the first stage of ${widthModels.join(" and ")} (default 32)`,
+      positiveInt,
+    )
     .option("--json", "print the summary as JSON")
     .action((opts: SummaryOpts) => {
       const write = (value: unknown, text: string): void =>
@@ -57,6 +63,7 @@ export function register(program: Command): void {
 
 function modelOf(opts: SummaryOpts): Sequential {
   const shape = { inputShape: opts.inputShape, classes: opts.classes };
+  const width = widthOption(opts.model, opts.width); // refused unless a built-in model takes it
   if (existsSync(opts.model) && statSync(opts.model).isDirectory()) {
     if (!existsSync(checkpointPath(opts.model))) {
       throw new BamsprodError(
@@ -81,6 +88,7 @@ function modelOf(opts: SummaryOpts): Sequential {
   return buildModel(opts.model, {
     inputShape: shape.inputShape ?? [1, 28, 28],
     classes: shape.classes ?? 10,
+    ...width,
   });
 }
 

@@ -13,7 +13,8 @@ import {
 } from "../options.js";
 import { OPTIMIZER_FLAGS } from "../../optim/flags.js";
 import { monitorNames, type MonitorName } from "../../train/callbacks.js";
-import { isModelFile } from "../../train/modelSpec.js";
+import { isModelFile, widthModels } from "../../train/modelSpec.js";
+import { modelNames } from "../../nn/index.js";
 import { compileModel } from "../../export/compile.js";
 import { addDataOptions, dataSpec, imageShapeOf } from "../dataOptions.js";
 
@@ -46,8 +47,13 @@ export function register(program: Command): void {
     .description("train a binary neural network and record its metrics")
     .option(
       "--model <name|file>",
-      "model: bmlp, bcnn, mlp, cnn, or a model file FILE.json (the form model.config() returns)",
+      `model: ${modelNames.join(", ")}, or a model file FILE.json (the form model.config() returns)`,
       trainDefaults.model,
+    )
+    .option(
+      "--width <n>",
+      `channels of the first stage of ${widthModels.join(" and ")} (default 32)`,
+      positiveInt,
     )
     .option(
       "--optimizer <name>",
@@ -115,6 +121,7 @@ function configFrom(opts: Record<string, unknown>): TrainConfig {
   }
   return {
     model: opts.model as string,
+    width: opts.width as number | undefined,
     optimizer: opts.optimizer as string,
     optimizerOptions,
     epochs: opts.epochs as number,

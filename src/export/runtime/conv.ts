@@ -12,7 +12,7 @@
  *
  * Otherwise: the engine's float convolution on the +-1 (or float) kernel, as in evaluation.
  */
-import { convGeometry, getBackend } from "../../kernels/index.js";
+import { convGeometry, type Kernels } from "../../kernels/index.js";
 import type { PackedKernels } from "../../kernels/packed.js";
 import { bitIsNegative, unpackSigns } from "../bits.js";
 import type { Conv2DLayer } from "../format.js";
@@ -28,17 +28,18 @@ interface Geometry {
   outWidth: number;
 }
 
-export function convStep(layer: Conv2DLayer, inShape: readonly number[]): Step {
+/** `kernels` gives the float kernels of a real-valued convolution (plan.ts chooses them). */
+export function convStep(layer: Conv2DLayer, inShape: readonly number[], kernels: () => Kernels): Step {
   const [channels, height, width] = inShape;
   const outHeight = Math.floor((height + 2 * layer.padH - layer.kernelH) / layer.strideH) + 1;
   const outWidth = Math.floor((width + 2 * layer.padW - layer.kernelW) / layer.strideW) + 1;
   const g: Geometry = { channels, height, width, outHeight, outWidth };
   return layer.binaryInput && layer.kernel.kind === "bits"
     ? binaryConv(layer, layer.kernel.bits, g)
-    : floatConv(layer, g);
+    : floatConv(layer, g, kernels);
 }
 
-function floatConv(layer: Conv2DLayer, g: Geometry): Step {
+function floatConv(layer: Conv2DLayer, g: Geometry, kernels: () => Kernels): Step {
   const wShape = [layer.outChannels, g.channels, layer.kernelH, layer.kernelW];
   const count = wShape.reduce((a, b) => a * b, 1);
   const kernel = layer.kernel.kind === "bits" ? unpackSigns(layer.kernel.bits, count) : layer.kernel.values;
@@ -57,7 +58,7 @@ function floatConv(layer: Conv2DLayer, g: Geometry): Step {
         [layer.padH, layer.padW],
       );
       const y = scratch.floats(0, batch * layer.outChannels * g.outHeight * g.outWidth);
-      getBackend().kernels.conv2dForward(x, kernel, geometry, y);
+      kernels().conv2dForward(x, kernel, geometry, y);
       return { kind: "values", data: y, shape };
     },
   };

@@ -4,7 +4,7 @@
  * engine's float matrix product on the +-1 (or float) kernel, the very call the training
  * engine's dense op makes, so the float rounding is the evaluation path's.
  */
-import { getBackend } from "../../kernels/index.js";
+import type { Kernels } from "../../kernels/index.js";
 import { bitIsNegative, unpackSigns } from "../bits.js";
 import type { DenseLayer } from "../format.js";
 import { asSigns, asValues, type Activations, type Step } from "./activations.js";
@@ -30,10 +30,11 @@ export function packRows(
   return packed;
 }
 
-export function denseStep(layer: DenseLayer): Step {
+/** `kernels` gives the float kernels of a real-valued product (plan.ts chooses them). */
+export function denseStep(layer: DenseLayer, kernels: () => Kernels): Step {
   return layer.binaryInput && layer.kernel.kind === "bits"
     ? binaryDense(layer, layer.kernel.bits)
-    : floatDense(layer);
+    : floatDense(layer, kernels);
 }
 
 function binaryDense(layer: DenseLayer, bits: Uint8Array): Step {
@@ -57,7 +58,7 @@ function binaryDense(layer: DenseLayer, bits: Uint8Array): Step {
   };
 }
 
-function floatDense(layer: DenseLayer): Step {
+function floatDense(layer: DenseLayer, kernels: () => Kernels): Step {
   const { inFeatures, outFeatures } = layer;
   const shape = [outFeatures];
   const kernel =
@@ -73,7 +74,7 @@ function floatDense(layer: DenseLayer): Step {
           ? asValues({ kind: "signs", negative: asSigns(input, batch), shape: input.shape }, batch)
           : asValues(input, batch);
       const y = scratch.floats(0, batch * outFeatures);
-      getBackend().kernels.gemm(false, true, batch, outFeatures, inFeatures, 1, x, kernel, 0, y);
+      kernels().gemm(false, true, batch, outFeatures, inFeatures, 1, x, kernel, 0, y);
       return { kind: "values", data: y, shape };
     },
   };

@@ -1,4 +1,5 @@
 /** Turns a packed model's layer list into the steps that run it. */
+import { getBackend, portableKernels, type Kernels } from "../../kernels/index.js";
 import type { PackedLayer, PackedSpec } from "../format.js";
 import { chainShapes } from "../shapes.js";
 import type { Step } from "./activations.js";
@@ -48,9 +49,37 @@ function buildSteps(layers: readonly PackedLayer[], inputShape: readonly number[
       } as const;
       steps.push({ step: thresholdStep(zeros, "pixels"), layer: zeros, inShape });
     }
-    steps.push({ step: stepFor(layer, inShape, () => signLayoutFor(layers, i)), layer, inShape });
+    const kernels = onlyThresholded(layers, i) ? activeKernels : fixedOrderKernels;
+    const step = stepFor(layer, inShape, () => signLayoutFor(layers, i), kernels);
+    steps.push({ step, layer, inShape });
   }
   return steps;
+}
+
+/** The kernels in use: fast, but their float sums round by CPU, BLAS, call shape and threads. */
+const activeKernels = (): Kernels => getBackend().kernels;
+
+/**
+ * The portable kernels, whatever kernels are in use: each float sum in one fixed order (double
+ * accumulation in blocks of 256), independent of the CPU, the batch and the thread count.
+ */
+const fixedOrderKernels = (): Kernels => portableKernels;
+
+/**
+ * True when the real values a layer computes meet a threshold next and nothing else (a bias,
+ * max-pool or flatten in between keeps that). Such a layer runs on the kernels in use, fast:
+ * its rounding can only move a value that lies near its threshold (docs/format.md). Every
+ * other real-valued layer (a residual stream, the logits) runs on the fixed-order kernels, so
+ * the values it passes on, and with them the logits, do not depend on the kernels in use.
+ */
+function onlyThresholded(layers: readonly PackedLayer[], index: number): boolean {
+  let j = index + 1;
+  while (layers[j]?.type === "bias" || layers[j]?.type === "max_pool2d" || layers[j]?.type === "flatten") j++;
+  const reader = layers[j];
+  return (
+    reader?.type === "threshold" ||
+    ((reader?.type === "dense" || reader?.type === "conv2d") && reader.binaryInput)
+  );
 }
 
 /** True for a layer whose outputs are exact integers (both operands +-1). */
@@ -69,16 +98,21 @@ function signLayoutFor(layers: readonly PackedLayer[], index: number): SignLayou
   return j === index + 1 ? "pixels" : "signs";
 }
 
-function stepFor(layer: PackedLayer, inShape: readonly number[], layout: () => SignLayout): Step {
+function stepFor(
+  layer: PackedLayer,
+  inShape: readonly number[],
+  layout: () => SignLayout,
+  kernels: () => Kernels,
+): Step {
   switch (layer.type) {
     case "rescale":
       return rescaleStep(layer);
     case "flatten":
       return flattenStep();
     case "dense":
-      return denseStep(layer);
+      return denseStep(layer, kernels);
     case "conv2d":
-      return convStep(layer, inShape);
+      return convStep(layer, inShape, kernels);
     case "bias":
       return biasStep(layer);
     case "max_pool2d":
@@ -88,7 +122,7 @@ function stepFor(layer: PackedLayer, inShape: readonly number[], layout: () => S
     case "scale_shift":
       return scaleShiftStep(layer);
     case "avg_pool2d":
-      return avgPoolStep(layer);
+      return avgPoolStep(layer, kernels);
     case "rprelu":
       return rpreluStep(layer);
     case "residual":

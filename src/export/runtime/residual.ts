@@ -3,7 +3,7 @@
  * the block's input, summed in float32), RPReLU and average pooling. Like the other steps
  * they reproduce the training engine's evaluation arithmetic to the bit.
  */
-import { getBackend, poolGeometry } from "../../kernels/index.js";
+import { poolGeometry, type Kernels } from "../../kernels/index.js";
 import type { AvgPool2DLayer, RPReLULayer } from "../format.js";
 import { asValues, sampleSize, type Activations, type Step } from "./activations.js";
 import { Scratch } from "./scratch.js";
@@ -25,14 +25,14 @@ export function residualStep(body: readonly Step[], shortcut: readonly Step[]): 
   };
 }
 
-/** The engine's average-pooling kernel, as evaluation mode calls it. */
-export function avgPoolStep(layer: AvgPool2DLayer): Step {
+/** The engine's average-pooling kernel, as evaluation mode calls it (`kernels`: plan.ts chooses). */
+export function avgPoolStep(layer: AvgPool2DLayer, kernels: () => Kernels): Step {
   const scratch = new Scratch();
   return {
     run(input, batch) {
       const g = poolGeometry([batch, ...input.shape], layer.size, layer.stride);
       const y = scratch.floats(0, batch * g.channels * g.outHeight * g.outWidth);
-      getBackend().kernels.avgPoolForward(asValues(input, batch), g, y);
+      kernels().avgPoolForward(asValues(input, batch), g, y);
       return { kind: "values", data: y, shape: [g.channels, g.outHeight, g.outWidth] };
     },
   };
