@@ -12,6 +12,7 @@ import { runPool } from "./pool.js";
 import { chooseOptions, type TuningChoice } from "./tune.js";
 import { aggregate, gaps, defaultTarget, TARGET_FRACTION, type Gap, type GroupResult } from "./aggregate.js";
 import { writeCompareOutputs } from "./outputs.js";
+import { plural } from "../../util/plural.js";
 
 export interface CompareResults {
   format: "bamsprod-compare";
@@ -51,7 +52,7 @@ export async function runCompare(
   const parallel = hooks.parallel ?? config.jobs;
 
   const tuneSpecs = tuningRuns(config);
-  log(`tuning: ${tuneSpecs.length} runs`);
+  log(`tuning: ${plural(tuneSpecs.length, "run")}`);
   const tuned = await runPhase(tuneSpecs, out, runner, parallel, log);
   const tuning = chooseOptions(config, tuned);
   const chosen = (model: string, optimizer: string): Record<string, number> =>
@@ -63,7 +64,7 @@ export async function runCompare(
   }
 
   const finalSpecs = finalRuns(config, chosen);
-  log(`final: ${finalSpecs.length} runs`);
+  log(`final: ${plural(finalSpecs.length, "run")}`);
   const finals = await runPhase(finalSpecs, out, runner, parallel, log);
 
   const targetRule =
