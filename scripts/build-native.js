@@ -6,7 +6,7 @@
 // output goes to native/build/build.log; native/build/status.json records the outcome, which
 // the kernel loader quotes when it falls back.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,6 +14,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const nativeDir = join(root, "native");
 const buildDir = join(nativeDir, "build");
 const verbose = process.argv.includes("--verbose");
+const force = process.argv.includes("--force");
+const addonFile = join(buildDir, "Release", "bamsprod_native.node");
 
 function say(line) {
   process.stderr.write(`bamsprod: ${line}\n`);
@@ -60,7 +62,25 @@ function explain(log) {
   return error ? error.trim().slice(0, 160) : "node-gyp failed";
 }
 
+// True when the last build succeeded and its addon is newer than every source file: `npx bamsprod`
+// runs this install script again the first time in a clone, and must not silently rebuild then.
+function upToDate() {
+  try {
+    const status = JSON.parse(readFileSync(join(buildDir, "status.json"), "utf8"));
+    if (status.ok !== true) return false;
+    const built = statSync(addonFile).mtimeMs;
+    const sources = readdirSync(nativeDir).filter((f) => /\.(cc|h|gyp)$/.test(f));
+    return sources.every((f) => statSync(join(nativeDir, f)).mtimeMs <= built);
+  } catch {
+    return false;
+  }
+}
+
 function main() {
+  if (!force && upToDate()) {
+    say("native kernels up to date (native/build/Release; --force rebuilds)");
+    return;
+  }
   if (process.env.BAMSPROD_SKIP_NATIVE === "1") {
     say("native kernels not built (BAMSPROD_SKIP_NATIVE=1); the portable kernels will be used");
     record(false, "skipped by BAMSPROD_SKIP_NATIVE=1", "");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything bamsprod needs on a Debian/Ubuntu machine: Node.js 20+ (if missing), the
-# Fashion-MNIST dataset, OpenBLAS and a C++ toolchain for the native kernels, then the npm packages.
+# Fashion-MNIST dataset, OpenBLAS and a C++ toolchain for the native kernels, then the npm packages,
+# the native kernels and the compiled CLI (so `npx bamsprod` works at once).
 # Safe to run again. Without root (and without sudo) the apt step is skipped with a notice; the
 # project still works on the embedded data subset and the portable kernels.
 set -euo pipefail
@@ -35,7 +36,9 @@ fi
 
 # --ignore-scripts: onnxruntime-node (a dev dependency, for the inference benchmark) would try to
 # download GPU binaries from outside the npm registry; its CPU binaries ship in the package. Our own
-# install step (the native kernels) and esbuild's binary check then run explicitly.
+# install step (the native kernels), esbuild's binary check and our prepare step (tsc to build/src)
+# then run explicitly.
 npm ci --no-audit --no-fund --ignore-scripts
 node node_modules/esbuild/install.js
 node scripts/build-native.js
+node scripts/prepare.js

@@ -7,7 +7,11 @@ import { BamsprodError } from "../util/errors.js";
 import { errnoCode } from "../util/fsErrors.js";
 
 export function describeFailure(err: unknown): { message: string; code: number } {
-  if (err instanceof BamsprodError) return { message: oneLine(err.message), code: 2 };
+  if (err instanceof BamsprodError) {
+    // An optimizer named "bamsprod" starts its messages with its name: say which "bamsprod" it is.
+    const message = err.message.startsWith("bamsprod: ") ? `optimizer ${err.message}` : err.message;
+    return { message: oneLine(message), code: 2 };
+  }
   const e = err instanceof Error ? err : new Error(String(err));
   const errno = errnoCode(e);
   if (errno !== null) {

@@ -9,7 +9,7 @@ import { fashionMnistClassNames, type ImageSet } from "./types.js";
 export const defaultFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 
 const installHint =
-  "install the dataset with `sudo apt-get install dataset-fashion-mnist` or pass --data-dir DIR " +
+  "install the dataset with `sudo apt-get install dataset-fashion-mnist` or pass --data DIR " +
   "(a directory with the four Fashion-MNIST IDX files, gzipped or not)";
 
 /** Options of loadFashionMnist. */
@@ -78,7 +78,7 @@ export function loadFashionMnist(options: FashionMnistOptions = {}): FashionMnis
   const source =
     `data: EMBEDDED Fashion-MNIST SUBSET (${sets.train.count} train / ${sets.test.count} test images, ` +
     `from ${dir}) because ${defaultDir} is absent; accuracies are not comparable with the ` +
-    `full dataset: for it, sudo apt-get install dataset-fashion-mnist or pass --data-dir`;
+    `full dataset: for it, sudo apt-get install dataset-fashion-mnist or pass --data DIR`;
   return { ...sets, source, embedded: true };
 }
 

@@ -4,7 +4,7 @@
  * package: the report must open with no network and no scripts, and these charts need only
  * axes, lines, bands and a legend.
  */
-import { escapeXml, formatNumber, coord } from "./xml.js";
+import { escapeXml, coord } from "./xml.js";
 import { linearScale, logScale, type Scale } from "./ticks.js";
 
 /** One line of a chart. Points whose x or y is not finite (or not positive on a log axis) are gaps. */
@@ -93,6 +93,7 @@ export function lineChart(spec: ChartSpec): string {
     const color = s.color ?? palette[i % palette.length];
     if (s.lower && s.upper) parts.push(band(s, color, usable, px, py, clampTo(ys)));
     parts.push(line(s, color, usable, px, py, clampTo(ys)));
+    parts.push(markers(s, color, usable, px, py, clampTo(ys)));
   });
   parts.push(`</g>`);
   for (const r of spec.references ?? []) {
@@ -119,16 +120,18 @@ function makeScale(values: number[], kind: "linear" | "log", integers = false): 
   if (kind === "log") return logScale(min, max);
   const scale = linearScale(min, max);
   // Fewer than one unit per interval would label fractional epochs: widen the intervals.
-  return integers && scale.ticks.length > 1 && scale.ticks[1] - scale.ticks[0] < 1
+  return integers && (min === max || (scale.ticks.length > 1 && scale.ticks[1] - scale.ticks[0] < 1))
     ? integerScale(min, max)
     : scale;
 }
 
+/** Whole-number ticks; a single value sits in the middle of a three-tick axis (not at its edge). */
 function integerScale(min: number, max: number): Scale {
-  const lo = Math.floor(min);
-  const hi = Math.max(Math.ceil(max), lo + 1);
+  const single = Math.floor(min) === Math.ceil(max);
+  const lo = single ? Math.floor(min) - 1 : Math.floor(min);
+  const hi = single ? lo + 2 : Math.ceil(max);
   const ticks = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
-  return { kind: "linear", min: lo, max: hi, ticks, fraction: (v) => (v - lo) / (hi - lo) };
+  return { kind: "linear", min: lo, max: hi, ticks, fraction: (v) => (v - lo) / (hi - lo), label: String };
 }
 
 /** Values outside a fixed y range are drawn on its edge rather than outside the plot. */
@@ -160,12 +163,12 @@ function axes(
   out.push(`<g class="tick-labels" fill="#333333">`);
   for (const t of ys.ticks) {
     out.push(
-      `<text x="${plot.x - 6}" y="${coord(py(t) + 4)}" text-anchor="end">${escapeXml(formatNumber(t))}</text>`,
+      `<text x="${plot.x - 6}" y="${coord(py(t) + 4)}" text-anchor="end">${escapeXml(ys.label(t))}</text>`,
     );
   }
   for (const t of xs.ticks) {
     out.push(
-      `<text x="${coord(px(t))}" y="${plot.y + plot.h + 16}" text-anchor="middle">${escapeXml(formatNumber(t))}</text>`,
+      `<text x="${coord(px(t))}" y="${plot.y + plot.h + 16}" text-anchor="middle">${escapeXml(xs.label(t))}</text>`,
     );
   }
   out.push(`</g>`);
@@ -195,6 +198,17 @@ function line(s: Series, color: string, usable: Usable, px: Fn, py: Fn, clamp: F
   }
   const dash = s.dashed ? ` stroke-dasharray="6 4"` : "";
   return `<path class="series" data-label="${escapeXml(s.label)}" d="${d || "M0 0"}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`;
+}
+
+/** Series with at most this many points get a marker on every point (a 1-epoch run has one). */
+export const MARKER_LIMIT = 40;
+
+/** A dot on every point of a short series, so single points and short runs are visible. */
+function markers(s: Series, color: string, usable: Usable, px: Fn, py: Fn, clamp: Fn): string {
+  const points = s.x.map((x, i) => [x, s.y[i]]).filter(([x, y]) => usable(x, y));
+  if (points.length === 0 || points.length > MARKER_LIMIT) return "";
+  const dots = points.map(([x, y]) => `<circle cx="${coord(px(x))}" cy="${coord(py(clamp(y)))}" r="3.5"/>`);
+  return `<g class="markers" data-label="${escapeXml(s.label)}" fill="${color}">${dots.join("")}</g>`;
 }
 
 /** The band between lower and upper, one polygon per run of usable points. */

@@ -1,4 +1,4 @@
-/** Tables for the reports: one model, rendered as Markdown or as HTML. */
+/** Tables for the reports: one model, rendered as Markdown, as HTML or as plain text for a terminal. */
 import { escapeXml } from "./xml.js";
 
 export interface Table {
@@ -26,6 +26,24 @@ export function tableToMarkdown(table: Table): string {
   );
   for (const row of table.rows) lines.push(`| ${row.map(cell).join(" | ")} |`);
   if (table.note) lines.push("", `_${table.note}_`);
+  return lines.join("\n") + "\n";
+}
+
+/** Plain text for a terminal: caption, columns padded to their widest cell, a rule, the note. */
+export function tableToText(table: Table): string {
+  const widths = table.headers.map((h, i) =>
+    Math.max(h.length, ...table.rows.map((r) => (r[i] ?? "").length)),
+  );
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (alignment(table, i) === "right" ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
+  const lines: string[] = [];
+  if (table.caption) lines.push(table.caption);
+  lines.push(line(table.headers), widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of table.rows) lines.push(line(row));
+  if (table.note) lines.push(table.note);
   return lines.join("\n") + "\n";
 }
 

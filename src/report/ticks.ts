@@ -1,4 +1,5 @@
 /** Axis ticks: "nice" round values (1, 2, 5 times a power of ten) covering a data range. */
+import { formatNumber } from "./xml.js";
 
 /** A scale maps a data value to a fraction 0..1 of the axis length. */
 export interface Scale {
@@ -7,6 +8,8 @@ export interface Scale {
   readonly max: number;
   readonly ticks: number[];
   fraction(value: number): number;
+  /** A tick's label, precise enough that neighbouring ticks never print alike. */
+  label(value: number): string;
 }
 
 /** Round tick values covering [min, max] with about `count` intervals; the axis extends to the outer ticks. */
@@ -21,7 +24,28 @@ export function linearScale(min: number, max: number, count = 5): Scale {
   const hi = Math.ceil(max / step - 1e-9) * step;
   const ticks: number[] = [];
   for (let i = 0; lo + i * step <= hi + step * 1e-9; i++) ticks.push(roundTo(lo + i * step, step));
-  return { kind: "linear", min: lo, max: hi, ticks, fraction: (v) => (v - lo) / (hi - lo) };
+  return {
+    kind: "linear",
+    min: lo,
+    max: hi,
+    ticks,
+    fraction: (v) => (v - lo) / (hi - lo),
+    label: stepLabel(lo, hi, step),
+  };
+}
+
+/**
+ * Labels with as many decimals as the step has (1.318, 1.319, not "1.32" twice); exponent form,
+ * with the digits the step needs, for very large or very small numbers.
+ */
+export function stepLabel(lo: number, hi: number, step: number): (value: number) => string {
+  const largest = Math.max(Math.abs(lo), Math.abs(hi));
+  if (largest < 1e5 && step >= 1e-3) {
+    const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+    return (v) => (v === 0 ? "0" : v.toFixed(decimals));
+  }
+  const digits = Math.max(3, Math.ceil(Math.log10(largest / step) + 1e-9) + 1);
+  return (v) => formatNumber(v, digits);
 }
 
 /** Powers of ten covering [min, max] (both > 0); at most ~8 labelled ticks. */
@@ -42,6 +66,7 @@ export function logScale(min: number, max: number): Scale {
     max: 10 ** hi,
     ticks,
     fraction: (v) => (Math.log10(v) - lo) / (hi - lo),
+    label: (v) => formatNumber(v),
   };
 }
 

@@ -8,6 +8,7 @@ import { BamsprodError, show } from "../util/errors.js";
 import type { Sequential } from "../nn/index.js";
 import type { EpochMetrics } from "./checkpoint.js";
 import { restoreModelFile, saveModelFile } from "./modelFile.js";
+import { plural } from "../util/plural.js";
 
 /** What a callback sees of the run, and the controls it has. */
 export interface FitContext {
@@ -36,6 +37,8 @@ export interface BatchLogs {
   batches: number;
   /** Mean training loss of this batch. */
   loss: number;
+  /** Mean training loss of the epoch so far (this batch included): what the epoch line reports. */
+  meanLoss: number;
 }
 
 /**
@@ -163,7 +166,7 @@ export class EarlyStopping implements Callback {
     if (!this.monitor.observe(m) && this.monitor.wait >= this.patience) {
       this.stoppedEpoch = m.epoch;
       ctx.stopTraining(
-        `early stopping: ${this.monitor.metric} has not improved for ${this.monitor.wait} epochs ` +
+        `early stopping: ${this.monitor.metric} has not improved for ${plural(this.monitor.wait, "epoch")} ` +
           `(best ${this.monitor.bestValue.toFixed(4)} at epoch ${this.monitor.bestEpoch})`,
       );
     }

@@ -39,6 +39,7 @@ import {
 import type { BatchLogs, Callback, FitContext } from "./callbacks.js";
 import { kernelEnvironment, type KernelEnvironment } from "../kernels/environment.js";
 import { metricsText, resumeEnvironments } from "./environments.js";
+import { plural } from "../util/plural.js";
 
 /** The data of a fit: a training set, and optionally validation and test sets. */
 export interface FitData {
@@ -227,6 +228,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
         batch: progress.batch,
         batches: stepsPerEpoch,
         loss: lossValue,
+        meanLoss: progress.lossSum / progress.seen,
       };
       for (const cb of callbacks) await cb.onBatchEnd?.(logs, ctx);
       // Yield to the event loop so Ctrl-C (SIGINT) handlers and progress redraws can run.
@@ -479,7 +481,7 @@ function checkResumable(
   // A cosine schedule spans the run's epochs: another length would change the rate mid-run.
   if (saved.fit.epochs !== wanted.epochs && saved.fit.schedule.includes("cosine")) {
     throw new BamsprodError(
-      `--resume: the checkpoint's cosine schedule spans ${saved.fit.epochs} epochs; --epochs ${wanted.epochs} ` +
+      `--resume: the checkpoint's cosine schedule spans ${plural(saved.fit.epochs, "epoch")}; --epochs ${wanted.epochs} ` +
         `would change the learning rate mid-run. Use --epochs ${saved.fit.epochs}, or train with a schedule ` +
         "that does not depend on the run's length (constant, step, exp)",
     );

@@ -12,7 +12,13 @@ import { validateTrainConfig, type TrainConfig } from "./config.js";
 import { loadTrainingData } from "./data.js";
 import { checkpointPath, loadCheckpoint, type EpochMetrics, type Evaluation } from "./checkpoint.js";
 import { fit, METRICS_FILE } from "./fit.js";
-import { EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, type Callback } from "./callbacks.js";
+import {
+  EarlyStopping,
+  ModelCheckpoint,
+  ReduceLROnPlateau,
+  type BatchLogs,
+  type Callback,
+} from "./callbacks.js";
 import { resolveModelSpec } from "./modelSpec.js";
 import { existsSync } from "node:fs";
 
@@ -30,8 +36,10 @@ export interface TrainHooks {
     testCount: number;
     batches: number;
     model: Sequential;
+    /** With --resume: where the checkpoint continues (0-based epoch, batches of it already done). */
+    resumeAt: { epoch: number; batch: number } | null;
   }): void;
-  onBatch?(info: { epoch: number; batch: number; batches: number; loss: number }): void;
+  onBatch?(info: BatchLogs): void;
   onEpoch?(metrics: EpochMetrics): void;
   /** Polled after every batch; returning true saves a checkpoint and stops. */
   shouldStop?(): boolean;
@@ -64,13 +72,16 @@ export async function train(
   validateTrainConfig(config);
   const modelSpec = resolveModelSpec(config.model, { width: config.width });
   createOptimizer(config.optimizer, config.optimizerOptions);
+  let resumeAt: { epoch: number; batch: number } | null = null;
   if (resume) {
     if (!existsSync(checkpointPath(config.out))) {
       throw new BamsprodError(
         `--resume: no checkpoint at ${checkpointPath(config.out)}; start without --resume`,
       );
     }
-    checkResumable(loadCheckpoint(config.out).config as unknown as TrainConfig, config);
+    const checkpoint = loadCheckpoint(config.out);
+    checkResumable(checkpoint.config as unknown as TrainConfig, config);
+    resumeAt = { epoch: checkpoint.progress.epoch, batch: checkpoint.progress.batch };
   }
   const data = loadTrainingData(config);
   const model = modelSpec.build({
@@ -86,6 +97,7 @@ export async function train(
     testCount: data.test.count,
     batches,
     model,
+    resumeAt,
   });
   const result = await fit(
     model,

@@ -105,3 +105,63 @@ test("an epoch axis labels whole epochs only", () => {
     .map((t) => t.text);
   assert.deepEqual(labels, ["1", "2"]);
 });
+
+/** The tick labels of one axis: x labels are centred under the plot, y labels end at its edge. */
+function tickLabels(svg: string, axis: "x" | "y"): string[] {
+  const { root } = parseXml(svg);
+  const group = findAll(root!, "g").find((g) => g.attributes.class === "tick-labels")!;
+  return findAll(group, "text")
+    .filter((t) => t.attributes["text-anchor"] === (axis === "x" ? "middle" : "end"))
+    .map((t) => t.text);
+}
+
+test("a 1-epoch run: one point per series, each marked, centred on an epoch axis, distinct loss ticks", () => {
+  const svg = lineChart({
+    title: "loss",
+    xLabel: "epoch",
+    yLabel: "loss",
+    xIntegers: true,
+    series: [
+      { label: "bamsprod", x: [1], y: [1.3182] },
+      { label: "adam", x: [1], y: [1.3207] },
+    ],
+  });
+  const { root, errors } = parseXml(svg);
+  assert.deepEqual(errors, []);
+  const marks = findAll(root!, "g").filter((g) => g.attributes.class === "markers");
+  assert.deepEqual(
+    marks.map((g) => [g.attributes["data-label"], findAll(g, "circle").length]),
+    [
+      ["bamsprod", 1],
+      ["adam", 1],
+    ],
+  );
+  // The point sits in the middle of the x axis (0, 1, 2), not on its left edge.
+  assert.deepEqual(tickLabels(svg, "x"), ["0", "1", "2"]);
+  const cx = Number(findAll(marks[0], "circle")[0].attributes.cx);
+  const frame = findAll(root!, "rect").find((r) => r.attributes.stroke === "#333333")!;
+  const left = Number(frame.attributes.x);
+  const width = Number(frame.attributes.width);
+  assert.ok(Math.abs(cx - (left + width / 2)) < 0.01, `marker at ${cx}, plot ${left}..${left + width}`);
+  const y = tickLabels(svg, "y");
+  assert.equal(new Set(y).size, y.length, `repeated y tick labels: ${y.join(", ")}`);
+  assert.ok(y.length >= 3, y.join(", "));
+});
+
+test("a flat series gets a few round ticks around its value; long series get no markers", () => {
+  const flat = lineChart({
+    title: "t",
+    xLabel: "step",
+    yLabel: "y",
+    series: [{ label: "s", x: [0, 1, 2], y: [1.32, 1.32, 1.32] }],
+  });
+  assert.deepEqual(tickLabels(flat, "y"), ["1.1", "1.2", "1.3", "1.4", "1.5"]);
+  const x = Array.from({ length: 100 }, (_, i) => i);
+  const long = lineChart({
+    title: "t",
+    xLabel: "step",
+    yLabel: "y",
+    series: [{ label: "s", x, y: x.map(Math.sqrt) }],
+  });
+  assert.doesNotMatch(long, /class="markers"/);
+});

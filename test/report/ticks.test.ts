@@ -37,3 +37,14 @@ test("numbers print briefly, without float noise or forced exponents", () => {
   assert.equal(formatNumber(Number.NaN), "n/a");
   assert.equal(escapeXml(`<a href="x">'&'</a>`), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
 });
+
+test("tick labels carry the step's decimals, so close ticks never print alike", () => {
+  const s = linearScale(1.3181, 1.3207);
+  const labels = s.ticks.map((t) => s.label(t));
+  assert.equal(new Set(labels).size, labels.length, labels.join(", "));
+  assert.deepEqual(labels, ["1.318", "1.319", "1.320", "1.321"]);
+  const tiny = linearScale(1e-6, 3e-6);
+  const tinyLabels = tiny.ticks.map((t) => tiny.label(t));
+  assert.equal(new Set(tinyLabels).size, tinyLabels.length, tinyLabels.join(", "));
+  assert.equal(linearScale(0, 10).label(5), "5");
+});

@@ -83,7 +83,7 @@ test("resume may extend a run whose schedule does not depend on its length, but 
   assert.equal(extended.history.length, 2);
   const cosine = quickConfig({ epochs: 1, lrSchedule: "cosine" });
   await train(cosine);
-  await assert.rejects(train({ ...cosine, epochs: 2 }, true), /cosine schedule spans 1 epochs; --epochs 2/);
+  await assert.rejects(train({ ...cosine, epochs: 2 }, true), /cosine schedule spans 1 epoch; --epochs 2/);
 });
 
 test("a directory holding a checkpoint is not overwritten without --resume", async () => {

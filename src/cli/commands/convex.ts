@@ -8,6 +8,8 @@ import {
   writeConvexOutputs,
   convexSummary,
 } from "../../experiments/convex/experiment.js";
+import { verdictTable } from "../../experiments/convex/report.js";
+import { tableToText } from "../../report/index.js";
 import { parseGridSpecs } from "../../experiments/compare/grid.js";
 import { nonNegativeInt, positiveInt } from "../options.js";
 
@@ -65,10 +67,8 @@ function runCommand(opts: ConvexOpts): void {
     process.stdout.write(JSON.stringify(convexSummary(results)) + "\n");
     return;
   }
-  for (const p of results.problems) {
-    for (const r of p.runs) process.stdout.write(`${r.verdict.statement}\n`);
-  }
-  process.stdout.write(`results, plots and report in ${opts.out}\n`);
+  process.stdout.write(tableToText(verdictTable(results)));
+  process.stdout.write(`results, plots and report (report.html) in ${opts.out}\n`);
 }
 
 function checkOptimizer(flag: string, name: string): void {

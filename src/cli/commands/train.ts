@@ -1,6 +1,7 @@
 /** `bamsprod train`: one training run, with progress, metrics, checkpoints and clean Ctrl-C. */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { SingleBar, Presets } from "cli-progress";
+import { plural } from "../../util/plural.js";
 import { BamsprodError } from "../../util/errors.js";
 import { trainDefaults, type TrainConfig } from "../../train/config.js";
 import { train, type TrainResult } from "../../train/loop.js";
@@ -149,46 +150,56 @@ function augmentOf(opts: Record<string, unknown>): TrainConfig["augment"] {
 }
 
 async function runWithProgress(config: TrainConfig, resume: boolean): Promise<TrainResult> {
-  let stopRequested = false;
-  const onSigint = (): void => {
-    if (stopRequested) process.exit(130); // second Ctrl-C: the checkpoint on disk is whole (atomic rename)
-    stopRequested = true;
-    process.stderr.write(
-      "\nbamsprod: stopping after this batch and saving a checkpoint (Ctrl-C again to quit now)\n",
-    );
-  };
-  process.on("SIGINT", onSigint);
   const bar = process.stderr.isTTY
     ? new SingleBar(
         {
           stream: process.stderr,
-          format: "epoch {epoch} [{bar}] {value}/{total} batches | loss {loss} | {eta_formatted}",
+          format: "epoch {epoch} [{bar}] {value}/{total} batches | mean loss {loss} | ETA {eta_formatted}",
+          clearOnComplete: true, // stop() clears the bar's line: the epoch line (or Ctrl-C's) replaces it
         },
         Presets.shades_classic,
       )
     : null;
+  let stopRequested = false;
+  const onSigint = (): void => {
+    if (stopRequested) process.exit(130); // second Ctrl-C: the checkpoint on disk is whole (atomic rename)
+    stopRequested = true;
+    if (bar?.isActive === true) bar.stop();
+    else if (process.stderr.isTTY) process.stderr.write("\r\x1b[K"); // the terminal's echoed ^C
+    process.stderr.write(
+      "bamsprod: stopping after this batch and saving a checkpoint (Ctrl-C again to quit now)\n",
+    );
+  };
+  process.on("SIGINT", onSigint);
   try {
     return await train(config, resume, {
       onStart: (info) => {
+        const where =
+          info.resumeAt === null
+            ? ""
+            : `resuming ${config.out} at ${resumePoint(info.resumeAt, info.batches, config.epochs)}\n`;
         process.stderr.write(
-          `${info.data}\n` +
-            `model ${config.model}, optimizer ${config.optimizer}, ${config.epochs} epochs of ${info.batches} batches\n`,
+          `${info.data}\n${where}` +
+            `model ${config.model}, optimizer ${config.optimizer}, ${plural(config.epochs, "epoch")} of ${plural(info.batches, "batch", "batches")}\n`,
         );
         const notice = exportNotice(info.model);
         if (notice !== null) process.stderr.write(`${notice}\n`);
       },
       onBatch: (b) => {
+        if (stopRequested) return; // the Ctrl-C line stays the last one: no bar is redrawn under it
+        const label = `epoch ${b.epoch + 1}/${config.epochs}`;
         if (bar === null) {
           // Plain log lines when stderr is not a terminal: one every tenth of an epoch.
           if (b.batch % Math.ceil(b.batches / 10) === 0 && b.batch < b.batches) {
             process.stderr.write(
-              `epoch ${b.epoch + 1}: ${b.batch}/${b.batches} batches, loss ${b.loss.toFixed(4)}\n`,
+              `${label}: ${b.batch}/${b.batches} batches, mean loss ${b.meanLoss.toFixed(4)}\n`,
             );
           }
           return;
         }
-        if (b.batch === 1 || !bar.isActive) bar.start(b.batches, 0, { epoch: b.epoch + 1, loss: "-" });
-        bar.update(b.batch, { epoch: b.epoch + 1, loss: b.loss.toFixed(4) });
+        if (!bar.isActive)
+          bar.start(b.batches, b.batch - 1, { epoch: `${b.epoch + 1}/${config.epochs}`, loss: "-" });
+        bar.update(b.batch, { epoch: `${b.epoch + 1}/${config.epochs}`, loss: b.meanLoss.toFixed(4) });
         if (b.batch === b.batches) bar.stop();
       },
       onEpoch: (m) => {
@@ -199,7 +210,7 @@ async function runWithProgress(config: TrainConfig, resume: boolean): Promise<Tr
             : `loss ${m.val_loss.toFixed(4)} acc ${pct(m.val_accuracy)}`;
         const test = m.test_accuracy === null ? "" : ` | test ${pct(m.test_accuracy)}`;
         process.stderr.write(
-          `epoch ${m.epoch}: train loss ${m.train_loss.toFixed(4)} acc ${pct(m.train_accuracy)} | val ${val}${test} | ` +
+          `epoch ${m.epoch}/${config.epochs}: train loss ${m.train_loss.toFixed(4)} acc ${pct(m.train_accuracy)} | val ${val}${test} | ` +
             `flips ${m.flip_ratio.toExponential(2)} | lr ${m.lr.toExponential(2)} | ${m.seconds.toFixed(1)} s\n`,
         );
       },
@@ -209,6 +220,12 @@ async function runWithProgress(config: TrainConfig, resume: boolean): Promise<Tr
     if (bar?.isActive === true) bar.stop();
     process.off("SIGINT", onSigint);
   }
+}
+
+/** "epoch 2, batch 31" (the next batch to train, 1-based), or that every epoch is done. */
+function resumePoint(at: { epoch: number; batch: number }, batches: number, epochs: number): string {
+  if (at.epoch >= epochs) return `its end: all ${plural(epochs, "epoch")} are done`;
+  return `epoch ${at.epoch + 1}, batch ${at.batch + 1} of ${batches}`;
 }
 
 function report(result: TrainResult, json: boolean): void {
@@ -239,7 +256,7 @@ function report(result: TrainResult, json: boolean): void {
     if (result.stopReason !== null) process.stderr.write(`${result.stopReason}\n`);
     const test = result.test === null ? "no test set" : `test accuracy ${pct(result.test.accuracy)}`;
     process.stdout.write(
-      `done: ${summary.epochs} epochs, ${test}, ${summary.seconds.toFixed(1)} s; metrics in ${result.config.out}/metrics.jsonl\n`,
+      `done: ${plural(summary.epochs, "epoch")}, ${test}, ${summary.seconds.toFixed(1)} s; metrics in ${result.config.out}/metrics.jsonl\n`,
     );
   }
 }

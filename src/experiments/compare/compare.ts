@@ -3,7 +3,7 @@
  * runs over seeds (both phases in parallel, `jobs` at a time, finished runs reused), then the
  * aggregates, results.json, CSVs, SVG plots and the HTML/Markdown report.
  */
-import { resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { BamsprodError } from "../../util/errors.js";
 import { validateCompareConfig, FINAL_SEED_BASE, type CompareConfig } from "./config.js";
 import { tuningRuns, finalRuns, type RunSpec } from "./plan.js";
@@ -12,6 +12,7 @@ import { runPool } from "./pool.js";
 import { chooseOptions, type TuningChoice } from "./tune.js";
 import { aggregate, gaps, defaultTarget, TARGET_FRACTION, type Gap, type GroupResult } from "./aggregate.js";
 import { writeCompareOutputs } from "./outputs.js";
+import { plural } from "../../util/plural.js";
 
 export interface CompareResults {
   format: "bamsprod-compare";
@@ -51,7 +52,7 @@ export async function runCompare(
   const parallel = hooks.parallel ?? config.jobs;
 
   const tuneSpecs = tuningRuns(config);
-  log(`tuning: ${tuneSpecs.length} runs`);
+  log(`tuning: ${plural(tuneSpecs.length, "run")}`);
   const tuned = await runPhase(tuneSpecs, out, runner, parallel, log);
   const tuning = chooseOptions(config, tuned);
   const chosen = (model: string, optimizer: string): Record<string, number> =>
@@ -63,7 +64,7 @@ export async function runCompare(
   }
 
   const finalSpecs = finalRuns(config, chosen);
-  log(`final: ${finalSpecs.length} runs`);
+  log(`final: ${plural(finalSpecs.length, "run")}`);
   const finals = await runPhase(finalSpecs, out, runner, parallel, log);
 
   const targetRule =
@@ -101,6 +102,11 @@ export async function runCompare(
   return { results, files };
 }
 
+/** A run's directory as the user can paste it: relative to the current directory, not to --out. */
+export function runPath(out: string, dir: string): string {
+  return relative(process.cwd(), join(out, dir)) || ".";
+}
+
 /** Runs one phase; every run is attempted, and failures are reported together at the end. */
 async function runPhase(
   specs: readonly RunSpec[],
@@ -119,12 +125,12 @@ async function runPhase(
     const shown = [`val ${val === null ? "-" : `${(100 * val).toFixed(2)}%`}`];
     if (spec.phase === "final" && test !== null) shown.push(`test ${(100 * test).toFixed(2)}%`);
     log(
-      `[${done}/${specs.length}] ${outcome.reused ? "already done" : "done"}: ${spec.dir} (${shown.join(", ")})`,
+      `[${done}/${specs.length}] ${outcome.reused ? "already done" : "done"}: ${runPath(out, spec.dir)} (${shown.join(", ")})`,
     );
     return outcome;
   });
   const failures = settled
-    .map((s, i) => (s.status === "rejected" ? `${specs[i].dir}: ${describe(s.reason)}` : null))
+    .map((s, i) => (s.status === "rejected" ? `${runPath(out, specs[i].dir)}: ${describe(s.reason)}` : null))
     .filter((f): f is string => f !== null);
   if (failures.length > 0) {
     throw new BamsprodError(

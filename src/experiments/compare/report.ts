@@ -7,6 +7,7 @@ import type { TuningChoice } from "./tune.js";
 import { optionsLabel } from "./grid.js";
 import { cpuKindStatement } from "./environments.js";
 import type { CompareResults } from "./compare.js";
+import { plural } from "../../util/plural.js";
 
 const pct = (v: number, digits = 2): string => (Number.isFinite(v) ? (100 * v).toFixed(digits) : "n/a");
 
@@ -146,10 +147,6 @@ export function gapStatements(gaps: readonly Gap[]): string[] {
     else verdict = "is not distinguishable from";
     return `${g.model}: ${g.reference} ${verdict} ${g.baseline} (${signed(d)} pp, ${interval}).`;
   });
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 function signed(v: number): string {

@@ -11,6 +11,7 @@ import { writeFileAtomic } from "../../util/atomic.js";
 import type { RunSpec } from "./plan.js";
 import type { EpochMetrics } from "../../train/checkpoint.js";
 import { isMetricsHeader } from "../../train/environments.js";
+import { plural } from "../../util/plural.js";
 
 /** One line of a run's metrics.jsonl (the `bamsprod train` contract). */
 export type EpochRecord = EpochMetrics;
@@ -61,7 +62,7 @@ export async function executeRun(spec: RunSpec, outRoot: string, runner: RunFn):
   const metrics = readMetrics(dir);
   if (metrics.length !== spec.epochs) {
     throw new BamsprodError(
-      `run ${spec.dir} ended with ${metrics.length} epochs in ${METRICS_FILE}, expected ${spec.epochs}; run the comparison again to resume it`,
+      `run ${spec.dir} ended with ${plural(metrics.length, "epoch")} in ${METRICS_FILE}, expected ${spec.epochs}; run the comparison again to resume it`,
     );
   }
   writeFileAtomic(summaryPath, JSON.stringify(summary) + "\n");
