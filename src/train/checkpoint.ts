@@ -50,6 +50,23 @@ export interface EpochMetrics {
   flip_ratio: number;
   seconds: number;
   lr: number;
+  /** Optimizer steps since the start of the run, at the end of this epoch. */
+  step?: number;
+  /**
+   * The evaluations made every `evalEvery` steps during this epoch (fit's evalEvery), the first
+   * epoch's at step 0 included, the epoch's end included; absent without evalEvery.
+   */
+  evals?: StepEvaluation[];
+}
+
+/** One sub-epoch evaluation on the validation split (or its fixed seeded subset). */
+export interface StepEvaluation {
+  /** Optimizer steps since the start of the run. */
+  step: number;
+  /** Training seconds since the start of the run (evaluations not counted). */
+  seconds: number;
+  val_loss: number;
+  val_accuracy: number;
 }
 
 /** Loss and accuracy of a model on a labelled set. */
@@ -68,6 +85,9 @@ export interface FitSettings {
   seed: number;
   schedule: string;
   augment: { padding: number; flip: boolean } | null;
+  /** Sub-epoch evaluation every this many steps, and on how many validation images (null: all); null: off. Absent in older checkpoints. */
+  evalEvery?: number | null;
+  evalSize?: number | null;
 }
 
 /** Running sums of the epoch in progress. */
@@ -80,6 +100,8 @@ export interface EpochProgress {
   flipSum: number;
   steps: number;
   seconds: number;
+  /** Sub-epoch evaluations of this epoch so far (evalEvery); absent in older checkpoints. */
+  evals?: StepEvaluation[];
 }
 
 export interface CheckpointState {

@@ -6,7 +6,7 @@
 import type { DataFingerprint } from "../data/fingerprint.js";
 import { BamsprodError, show } from "../util/errors.js";
 import { checkLimit, LIMITS } from "../util/limits.js";
-import type { EpochMetrics, EpochProgress, Evaluation, FitSettings } from "./checkpoint.js";
+import type { EpochMetrics, EpochProgress, Evaluation, FitSettings, StepEvaluation } from "./checkpoint.js";
 
 export type Fail = (problem: string) => never;
 
@@ -72,7 +72,30 @@ export function checkFitSettings(value: unknown, fail: Fail): FitSettings {
     seed: count(f.seed, "fit.seed", fail),
     schedule: text(f.schedule, "fit.schedule", fail),
     augment,
+    // Absent in checkpoints written before --eval-every existed: off.
+    evalEvery: nullable(f.evalEvery ?? null, (v) => count(v, "fit.evalEvery", fail, 1)),
+    evalSize: nullable(f.evalSize ?? null, (v) => count(v, "fit.evalSize", fail, 1)),
   };
+}
+
+/** Sub-epoch evaluations (absent without --eval-every): steps and seconds never go back. */
+function checkEvals(value: unknown, field: string, fail: Fail): StepEvaluation[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) fail(`${field} must be an array of evaluations, got ${show(value)}`);
+  let last = { step: 0, seconds: 0 };
+  return (value as unknown[]).map((entry, k) => {
+    const e = object(entry, `${field}[${k}]`, fail);
+    const at = (key: string): string => `${field}[${k}].${key}`;
+    const v = {
+      step: count(e.step, at("step"), fail),
+      seconds: finite(e.seconds, at("seconds"), fail, 0),
+      val_loss: finite(e.val_loss, at("val_loss"), fail, 0),
+      val_accuracy: fraction(e.val_accuracy, at("val_accuracy"), fail),
+    };
+    if (v.step < last.step || v.seconds < last.seconds) fail(`${field}[${k}] goes back in steps or seconds`);
+    last = v;
+    return v;
+  });
 }
 
 /** The data fingerprint (absent in checkpoints written before it existed: null). */
@@ -122,7 +145,18 @@ export function checkProgress(
   }
   if (correct > seen) fail(`progress.correct (${correct}) exceeds progress.seen (${seen})`);
   if (flipSum > steps) fail(`progress.flipSum (${flipSum}) exceeds one flip ratio per step (${steps})`);
-  return { epoch, batch, lossSum, correct, seen, flipSum, steps, seconds };
+  const evals = checkEvals(p.evals, "progress.evals", fail);
+  return {
+    epoch,
+    batch,
+    lossSum,
+    correct,
+    seen,
+    flipSum,
+    steps,
+    seconds,
+    ...(evals === undefined ? {} : { evals }),
+  };
 }
 
 /** The finished epochs' metrics: numbered 1, 2, ..., every number finite and in range. */
@@ -142,6 +176,8 @@ export function checkHistory(value: unknown, fail: Fail): EpochMetrics[] {
       flip_ratio: fraction(m.flip_ratio, at("flip_ratio"), fail),
       seconds: finite(m.seconds, at("seconds"), fail, 0),
       lr: finite(m.lr, at("lr"), fail, 0),
+      ...(m.step === undefined ? {} : { step: count(m.step, at("step"), fail) }),
+      ...(m.evals === undefined ? {} : { evals: checkEvals(m.evals, at("evals"), fail) }),
     };
   });
 }

@@ -31,6 +31,10 @@ export interface TrainConfig {
   imageShape?: [number, number, number];
   /** Random crop with zero padding and horizontal flip of the training images. */
   augment?: { padding: number; flip: boolean } | null;
+  /** Evaluate on the validation split every this many steps too (recorded in metrics.jsonl's `evals`). */
+  evalEvery?: number;
+  /** Those evaluations use a fixed seeded subset of this many validation images (default: all). */
+  evalSize?: number;
   /** Evaluate the test set after every epoch too (else once at the end). */
   testEveryEpoch?: boolean;
   /** Metric watched by earlyStopping, saveBest and reduceLrPatience. Default val_accuracy. */

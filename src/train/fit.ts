@@ -19,6 +19,7 @@ import {
   fingerprintDifference,
   fingerprintSplits,
   splitValidation,
+  subsample,
   type AugmentOptions,
   type DataFingerprint,
   type ImageSet,
@@ -35,6 +36,7 @@ import {
   type EpochProgress,
   type Evaluation,
   type FitSettings,
+  type StepEvaluation,
 } from "./checkpoint.js";
 import type { BatchLogs, Callback, FitContext } from "./callbacks.js";
 import { kernelEnvironment, type KernelEnvironment } from "../kernels/environment.js";
@@ -69,6 +71,16 @@ export interface FitOptions {
   testEveryEpoch?: boolean;
   /** Random crop with zero padding and horizontal flip of the training images. Default off. */
   augment?: boolean | AugmentOptions;
+  /**
+   * Also evaluate on the validation data every this many optimizer steps (and at step 0 and each
+   * epoch's end), recorded in each epoch's `evals`: convergence curves finer than an epoch.
+   */
+  evalEvery?: number;
+  /**
+   * Images of the validation data those evaluations use: a fixed class-balanced subset drawn
+   * with the run's seed (the same images at every evaluation). Default: all of it.
+   */
+  evalSize?: number;
   /** Directory for checkpoint.json and metrics.jsonl, written after every epoch. */
   checkpointDir?: string;
   /** Continue from the checkpoint in `checkpointDir`. */
@@ -117,6 +129,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
   const optimizer = resolveOptimizer(options);
   const settings = fitSettings(options, optimizer);
   const sets = resolveSets(model, data, options, settings.seed);
+  const evalSet = stepEvalSet(sets, settings);
   const stepsPerEpoch = Math.ceil(sets.train.count / settings.batchSize);
   const schedule = parseSchedule(settings.schedule, { epochs: settings.epochs, stepsPerEpoch });
   const dir = options.checkpointDir;
@@ -154,6 +167,14 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
       stopReason: saved.stopReason,
     });
   }
+  const evalEvery = settings.evalEvery ?? null;
+  /** Training seconds of the finished epochs (evaluations are not counted). */
+  const pastSeconds = (): number => run.history.reduce((sum, m) => sum + m.seconds, 0);
+  const stepEvaluation = (seconds: number, known?: Evaluation): StepEvaluation => {
+    const e = known ?? evaluate(model, evalSet as ImageSet);
+    return { step: run.step, seconds, val_loss: e.loss, val_accuracy: e.accuracy };
+  };
+  if (evalEvery !== null && run.step === 0) run.progress.evals = [stepEvaluation(0)];
   const ctx: FitContext = {
     model,
     epochs: settings.epochs,
@@ -197,7 +218,7 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
   const pixels = sets.train.shape[0] * sets.train.shape[1] * sets.train.shape[2];
   while (run.progress.epoch < settings.epochs && run.stopReason === null) {
     const progress = run.progress;
-    const epochStart = performance.now();
+    let epochStart = performance.now();
     let index = 0;
     const epochBatches = batches(sets.train, settings.batchSize, {
       shuffle: true,
@@ -223,6 +244,12 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
       progress.flipSum += flips.step();
       progress.steps++;
       progress.batch++;
+      if (evalEvery !== null && run.step % evalEvery === 0 && progress.batch < stepsPerEpoch) {
+        const evalStart = performance.now();
+        const seconds = pastSeconds() + progress.seconds + (evalStart - epochStart) / 1000;
+        progress.evals = [...(progress.evals ?? []), stepEvaluation(seconds)];
+        epochStart += performance.now() - evalStart; // the evaluation is not training time
+      }
       const logs: BatchLogs = {
         epoch: progress.epoch,
         batch: progress.batch,
@@ -241,6 +268,16 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
     }
     progress.seconds += (performance.now() - epochStart) / 1000;
     const metrics = epochMetrics(model, sets, progress, optimizer.lr, ctx.testEveryEpoch);
+    metrics.step = run.step;
+    if (evalEvery !== null) {
+      const end = pastSeconds() + progress.seconds;
+      // On the whole validation split, the epoch's own evaluation is the one at its end.
+      const known =
+        evalSet === sets.validation
+          ? { loss: metrics.val_loss as number, accuracy: metrics.val_accuracy as number, count: 0 }
+          : undefined;
+      metrics.evals = [...(progress.evals ?? []), stepEvaluation(end, known)];
+    }
     run.history = [...run.history, metrics];
     run.progress = freshProgress(progress.epoch + 1);
     for (const cb of callbacks) await cb.onEpochEnd?.(metrics, ctx);
@@ -363,6 +400,15 @@ function fitSettings(options: FitOptions, optimizer: AnyOptimizer): FitSettings 
   }
   const schedule = options.schedule ?? defaults.schedule;
   parseSchedule(schedule, { epochs, stepsPerEpoch: 1 }); // a bad spec fails before any work
+  for (const [name, v] of [
+    ["evalEvery", options.evalEvery],
+    ["evalSize", options.evalSize],
+  ] as const) {
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= 1))
+      throw new BamsprodError(`fit: ${name} must be an integer >= 1, got ${show(v)}`);
+  }
+  if (options.evalSize !== undefined && options.evalEvery === undefined)
+    throw new BamsprodError("fit: evalSize sizes the evaluations of evalEvery; give evalEvery too");
   const a = options.augment;
   const augment =
     a === undefined || a === false
@@ -382,7 +428,21 @@ function fitSettings(options: FitOptions, optimizer: AnyOptimizer): FitSettings 
     seed,
     schedule,
     augment,
+    evalEvery: options.evalEvery ?? null,
+    evalSize: options.evalSize ?? null,
   };
+}
+
+/** The images of the every-K-steps evaluations: the validation set or its seeded subset; null without evalEvery. */
+function stepEvalSet(sets: Sets, settings: FitSettings): ImageSet | null {
+  if ((settings.evalEvery ?? null) === null) return null;
+  if (sets.validation === null || sets.validation.count === 0)
+    throw new BamsprodError(
+      "fit: evalEvery evaluates on validation data; give validation data or validationSplit",
+    );
+  const size = settings.evalSize ?? null;
+  if (size === null || size >= sets.validation.count) return sets.validation;
+  return subsample(sets.validation, size, settings.seed);
 }
 
 interface Sets {
@@ -458,9 +518,9 @@ function checkResumable(
         "you are continuing, or a new --out directory",
     );
   }
-  const keys = ["optimizer", "seed", "batchSize", "schedule"] as const;
+  const keys = ["optimizer", "seed", "batchSize", "schedule", "evalEvery", "evalSize"] as const;
   for (const key of keys) {
-    if (saved.fit[key] !== wanted[key]) {
+    if ((saved.fit[key] ?? null) !== wanted[key]) {
       throw new BamsprodError(
         `--resume: the checkpoint was made with ${key} ${show(saved.fit[key])}, not ${show(wanted[key])}; ` +
           `use the same ${key} or a new --out directory`,

@@ -110,6 +110,8 @@ export async function train(
       schedule: config.lrSchedule,
       seed: config.seed,
       testEveryEpoch: config.testEveryEpoch,
+      evalEvery: config.evalEvery,
+      evalSize: config.evalSize,
       augment: config.augment ?? false,
       checkpointDir: config.out,
       resume,
@@ -181,6 +183,8 @@ function checkResumable(saved: TrainConfig | null, wanted: TrainConfig): void {
     "trainSize",
     "lrSchedule",
     "data",
+    "evalEvery",
+    "evalSize",
   ] as const;
   for (const key of keys) {
     if (saved[key] !== wanted[key]) {

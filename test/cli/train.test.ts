@@ -28,6 +28,12 @@ const badInputs: Array<[string, string[], RegExp]> = [
   ["unknown optimizer", ["--optimizer", "adamw"], /adamw.*bamsprod/],
   ["option the optimizer lacks", ["--optimizer", "adam", "--threshold", "1e-6"], /threshold/],
   ["unknown schedule", ["--lr-schedule", "linear"], /--lr-schedule "linear" is not understood/],
+  ["--eval-every 0", ["--eval-every", "0"], /--eval-every.*positive integer.*"0"/],
+  [
+    "--eval-size alone",
+    ["--eval-size", "100"],
+    /evalSize sizes the evaluations of evalEvery; give evalEvery too/,
+  ],
 ];
 
 for (const [what, args, message] of badInputs) {
@@ -99,10 +105,22 @@ test("train: an output directory that cannot be written is refused", () => {
   assert.match(r.stderr, /cannot write to output directory/);
 });
 
-test("train --json prints one summary on stdout; --resume with another optimizer is refused", () => {
+test("train --json prints one summary on stdout; --eval-every records evaluations; --resume with another optimizer is refused", () => {
   const out = join(tmp(), "run");
   mkdirSync(out);
-  const args = ["train", "--train-size", "256", "--batch-size", "64", "--epochs", "1", "--out", out];
+  const args = [
+    "train",
+    "--train-size",
+    "256",
+    "--batch-size",
+    "64",
+    "--epochs",
+    "1",
+    "--out",
+    out,
+    "--eval-every",
+    "3",
+  ];
   const r = runCli([...args, "--json", "--data-dir", embeddedSubsetDir()]);
   assert.equal(r.status, 0, r.stderr);
   const summary = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -113,6 +131,13 @@ test("train --json prints one summary on stdout; --resume with another optimizer
   const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n");
   assert.equal(metrics.length, 2, "a header line and one epoch");
   assert.deepEqual(JSON.parse(metrics[0]), { header: { environments: summary.environments } });
+  // 256 images in batches of 64: 4 steps, evaluated at steps 0 and 3 and at the epoch's end.
+  const line = JSON.parse(metrics[1]) as { step: number; evals: { step: number }[] };
+  assert.equal(line.step, 4);
+  assert.deepEqual(
+    line.evals.map((e) => e.step),
+    [0, 3, 4],
+  );
   const again = runCli([...args, "--optimizer", "adam", "--resume", "--data-dir", embeddedSubsetDir()]);
   assert.ok(isCleanError(again), again.stderr);
   assert.match(again.stderr, /optimizer "bamsprod", not "adam"/);

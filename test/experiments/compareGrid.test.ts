@@ -113,6 +113,16 @@ test("train arguments follow the CLI contract", () => {
     "--batch-size",
     "64",
   ]);
+  // --eval-every and --eval-size reach the final runs only: tuning looks at the last epoch.
+  const c = config({ evalEvery: 43, evalSize: 2000 });
+  const [final] = finalRuns(c, () => ({ lr: 0.003 }));
+  assert.deepEqual(trainArgs(final, "/o", trainFlags).slice(-4), [
+    "--eval-every",
+    "43",
+    "--eval-size",
+    "2000",
+  ]);
+  assert.ok(tuningRuns(c).every((s) => !trainArgs(s, "/o", trainFlags).includes("--eval-every")));
 });
 
 test("config validation names the problem", () => {
@@ -121,4 +131,9 @@ test("config validation names the problem", () => {
   assert.throws(() => validateCompareConfig(config({ grids: { sgd: { lr: [1] } } })), /not in --optimizers/);
   assert.throws(() => validateCompareConfig(config({ valSize: 0 })), /--val-size is 0/);
   assert.throws(() => validateCompareConfig(config({ targetAccuracy: 1.5 })), /--target-accuracy/);
+  assert.throws(() => validateCompareConfig(config({ evalSize: 100 })), /give --eval-every too/);
+  assert.throws(
+    () => validateCompareConfig(config({ gridExtensions: -1 })),
+    /--grid-extensions must be an integer >= 0, got -1/,
+  );
 });

@@ -53,8 +53,9 @@ test("compare tunes on validation only, runs finals over seeds in parallel, and 
   try {
     const fake = fakeRunner({ delayMs: 5 });
     const { results } = await runCompare(config, fake.run, "bamsprod compare (test)");
-    // 2 models x 3 optimizers x 3 grid points tuning runs, then 2 x 3 x 3 seeds final runs.
-    assert.equal(fake.calls.filter((s) => s.phase === "tune").length, 18);
+    // 2 models x 3 optimizers x 3 grid points tuning runs, one more per model where bop's best
+    // gamma sat at the grid's edge, then 2 x 3 x 3 seeds final runs.
+    assert.equal(fake.calls.filter((s) => s.phase === "tune").length, 20);
     assert.equal(fake.calls.filter((s) => s.phase === "final").length, 18);
     assert.equal(fake.maxConcurrent, 2);
 
@@ -62,8 +63,11 @@ test("compare tunes on validation only, runs finals over seeds in parallel, and 
     const choice = (o: string) => results.tuning.find((t) => t.model === "bmlp" && t.optimizer === o)!;
     assert.deepEqual(choice("bamsprod").chosen, { lr: 1e-3 });
     assert.deepEqual(choice("adam").grid, { lr: [3e-4, 1e-3, 3e-3] });
+    // bop's best gamma, 1e-4, was the grid's smallest: the grid grew to 1e-4 / 3, which is worse.
     assert.deepEqual(choice("bop").chosen, { gamma: 1e-4 });
-    assert.deepEqual(choice("bop").atEdge, ["gamma"]);
+    assert.deepEqual(choice("bop").grid, { gamma: [0.0000333333333333, 1e-4, 1e-3, 1e-2] });
+    assert.deepEqual(choice("bop").atEdge, []);
+    assert.deepEqual(choice("bop").extensions, ["gamma: 0.0001 -> 0.0000333333333333"]);
     assert.equal(choice("adam").candidates.length, 3);
 
     const finals = fake.calls.filter((s) => s.phase === "final");
@@ -129,7 +133,8 @@ test("compare writes results.json, CSVs, well-formed plots and reports with the 
     assert.match(md, /\| bmlp \| adam \| [+-]\d+\.\d\d \| \[[+-]\d+\.\d\d, [+-]\d+\.\d\d\] \|/);
     assert.match(md, /bmlp: bamsprod (beats|loses to|is not distinguishable from) adam/);
     assert.match(md, /!\[[^\]]*\]\(plots\/bmlp-val-accuracy\.svg\)/);
-    assert.match(md, /yes \(edge of grid: gamma\)/);
+    assert.match(md, /Grid extended: bmlp\/bop: gamma: 0\.0001 -> 0\.0000333333333333\./);
+    assert.match(md, /\| bmlp \| bop \| gamma=0\.0000333333333333 \| \d+\.\d\d \| {2}\|/);
     assert.match(md, /Tuning: 2 epochs, 1 seed per grid point, chosen by validation accuracy only\./);
     const html = readFileSync(join(out, "report.html"), "utf8");
     assert.equal(html.match(/<table>/g)?.length, 4);
@@ -149,6 +154,28 @@ test("with single-point grids nothing is tuned, and the report says so", async (
     const md = readFileSync(join(config.out, "report.md"), "utf8");
     assert.match(md, /Tuning: none \(every optimizer's grid has a single point, used as given\)\./);
     assert.match(md, /\| bmlp \| bop \| gamma=0\.0001 \| not tuned \(single grid point\) \| yes \|/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("grids grow past an edge at most --grid-extensions rounds, and the report says where they still end", async () => {
+  // The double's validation accuracy peaks at lr 1e-3: a grid far below it keeps growing upwards.
+  const grids = { bamsprod: { lr: [3e-3] }, adam: { lr: [1e-6, 3e-6] }, bop: { gamma: [1e-4] } };
+  const { config, cleanup } = setup({ models: ["bmlp"], seeds: 2, grids, gridExtensions: 2 });
+  try {
+    const runner = fakeRunner();
+    const { results } = await runCompare(config, runner.run, "bamsprod compare");
+    const adam = results.tuning.find((t) => t.optimizer === "adam")!;
+    assert.deepEqual(adam.grid, { lr: [1e-6, 3e-6, 9e-6, 0.000027] });
+    assert.deepEqual(adam.extensions, ["lr: 0.000003 -> 0.000009", "lr: 0.000009 -> 0.000027"]);
+    assert.deepEqual(adam.atEdge, ["lr"]);
+    assert.equal(results.tuningRuns.length, 4, "each round trains only the new grid point");
+    const md = readFileSync(join(config.out, "report.md"), "utf8");
+    assert.match(
+      md,
+      /\| bmlp \| adam \| lr=0\.000027 \| \d+\.\d\d \| yes \(edge of grid: lr, after extending it\) \|/,
+    );
   } finally {
     cleanup();
   }

@@ -157,3 +157,84 @@ test("fit refuses bad options and data the model does not take, before training"
   assert.throws(() => new ReduceLROnPlateau({ factor: 2 }), /factor must be in \(0, 1\), got 2/);
   assert.throws(() => new EarlyStopping({ monitor: "val_acc" as never }), /monitor "val_acc" is unknown/);
 });
+
+test("evalEvery evaluates at step 0, every K steps and at each epoch's end; it changes no training and survives a resume", async () => {
+  const plain = await fit(tinyModel(), data, { ...base, epochs: 2 });
+  const every = await fit(tinyModel(), data, { ...base, epochs: 2, evalEvery: 4 });
+  // 96 images in batches of 16: 6 steps per epoch.
+  assert.deepEqual(
+    every.history.map((m) => m.evals?.map((e) => e.step)),
+    [
+      [0, 4, 6],
+      [8, 12],
+    ],
+  );
+  assert.deepEqual(
+    every.history.map((m) => m.step),
+    [6, 12],
+  );
+  for (const m of every.history) {
+    const end = m.evals?.at(-1);
+    assert.equal(end?.val_accuracy, m.val_accuracy, "the epoch's end is the epoch's own evaluation");
+    assert.equal(
+      end?.seconds,
+      every.history.slice(0, m.epoch).reduce((s, h) => s + h.seconds, 0),
+    );
+  }
+  const seconds = every.history.flatMap((m) => m.evals?.map((e) => e.seconds) ?? []);
+  assert.deepEqual(
+    seconds,
+    [...seconds].sort((a, b) => a - b),
+    "training seconds only grow",
+  );
+  const strip = (h: typeof plain.history) => h.map(({ seconds: _s, evals: _e, ...m }) => m);
+  assert.deepEqual(strip(every.history), strip(plain.history), "evaluating does not change training");
+  assert.equal(plain.history[0].evals, undefined);
+
+  const dir = tmp();
+  let seen = 0;
+  const stopper: Callback = { onBatchEnd: (_l, ctx) => void (++seen === 9 && ctx.interrupt()) };
+  await fit(tinyModel(), data, {
+    ...base,
+    epochs: 2,
+    evalEvery: 4,
+    checkpointDir: dir,
+    callbacks: [stopper],
+  });
+  const resumed = await fit(tinyModel(), data, {
+    ...base,
+    epochs: 2,
+    evalEvery: 4,
+    checkpointDir: dir,
+    resume: true,
+  });
+  const accuracies = (h: typeof plain.history) => h.map((m) => m.evals?.map((e) => [e.step, e.val_accuracy]));
+  assert.deepEqual(accuracies(resumed.history), accuracies(every.history));
+  await assert.rejects(
+    fit(tinyModel(), data, { ...base, epochs: 2, evalEvery: 2, checkpointDir: dir, resume: true }),
+    /--resume: the checkpoint was made with evalEvery 4, not 2/,
+  );
+});
+
+test("evalSize evaluates a fixed subset of the validation data; bad evalEvery and evalSize are refused", async () => {
+  const result = await fit(tinyModel(), data, { ...base, epochs: 1, evalEvery: 3, evalSize: 10 });
+  const evals = result.history[0].evals ?? [];
+  assert.deepEqual(
+    evals.map((e) => e.step),
+    [0, 3, 6],
+  );
+  for (const e of evals)
+    assert.equal(Math.round(e.val_accuracy * 10), e.val_accuracy * 10, "tenths of 10 images");
+  await assert.rejects(
+    fit(tinyModel(), data, { ...base, evalEvery: 0 }),
+    /fit: evalEvery must be an integer >= 1, got 0/,
+  );
+  await assert.rejects(
+    fit(tinyModel(), data, { ...base, evalSize: 5 }),
+    /evalSize sizes the evaluations of evalEvery/,
+  );
+  await assert.rejects(
+    fit(tinyModel(), { train: data.train }, { ...base, evalEvery: 2 }),
+    /evalEvery evaluates on validation data/,
+  );
+});

@@ -32,6 +32,9 @@ interface CompareOpts {
   imageShape?: [number, number, number];
   grid: string[];
   targetAccuracy?: number;
+  evalEvery?: number;
+  evalSize?: number;
+  gridExtensions?: number;
   queue?: string;
 }
 
@@ -71,6 +74,22 @@ export function register(program: Command): void {
       "--target-accuracy <x>",
       "validation accuracy (0..1) whose first crossing is timed (default: derived, see report)",
       positiveNumber,
+    )
+    .option(
+      "--grid-extensions <n>",
+      "rounds of growing a grid x3 past an edge its best point sits on (0: never)",
+      nonNegativeInt,
+      3,
+    )
+    .option(
+      "--eval-every <steps>",
+      "final runs also evaluate on the validation split every this many steps: time to target in steps, area under the curve",
+      positiveInt,
+    )
+    .option(
+      "--eval-size <n>",
+      "--eval-every evaluates a fixed seeded subset of this many validation images (default: all)",
+      positiveInt,
     )
     .option(
       "--queue <url>",
@@ -149,6 +168,9 @@ function configFrom(opts: CompareOpts): CompareConfig {
     imageShape: imageShapeOf(opts as unknown as Record<string, unknown>),
     grids: parseGridSpecs(opts.grid),
     targetAccuracy: opts.targetAccuracy,
+    evalEvery: opts.evalEvery,
+    evalSize: opts.evalSize,
+    gridExtensions: opts.gridExtensions,
   };
 }
 

@@ -80,6 +80,16 @@ export function register(program: Command): void {
       'e.g. constant, cosine, "step:2:0.5", "exp:0.9", "warmup:300,cosine"',
       trainDefaults.lrSchedule,
     )
+    .option(
+      "--eval-every <steps>",
+      "also evaluate on the validation split every this many steps (metrics.jsonl: evals)",
+      positiveInt,
+    )
+    .option(
+      "--eval-size <n>",
+      "--eval-every evaluates a fixed seeded subset of this many validation images (default: all)",
+      positiveInt,
+    )
     .option("--test-every-epoch", "evaluate the test set after every epoch too (default: once, at the end)")
     .option(
       "--monitor <metric>",
@@ -135,6 +145,8 @@ function configFrom(opts: Record<string, unknown>): TrainConfig {
     imageShape: imageShapeOf(opts),
     augment: augmentOf(opts),
     testEveryEpoch: opts.testEveryEpoch === true,
+    evalEvery: opts.evalEvery as number | undefined,
+    evalSize: opts.evalSize as number | undefined,
     monitor: opts.monitor as MonitorName | undefined,
     earlyStopping: opts.earlyStopping as number | undefined,
     saveBest: opts.saveBest === true,

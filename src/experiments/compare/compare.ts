@@ -5,7 +5,10 @@
  */
 import { join, relative, resolve } from "node:path";
 import { BamsprodError } from "../../util/errors.js";
-import { validateCompareConfig, FINAL_SEED_BASE, type CompareConfig } from "./config.js";
+import { validateCompareConfig, gridFor, FINAL_SEED_BASE, type CompareConfig } from "./config.js";
+import { createOptimizer } from "../../optim/index.js";
+import { DEFAULT_GRID_EXTENSIONS, extendAtEdges } from "./extend.js";
+import type { Grid } from "./grid.js";
 import { tuningRuns, finalRuns, type RunSpec } from "./plan.js";
 import { executeRun, type RunFn, type RunOutcome, type TrainSummary } from "./runs.js";
 import { runPool } from "./pool.js";
@@ -54,7 +57,7 @@ export async function runCompare(
   const tuneSpecs = tuningRuns(config);
   log(`tuning: ${plural(tuneSpecs.length, "run")}`);
   const tuned = await runPhase(tuneSpecs, out, runner, parallel, log);
-  const tuning = chooseOptions(config, tuned);
+  const tuning = await growGrids(config, tuned, (specs) => runPhase(specs, out, runner, parallel, log), log);
   const chosen = (model: string, optimizer: string): Record<string, number> =>
     tuning.find((t) => t.model === model && t.optimizer === optimizer)?.chosen ?? {};
   for (const t of tuning.filter((t) => t.candidates.length > 0)) {
@@ -105,6 +108,54 @@ export async function runCompare(
 /** A run's directory as the user can paste it: relative to the current directory, not to --out. */
 export function runPath(out: string, dir: string): string {
   return relative(process.cwd(), join(out, dir)) || ".";
+}
+
+/**
+ * Tunes until no best point sits at a grid edge it can grow past (extend.ts), at most
+ * config.gridExtensions rounds; each round trains only the new grid points. `tuned` gains the
+ * new runs. The choices record how each grid grew.
+ */
+async function growGrids(
+  config: CompareConfig,
+  tuned: RunOutcome[],
+  run: (specs: RunSpec[]) => Promise<RunOutcome[]>,
+  log: (line: string) => void,
+): Promise<TuningChoice[]> {
+  const grids = new Map<string, Grid>();
+  const grown = new Map<string, string[]>();
+  const gridOf = (model: string, optimizer: string): Grid =>
+    grids.get(`${model}/${optimizer}`) ?? gridFor(config, optimizer);
+  let tuning = chooseOptions(config, tuned, gridOf);
+  for (let round = 1; round <= (config.gridExtensions ?? DEFAULT_GRID_EXTENSIONS); round++) {
+    let changed = false;
+    for (const t of tuning.filter((c) => c.atEdge.length > 0)) {
+      const accepts = (options: Record<string, number>): boolean => {
+        try {
+          createOptimizer(t.optimizer, options);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const e = extendAtEdges(t.grid, t.chosen, accepts);
+      const key = `${t.model}/${t.optimizer}`;
+      const blocked = e.blocked.map((name) => `${name}: cannot grow past ${t.chosen[name]} (out of range)`);
+      grown.set(key, [...new Set([...(grown.get(key) ?? []), ...blocked])]);
+      if (e.notes.length === 0) continue;
+      grids.set(key, e.grid);
+      grown.set(key, [...(grown.get(key) ?? []), ...e.notes]);
+      log(`grid of ${key} ends at its best point; round ${round} extends it: ${e.notes.join("; ")}`);
+      changed = true;
+    }
+    if (!changed) break;
+    const done = new Set(tuned.map((o) => o.spec.dir));
+    tuned.push(...(await run(tuningRuns(config, gridOf).filter((s) => !done.has(s.dir)))));
+    tuning = chooseOptions(config, tuned, gridOf);
+  }
+  return tuning.map((t) => {
+    const notes = grown.get(`${t.model}/${t.optimizer}`);
+    return notes === undefined ? t : { ...t, extensions: notes };
+  });
 }
 
 /** Runs one phase; every run is attempted, and failures are reported together at the end. */

@@ -24,6 +24,12 @@ export interface CompareConfig {
   imageShape?: [number, number, number];
   /** Grids that replace the defaults, per optimizer. */
   grids: Record<string, Grid>;
+  /** Final runs also evaluate on the validation split every this many steps (train --eval-every). */
+  evalEvery?: number;
+  /** ... on a fixed seeded subset of this many validation images (train --eval-size; default all). */
+  evalSize?: number;
+  /** Rounds of growing a grid past an edge its best point sits on (extend.ts); default 3, 0: never. */
+  gridExtensions?: number;
   /** Validation accuracy whose first crossing is timed; default: derived from the results (see aggregate.ts). */
   targetAccuracy?: number;
 }
@@ -66,5 +72,10 @@ export function validateCompareConfig(c: CompareConfig): void {
   if (c.targetAccuracy !== undefined && !(c.targetAccuracy > 0 && c.targetAccuracy <= 1)) {
     throw new BamsprodError(`--target-accuracy must be in (0, 1], got ${show(c.targetAccuracy)}`);
   }
+  if (c.evalSize !== undefined && c.evalEvery === undefined)
+    throw new BamsprodError("--eval-size sizes the evaluations of --eval-every; give --eval-every too");
+  const rounds = c.gridExtensions;
+  if (rounds !== undefined && !(Number.isSafeInteger(rounds) && rounds >= 0))
+    throw new BamsprodError(`--grid-extensions must be an integer >= 0, got ${show(rounds)}`);
   if (c.out.trim() === "") throw new BamsprodError("--out must not be empty");
 }

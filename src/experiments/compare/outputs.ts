@@ -1,4 +1,4 @@
-/** Writes a comparison's files, each atomically: results.json, results.csv, epochs.csv, plots/, report.md, report.html. */
+/** Writes a comparison's files, each atomically: results.json, results.csv, epochs.csv, evals.csv, plots/, report.md, report.html. */
 import { join } from "node:path";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { renderHtml, renderMarkdown, toCsv } from "../../report/index.js";
@@ -9,6 +9,7 @@ import type { CompareResults } from "./compare.js";
 import { runEnvironments } from "./environments.js";
 import { cpuKind } from "../../kernels/environment.js";
 import type { TrainSummary } from "./runs.js";
+import { evalPoints } from "./convergence.js";
 
 export function writeCompareOutputs(results: CompareResults, out: string): string[] {
   const written: string[] = [];
@@ -19,6 +20,7 @@ export function writeCompareOutputs(results: CompareResults, out: string): strin
   put("results.json", JSON.stringify(results, null, 1) + "\n");
   put("results.csv", runsCsv(results));
   put("epochs.csv", epochsCsv(results));
+  put("evals.csv", evalsCsv(results));
   const figures = compareFigures(results.groups, results.config.models);
   for (const f of figures) put(f.file, f.svg);
   const doc = compareReport(results, figures);
@@ -48,6 +50,8 @@ function runsCsv(results: CompareResults): string {
       k >= 0 ? (group?.toTarget.epochs[k] ?? null) : null,
       k >= 0 ? (group?.toTarget.seconds[k] ?? null) : null,
       ...environmentColumns(r.summary),
+      k >= 0 ? (group?.toTarget.steps[k] ?? null) : null,
+      k >= 0 ? (group?.auc.values[k] ?? null) : null,
     ];
   });
   return toCsv(
@@ -67,6 +71,8 @@ function runsCsv(results: CompareResults): string {
       "kernels",
       "cpu_kind",
       "threads",
+      "steps_to_target",
+      "mean_val_accuracy_over_run",
     ],
     rows,
   );
@@ -113,4 +119,20 @@ function epochsCsv(results: CompareResults): string {
 function environmentColumns(summary: TrainSummary): (string | number | null)[] {
   const last = runEnvironments(summary).at(-1);
   return last === undefined ? [null, null, null] : [last.kernels, cpuKind(last), last.threads];
+}
+
+/** One row per final run and validation evaluation (every --eval-every steps, else every epoch). */
+function evalsCsv(results: CompareResults): string {
+  const rows = results.runs.flatMap((r) =>
+    evalPoints(r.metrics).map((p) => [
+      r.spec.model,
+      r.spec.optimizer,
+      r.spec.seed,
+      p.step,
+      p.epoch,
+      p.seconds,
+      p.accuracy,
+    ]),
+  );
+  return toCsv(["model", "optimizer", "seed", "step", "epoch", "seconds", "val_accuracy"], rows);
 }

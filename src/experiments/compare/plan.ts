@@ -1,7 +1,7 @@
 /** Which training runs a comparison needs: tuning runs per grid point, then final runs per seed. */
 import { join } from "node:path";
 import { FINAL_SEED_BASE, TUNE_SEED_BASE, gridFor, type CompareConfig } from "./config.js";
-import { expandGrid, optionsLabel } from "./grid.js";
+import { expandGrid, optionsLabel, type Grid } from "./grid.js";
 
 /** Everything `bamsprod train` needs for one run. */
 export interface RunSpec {
@@ -17,6 +17,9 @@ export interface RunSpec {
   batchSize?: number;
   dataDir?: string;
   imageShape?: [number, number, number];
+  /** train --eval-every and --eval-size (final runs only: tuning looks at the last epoch). */
+  evalEvery?: number;
+  evalSize?: number;
   /** The run's own output directory, relative to the comparison's --out. */
   dir: string;
 }
@@ -37,11 +40,14 @@ function base(
  * Tuning runs: every model x optimizer x grid point x tuning seed. An optimizer whose grid has a
  * single point needs no tuning run (the choice is already made).
  */
-export function tuningRuns(config: CompareConfig): RunSpec[] {
+export function tuningRuns(
+  config: CompareConfig,
+  gridOf: (model: string, optimizer: string) => Grid = (_, optimizer) => gridFor(config, optimizer),
+): RunSpec[] {
   const runs: RunSpec[] = [];
   for (const model of config.models) {
     for (const optimizer of config.optimizers) {
-      const combos = expandGrid(gridFor(config, optimizer));
+      const combos = expandGrid(gridOf(model, optimizer));
       if (combos.length < 2) continue;
       for (const options of combos) {
         for (let k = 0; k < config.tuneSeeds; k++) {
@@ -84,6 +90,8 @@ export function finalRuns(
           seed,
           epochs: config.epochs,
           ...base(config),
+          ...(config.evalEvery === undefined ? {} : { evalEvery: config.evalEvery }),
+          ...(config.evalSize === undefined ? {} : { evalSize: config.evalSize }),
           dir,
         });
       }
@@ -102,5 +110,7 @@ export function trainArgs(spec: RunSpec, outDir: string, flags: Readonly<Record<
   if (spec.batchSize !== undefined) args.push("--batch-size", String(spec.batchSize));
   if (spec.dataDir !== undefined) args.push("--data", spec.dataDir);
   if (spec.imageShape !== undefined) args.push("--image-shape", spec.imageShape.join(","));
+  if (spec.evalEvery !== undefined) args.push("--eval-every", String(spec.evalEvery));
+  if (spec.evalSize !== undefined) args.push("--eval-size", String(spec.evalSize));
   return args;
 }

@@ -23,9 +23,10 @@ const measures: {
 }[] = [
   {
     name: "val-accuracy",
-    pick: (g) => g.curves.valAccuracy,
+    pick: (g) => g.curves.valBySteps,
     yLabel: "validation accuracy",
-    caption: "Validation accuracy against epoch: mean over seeds, band = mean +- one standard deviation",
+    caption:
+      "Validation accuracy at every evaluation (every --eval-every steps when given, else every epoch) against optimizer steps (epochs for runs that did not record steps): mean over seeds, band = mean +- one standard deviation",
   },
   {
     name: "train-loss",
@@ -49,13 +50,14 @@ export function compareFigures(groups: readonly GroupResult[], models: readonly 
   for (const model of models) {
     const inModel = groups.filter((g) => g.model === model);
     for (const m of measures) {
+      const bySteps = inModel.every((g) => m.pick(g).step !== undefined);
       const series: Series[] = inModel.map((g, i) => {
         const c = m.pick(g);
         // With one seed there is no spread: the band is omitted rather than drawn with zero width.
         const band = c.std.some((s) => Number.isFinite(s));
         return {
           label: g.optimizer,
-          x: c.epoch,
+          x: bySteps ? (c.step as number[]) : c.epoch,
           y: c.mean,
           lower: !band ? undefined : m.range ? c.min : c.mean.map((v, e) => v - c.std[e]),
           upper: !band ? undefined : m.range ? c.max : c.mean.map((v, e) => v + c.std[e]),
@@ -65,7 +67,7 @@ export function compareFigures(groups: readonly GroupResult[], models: readonly 
       const target = inModel[0]?.toTarget.target;
       const svg = lineChart({
         title: `${model}: ${m.yLabel}`,
-        xLabel: "epoch",
+        xLabel: bySteps ? "step" : "epoch",
         xIntegers: true,
         yLabel: m.yLabel,
         series,

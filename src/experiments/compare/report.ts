@@ -2,10 +2,12 @@
 import type { Block, ReportDocument, Table } from "../../report/index.js";
 import { formatNumber } from "../../report/index.js";
 import type { Gap, GroupResult, Spread } from "./aggregate.js";
+import type { MeanInterval } from "./convergence.js";
 import type { CompareFigure } from "./plots.js";
 import type { TuningChoice } from "./tune.js";
 import { optionsLabel } from "./grid.js";
 import { cpuKindStatement } from "./environments.js";
+import { EXTEND_FACTOR } from "./extend.js";
 import type { CompareResults } from "./compare.js";
 import { plural } from "../../util/plural.js";
 
@@ -56,20 +58,42 @@ export function accuracyTable(groups: readonly GroupResult[]): Table {
   };
 }
 
+/** "1,234 [1,100, 1,368]": a mean and its 95% interval (the interval omitted below two values). */
+function withInterval(m: MeanInterval, digits = 3, scale = 1): string {
+  if (m.n === 0) return "n/a";
+  const f = (v: number): string => formatNumber(scale * v, digits);
+  return Number.isFinite(m.lower) ? `${f(m.mean)} [${f(m.lower)}, ${f(m.upper)}]` : f(m.mean);
+}
+
 export function targetTable(groups: readonly GroupResult[]): Table {
   return {
-    caption: "Epochs and training seconds to first reach the target validation accuracy",
-    headers: ["model", "optimizer", "target", "epochs", "seconds", "seeds reaching it"],
+    caption: "Time to first reach the target validation accuracy, and the area under the validation curve",
+    headers: [
+      "model",
+      "optimizer",
+      "target",
+      "epochs",
+      "steps [95% interval]",
+      "seconds [95% interval]",
+      "seeds reaching it",
+      "mean val accuracy over the run (%) [95% interval]",
+    ],
     rows: groups.map((g) => [
       g.model,
       g.optimizer,
       `${pct(g.toTarget.target, 1)}%`,
       numberSpread(g.toTarget.epochsSpread),
-      numberSpread(g.toTarget.secondsSpread),
+      withInterval(g.toTarget.stepsInterval),
+      withInterval(g.toTarget.secondsInterval),
       `${g.toTarget.reached}/${g.seeds.length}`,
+      withInterval(g.aucInterval, 4, 100),
     ]),
-    align: ["left", "left", "right", "right", "right", "right"],
-    note: "Mean ± std over the seeds that reached the target; seconds are the training time of the epochs up to the crossing (evaluation not counted).",
+    align: ["left", "left", "right", "right", "right", "right", "right", "right"],
+    note:
+      "Epochs: mean ± std; steps and seconds: mean and Student's t 95% interval, over the seeds that reached the target, " +
+      "at the first evaluation at or above it (every --eval-every steps when given, else every epoch). Seconds are training time " +
+      "up to that evaluation (evaluations not counted). The mean validation accuracy over the run is the area under the " +
+      "validation curve (trapezoids over steps) divided by the steps it spans: a convergence measure that needs no target.",
   };
 }
 
@@ -84,8 +108,10 @@ export function gapTable(gaps: readonly Gap[]): Table {
       "95% interval (Welch)",
       "p",
       "speed-up in epochs",
+      "speed-up in steps [95% interval]",
       "speed-up in seconds",
       "reached target",
+      "mean val accuracy over the run: gap (pp) [95% interval]",
     ],
     rows: gaps.map((g) => [
       g.model,
@@ -95,14 +121,22 @@ export function gapTable(gaps: readonly Gap[]): Table {
         ? `[${signed(100 * g.accuracy.lower)}, ${signed(100 * g.accuracy.upper)}]`
         : "n/a (needs 2 seeds)",
       formatNumber(g.accuracy.pValue, 2),
-      Number.isFinite(g.epochSpeedup) ? `${g.epochSpeedup.toFixed(2)}x` : "n/a",
-      Number.isFinite(g.secondsSpeedup) ? `${g.secondsSpeedup.toFixed(2)}x` : "n/a",
+      times(g.epochSpeedup),
+      Number.isFinite(g.stepSpeedupInterval.lower)
+        ? `${times(g.stepSpeedup)} [${times(g.stepSpeedupInterval.lower)}, ${times(g.stepSpeedupInterval.upper)}]`
+        : times(g.stepSpeedup),
+      times(g.secondsSpeedup),
       g.reached,
+      Number.isFinite(g.auc.halfWidth)
+        ? `${signed(100 * g.auc.difference)} [${signed(100 * g.auc.lower)}, ${signed(100 * g.auc.upper)}]`
+        : signed(100 * g.auc.difference),
     ]),
-    align: ["left", "left", "right", "right", "right", "right", "right", "right"],
+    align: ["left", "left", "right", "right", "right", "right", "right", "right", "right", "right"],
     note:
       `Gap = ${ref} minus baseline final test accuracy, in percentage points; the interval is Welch's t interval. ` +
-      `Speed-up = baseline's mean epochs (seconds) to target divided by ${ref}'s: above 1 means ${ref} is faster.`,
+      `Speed-up = baseline's mean epochs (steps, seconds) to target divided by ${ref}'s: above 1 means ${ref} is faster; ` +
+      "the steps' interval is Welch's on log steps (a ratio of geometric means), given when every seed of both reached the target. " +
+      "The last column compares the mean validation accuracy over the run (area under the curve), Welch's interval.",
   };
 }
 
@@ -119,7 +153,7 @@ export function tuningTable(choices: readonly TuningChoice[]): Table {
             : pct(k.valAccuracy),
           JSON.stringify(k.options) === JSON.stringify(c.chosen)
             ? c.atEdge.length > 0
-              ? `yes (edge of grid: ${c.atEdge.join(", ")})`
+              ? `yes (edge of grid: ${c.atEdge.join(", ")}${c.extensions === undefined ? "" : ", after extending it"})`
               : "yes"
             : "",
         ]),
@@ -129,8 +163,18 @@ export function tuningTable(choices: readonly TuningChoice[]): Table {
     headers: ["model", "optimizer", "options", "val accuracy (%)", "chosen"],
     rows,
     align: ["left", "left", "left", "right", "left"],
-    note: "The grid point with the highest validation accuracy after the tuning epochs is chosen; the test set is not used.",
+    note:
+      "The grid point with the highest validation accuracy after the tuning epochs is chosen; the test set is not used. " +
+      `A best point at a grid's edge grows the grid one step (x${EXTEND_FACTOR} in log space) that way and tunes the new points, ` +
+      "up to --grid-extensions rounds (default 3).",
   };
+}
+
+/** One line per grid that grew past an edge (or could not). */
+export function extensionStatements(choices: readonly TuningChoice[]): string[] {
+  return choices
+    .filter((c) => c.extensions !== undefined && c.extensions.length > 0)
+    .map((c) => `${c.model}/${c.optimizer}: ${(c.extensions ?? []).join("; ")}.`);
 }
 
 /** One plain sentence per gap: better, worse, or no clear difference at 95%. */
@@ -147,6 +191,10 @@ export function gapStatements(gaps: readonly Gap[]): string[] {
     else verdict = "is not distinguishable from";
     return `${g.model}: ${g.reference} ${verdict} ${g.baseline} (${signed(d)} pp, ${interval}).`;
   });
+}
+
+function times(v: number): string {
+  return Number.isFinite(v) ? `${v.toFixed(2)}x` : "n/a";
 }
 
 function signed(v: number): string {
@@ -193,6 +241,8 @@ export function compareReport(results: CompareResults, figures: readonly Compare
       blocks.push({ kind: "figure", svg: f.svg, file: f.file, caption: f.caption });
   }
   blocks.push({ kind: "heading", level: 2, text: "Tuning" });
+  const grown = extensionStatements(results.tuning);
+  if (grown.length > 0) blocks.push({ kind: "list", items: grown.map((g) => `Grid extended: ${g}`) });
   blocks.push({ kind: "table", table: tuningTable(results.tuning) });
   return { title: "bamsprod optimizer comparison", blocks };
 }

@@ -23,13 +23,19 @@ export interface TuningChoice {
   chosen: Record<string, number>;
   /** Options whose chosen value is the smallest or largest of several: the grid may be too narrow. */
   atEdge: string[];
+  /** How the grid grew past its edges (compare --grid-extensions), e.g. "lr: 0.01 -> 0.03". */
+  extensions?: string[];
 }
 
-export function chooseOptions(config: CompareConfig, outcomes: readonly RunOutcome[]): TuningChoice[] {
+export function chooseOptions(
+  config: CompareConfig,
+  outcomes: readonly RunOutcome[],
+  gridOf: (model: string, optimizer: string) => Grid = (_, optimizer) => gridFor(config, optimizer),
+): TuningChoice[] {
   const choices: TuningChoice[] = [];
   for (const model of config.models) {
     for (const optimizer of config.optimizers) {
-      const grid = gridFor(config, optimizer);
+      const grid = gridOf(model, optimizer);
       const combos = expandGrid(grid);
       const candidates = combos.map((options) => {
         const key = JSON.stringify(options);
