@@ -2,7 +2,17 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/", "node_modules/", "native/build/", "runs/", "docs/", "data/"] },
+  {
+    ignores: [
+      "build/",
+      "node_modules/",
+      "native/build/",
+      "runs/",
+      "docs/",
+      "data/",
+      "examples/browser/dist/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,8 +1,8 @@
 /**
  * The C export against the packed model it came from, compiled with the system gcc: logits
  * bit-identical to the TypeScript runtime on the portable kernels (the generated code follows
- * its arithmetic), on a randomized bmlp and a model with odd geometry (the trained bmlp and bcnn, on every
- * test image: test/slow/cExport.test.ts). Then the API the
+ * its arithmetic), on a randomized bmlp, a model with odd geometry and small randomized residual
+ * models (the trained built-in models, on every test image: test/slow/cExport.test.ts). Then the API the
  * header declares, and the errors.
  */
 import { test } from "node:test";
@@ -19,6 +19,7 @@ import {
 import { getBackend, portableBackend, setBackend } from "../../src/kernels/index.js";
 import { bitDifferences, firstImages, oddModel, randomModel } from "./helpers.js";
 import { buildClassify, runClassify, writeCModel } from "./cModel.js";
+import { randomResidualModel } from "./residualHelpers.js";
 
 /** Packed logits on the portable kernels (the arithmetic the C code reproduces). */
 function portableLogits(spec: PackedSpec, images: Uint8Array, count: number): Float32Array {
@@ -34,6 +35,9 @@ function portableLogits(spec: PackedSpec, images: Uint8Array, count: number): Fl
 const models: Array<[string, () => PackedSpec]> = [
   ["randomized bmlp", () => compileModel(randomModel("bmlp", 5))],
   ["odd geometry (40 channels, stride 2, padding, bias, float kernel)", () => compileModel(oddModel())],
+  // Residual blocks (identity and downsampling shortcuts), average pooling, RSign thresholds, RPReLU.
+  ["randomized small birealnet", () => compileModel(randomResidualModel("birealnet", 3))],
+  ["randomized small reactnet", () => compileModel(randomResidualModel("reactnet", 4))],
 ];
 
 for (const [name, make] of models) {

@@ -4,7 +4,8 @@
  * to the bit (float32 results of double expressions, rounded once; the float products of the
  * portable gemm, summed in double per 256-deep block and accumulated in float32; XNOR and
  * popcount sums as exact integers). Every layer kind is dispatched in `STAGES`, the one place
- * to add a new op; a kind missing there is an error naming it.
+ * to add a new op; a kind missing there is an error naming it. Residual blocks and flatten are
+ * no stages of their own: plan.ts lays them out.
  */
 import type {
   Conv2DLayer,
@@ -17,6 +18,7 @@ import type {
 import { floatKernel, rowWords, tapWords } from "./kernels.js";
 import { byteArray, doubleArray, floatArray, wordArray } from "./literals.js";
 import { reprOf, sampleSize, type Repr, type ReprKind } from "./repr.js";
+import { avgPool, rprelu } from "./residualStages.js";
 
 /** Depth of one double-precision block of the portable gemm (src/kernels/portable/gemm.ts KC). */
 export const GEMM_BLOCK = 256;
@@ -110,14 +112,19 @@ const STAGES: StageTable = {
   threshold: { needs: () => "float", emit: threshold },
   dense: { needs: (l) => (isBinaryProduct(l) ? "rows" : "float"), emit: dense },
   conv2d: { needs: (l) => (isBinaryProduct(l) ? "pixels" : "float"), emit: conv },
+  avg_pool2d: { needs: () => "float", emit: avgPool },
+  rprelu: { needs: () => "float", emit: rprelu },
 };
 
-/** The emitter of a layer kind. @throws Error naming the kind when the C export lacks it. */
-export function stageKind(layer: PackedLayer, index: number): StageKind<PackedLayer> {
+/**
+ * The emitter of a layer kind; `at` says where the layer is ("3", "4.body.0").
+ * @throws Error naming the kind when the C export lacks it.
+ */
+export function stageKind(layer: PackedLayer, at: string): StageKind<PackedLayer> {
   const kind = STAGES[layer.type] as StageKind<PackedLayer> | undefined;
   if (kind === undefined) {
     throw new Error(
-      `the C export does not support layer ${index} of type "${layer.type}"; add it to STAGES in src/export/c/stages.ts`,
+      `the C export does not support layer ${at} of type "${layer.type}"; add it to STAGES in src/export/c/stages.ts`,
     );
   }
   return kind;
