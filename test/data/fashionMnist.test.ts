@@ -86,7 +86,7 @@ test("a data directory missing a file: names it and says how to get the dataset"
       err instanceof BamsprodError &&
       /missing train-images-idx3-ubyte \(or train-images-idx3-ubyte\.gz\)/.test(err.message) &&
       /sudo apt-get install dataset-fashion-mnist/.test(err.message) &&
-      /--data-dir/.test(err.message),
+      /--data DIR/.test(err.message),
   );
   assert.throws(() => loadFashionMnist({ dataDir: join(dir, "absent") }), /does not exist.*apt-get install/);
 });

@@ -116,7 +116,7 @@ const FIXTURES: Record<string, (dir: string) => void> = {
 
 /**
  * A temp directory set up as a project that installed bamsprod: node_modules links this
- * checkout and its dependencies, `examples` links the checkout's examples (docs that build
+ * checkout and its dependencies (and their .bin), `examples` links the checkout's examples (docs that build
  * them refer to them from a clone), and `npx` on PATH runs `npx bamsprod ...` as the CLI
  * directly (what npx resolves it to, without npm's start-up cost).
  */
@@ -125,7 +125,8 @@ export function workspace(name: string): { dir: string; env: NodeJS.ProcessEnv }
   const modules = join(dir, "node_modules");
   mkdirSync(modules);
   for (const entry of readdirSync(join(root, "node_modules"))) {
-    if (!entry.startsWith(".")) symlinkSync(join(root, "node_modules", entry), join(modules, entry));
+    if (!entry.startsWith(".") || entry === ".bin")
+      symlinkSync(join(root, "node_modules", entry), join(modules, entry));
   }
   symlinkSync(root, join(modules, "bamsprod"));
   symlinkSync(join(root, "examples"), join(dir, "examples"));

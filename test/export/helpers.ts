@@ -18,6 +18,7 @@ import {
 import { getBackend, portableBackend, setBackend, type Backend } from "../../src/kernels/index.js";
 import { chooseBackend } from "../../src/kernels/select.js";
 import { Tensor } from "../../src/tensor/tensor.js";
+import { loadModelFromCheckpoint } from "../../src/train/checkpoint.js";
 import { train } from "../../src/train/index.js";
 import { Rng } from "../../src/util/random.js";
 
@@ -45,6 +46,15 @@ export async function trainedCheckpoint(
     out,
   });
   return out;
+}
+
+/**
+ * Checkpoint directories named by BAMSPROD_EXACT_CHECKPOINTS=dir,dir (trained runs a slow test
+ * checks instead of training its own), by model name.
+ */
+export function givenCheckpoints(): Map<string, string> {
+  const dirs = (process.env.BAMSPROD_EXACT_CHECKPOINTS ?? "").split(",").filter((d) => d !== "");
+  return new Map(dirs.map((dir) => [loadModelFromCheckpoint(dir).model.name, dir]));
 }
 
 /** Trains bmlp for one epoch on 512 embedded images (a few seconds); returns the checkpoint directory. */

@@ -1,20 +1,23 @@
 /**
- * The C export of trained bmlp and bcnn on the whole Fashion-MNIST test set: built with the
- * system gcc, the C model predicts the class `bamsprod predict` prints for every test image
- * (on whatever kernels the CLI picks), and its logits are bit-identical to the packed runtime
- * on the portable kernels. Then, when the cross tools are installed, each model is built for
- * a Cortex-M4, its flash and RAM reported, and run on 300 test images on QEMU's MPS2 AN386.
+ * The C export of trained bmlp, bcnn, birealnet and reactnet on the whole Fashion-MNIST test
+ * set: built with the system gcc, the C model predicts the class `bamsprod predict` prints for
+ * every test image (on whatever kernels the CLI picks), and its logits are bit-identical to the
+ * packed runtime on the portable kernels. Then, when the cross tools are installed, each model
+ * is built for a Cortex-M4, its flash and RAM reported, and run on 300 test images on QEMU's
+ * MPS2 AN386. Each model trains briefly here, unless BAMSPROD_EXACT_CHECKPOINTS=dir,dir names
+ * a trained run of it.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadFashionMnist } from "../../src/data/index.js";
 import { decodePacked, loadPacked } from "../../src/export/index.js";
 import { getBackend, portableBackend, setBackend } from "../../src/kernels/index.js";
 import { chooseBackend } from "../../src/kernels/select.js";
 import { runCli } from "../cli/helpers.js";
-import { bitDifferences, trainedCheckpoint } from "../export/helpers.js";
+import { bitDifferences, givenCheckpoints, trainedCheckpoint } from "../export/helpers.js";
 import {
   armSizes,
   buildClassify,
@@ -25,26 +28,28 @@ import {
   writeCModel,
 } from "../export/cModel.js";
 
+const cases = [
+  ["bmlp", 5000],
+  ["bcnn", 1000],
+  ["birealnet", 1000],
+  ["reactnet", 1000],
+] as const;
+
 /** A trained checkpoint (on the fastest kernels) exported by the CLI: the .bnn's path. */
-async function trainedBnn(model: "bmlp" | "bcnn", trainSize: number): Promise<string> {
+async function trainedBnn(model: (typeof cases)[number][0], trainSize: number): Promise<string> {
   const before = getBackend();
   setBackend(chooseBackend().backend);
   let out: string;
   try {
-    out = await trainedCheckpoint(model, trainSize, { seed: 3 });
+    out = givenCheckpoints().get(model) ?? (await trainedCheckpoint(model, trainSize, { seed: 3 }));
   } finally {
     setBackend(before);
   }
-  const bnn = join(out, "model.bnn");
+  const bnn = join(mkdtempSync(join(tmpdir(), "bamsprod-c-slow-")), "model.bnn");
   const r = runCli(["export", "--checkpoint", out, "--out", bnn]);
   assert.equal(r.status, 0, r.stderr);
   return bnn;
 }
-
-const cases = [
-  ["bmlp", 5000],
-  ["bcnn", 1000],
-] as const;
 
 for (const [name, trainSize] of cases) {
   test(`${name}: the C model predicts what bamsprod predict does on every test image; Cortex-M4 on QEMU`, async (t) => {

@@ -21,6 +21,7 @@ import { loadModelFromCheckpoint } from "../../src/train/checkpoint.js";
 import {
   argmax,
   bitDifferences,
+  givenCheckpoints,
   nativeBackendOrNull,
   referenceLogits,
   trainedCheckpoint,
@@ -32,12 +33,6 @@ const cases = [
   ["birealnet", 1000],
   ["reactnet", 1000],
 ] as const;
-
-/** Checkpoint directories given by the environment, by model name. */
-function givenCheckpoints(): Map<string, string> {
-  const dirs = (process.env.BAMSPROD_EXACT_CHECKPOINTS ?? "").split(",").filter((d) => d !== "");
-  return new Map(dirs.map((dir) => [loadModelFromCheckpoint(dir).model.name, dir]));
-}
 
 const given = givenCheckpoints();
 for (const [name, trainSize] of cases.filter(([n]) => given.size === 0 || given.has(n))) {

@@ -12,14 +12,13 @@ import * as ort from "onnxruntime-web";
 import { compileModel, encodePacked, exportOnnx, loadPacked } from "../../src/export/index.js";
 import { loadModelFromCheckpoint } from "../../src/train/checkpoint.js";
 import { train } from "../../src/train/index.js";
-import { firstImages } from "../export/helpers.js";
+import { firstImages, givenCheckpoints } from "../export/helpers.js";
 
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = "error";
 
 async function checkpointOf(model: "birealnet" | "reactnet"): Promise<string> {
-  const dirs = (process.env.BAMSPROD_EXACT_CHECKPOINTS ?? "").split(",").filter((d) => d !== "");
-  const given = dirs.find((dir) => loadModelFromCheckpoint(dir).model.name === model);
+  const given = givenCheckpoints().get(model);
   if (given !== undefined) return given;
   const out = mkdtempSync(join(tmpdir(), `bamsprod-onnx-${model}-`));
   const optimizerOptions = {};

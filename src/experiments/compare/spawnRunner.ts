@@ -118,9 +118,12 @@ function runChild(
       log.end();
       reject(err);
     });
+    // The log is flushed before the run settles, so its reader sees the whole of it.
     child.on("close", (code, signal) => {
       stop?.removeEventListener("abort", onStop);
-      log.end();
+      log.end(() => settle(code, signal));
+    });
+    const settle = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (code !== 0) {
         reject(
           new TrainRunError(
@@ -143,6 +146,6 @@ function runChild(
           ),
         );
       }
-    });
+    };
   });
 }
