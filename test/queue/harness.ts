@@ -137,10 +137,12 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliP
 }
 
 /**
- * A worker whose jobs are taken over 10 s after it stops answering (killed), rather than 30 s:
- * short, yet long enough for a live worker on a loaded machine to renew its lock in time.
+ * A worker. `lockSeconds` is how long after it stops answering (killed) its jobs are taken over:
+ * the CLI's default 30 s unless a test kills workers (test/slow/queueFaults.test.ts uses 10 s).
+ * A shorter lock can expire under a busy machine's load while the worker still runs the job, and
+ * the job is then trained twice.
  */
-export function startWorker(url: string, extra: string[] = []): CliProcess {
+export function startWorker(url: string, extra: string[] = [], lockSeconds = 30): CliProcess {
   const workDir = mkdtempSync(join(tmpdir(), "bamsprod-worker-test-"));
   const worker = startCli([
     "worker",
@@ -149,7 +151,7 @@ export function startWorker(url: string, extra: string[] = []): CliProcess {
     "--work-dir",
     workDir,
     "--lock-seconds",
-    "10",
+    String(lockSeconds),
     ...extra,
   ]);
   void worker.exited.then(() => rmSync(workDir, { recursive: true, force: true }));

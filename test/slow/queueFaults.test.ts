@@ -24,6 +24,8 @@ import {
 const skip = redisMissing() ?? false;
 const dirs = scratchDirs("bamsprod-faults-");
 const scratch = dirs.fresh;
+/** A killed worker's jobs are taken over after this many seconds (short, so the test is). */
+const TAKEOVER_SECONDS = 10;
 
 /** A sweep without tuning (single grid points): `optimizers` x `seeds` runs of `epochs` epochs. */
 function sweep(data: string, out: string, optimizers: string, seeds: number, epochs: number): string[] {
@@ -53,14 +55,14 @@ test(
     const data = tinyDataset();
     dirs.track(data);
     const expected = await reference(sweep(data, scratch(), "bamsprod", 1, 6));
-    const first = startWorker(redis.url);
+    const first = startWorker(redis.url, [], TAKEOVER_SECONDS);
     let second: CliProcess | null = null;
     try {
       const out = scratch();
       const coordinator = startCli([...sweep(data, out, "bamsprod", 1, 6), "--queue", redis.url]);
       await first.waitFor(/epoch 2\/6/);
       first.child.kill("SIGKILL");
-      second = startWorker(redis.url);
+      second = startWorker(redis.url, [], TAKEOVER_SECONDS);
       await finished(coordinator);
       assert.deepEqual(comparable(out), expected);
       assert.match(
@@ -86,7 +88,7 @@ test(
     const data = tinyDataset();
     dirs.track(data);
     const expected = await reference(sweep(data, scratch(), "bamsprod,adam", 2, 3));
-    const worker = startWorker(redis.url);
+    const worker = startWorker(redis.url, [], TAKEOVER_SECONDS);
     try {
       const out = scratch();
       const args = [...sweep(data, out, "bamsprod,adam", 2, 3), "--queue", redis.url];
@@ -118,7 +120,7 @@ test(
     const data = tinyDataset();
     dirs.track(data);
     const expected = await reference(sweep(data, scratch(), "bamsprod", 2, 4));
-    const worker = startWorker(redis.url);
+    const worker = startWorker(redis.url, [], TAKEOVER_SECONDS);
     try {
       const out = scratch();
       const coordinator = startCli([...sweep(data, out, "bamsprod", 2, 4), "--queue", redis.url]);
