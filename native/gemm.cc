@@ -20,6 +20,9 @@ constexpr int64_t kMinSplitMacs = int64_t(1) << 22;
 // Narrowest block along the cut dimension: each block repacks the other operand, which costs
 // 0-5% at 256 (measured single-threaded on bmlp's shapes) and up to 15% at 128.
 constexpr int64_t kMinBlock = 256;
+// Most blocks a product is cut into (fixed, like the rest, by the shape alone): bcnn's chunked
+// convolution GEMMs cut into 256-wide blocks trained ~20% slower at 1 thread than uncut ones.
+constexpr int64_t kMaxBlocks = 8;
 // Block widths are multiples of this (OpenBLAS's micro-kernel widths divide it).
 constexpr int64_t kBlockAlign = 16;
 
@@ -46,7 +49,7 @@ void block(const Operands& p, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
 
 // Width of the blocks the longer output dimension `length` is cut into (length: one block).
 int64_t blockWidth(int64_t length, int64_t macs) {
-  const int64_t blocks = macs < kMinSplitMacs ? 1 : std::max<int64_t>(1, length / kMinBlock);
+  const int64_t blocks = macs < kMinSplitMacs ? 1 : std::clamp<int64_t>(length / kMinBlock, 1, kMaxBlocks);
   const int64_t width = (length + blocks - 1) / blocks;
   return (width + kBlockAlign - 1) / kBlockAlign * kBlockAlign;
 }
