@@ -42,6 +42,7 @@ import type { BatchLogs, Callback, FitContext } from "./callbacks.js";
 import { kernelEnvironment, type KernelEnvironment } from "../kernels/environment.js";
 import { metricsText, resumeEnvironments } from "./environments.js";
 import { plural } from "../util/plural.js";
+import { METRICS_FILE } from "./record.js";
 
 /** The data of a fit: a training set, and optionally validation and test sets. */
 export interface FitData {
@@ -109,7 +110,7 @@ export interface FitResult {
   environments: KernelEnvironment[];
 }
 
-export const METRICS_FILE = "metrics.jsonl";
+export { METRICS_FILE };
 const EVAL_BATCH = 500;
 const defaults = { optimizer: "bamsprod", epochs: 5, batchSize: 128, schedule: "cosine", seed: 1 } as const;
 

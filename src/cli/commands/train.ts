@@ -5,6 +5,7 @@ import { plural } from "../../util/plural.js";
 import { BamsprodError } from "../../util/errors.js";
 import { trainDefaults, type TrainConfig } from "../../train/config.js";
 import { train, type TrainResult } from "../../train/loop.js";
+import { trainSummary } from "../../train/record.js";
 import {
   nonNegativeInt,
   optimizerOption,
@@ -241,30 +242,14 @@ function resumePoint(at: { epoch: number; batch: number }, batches: number, epoc
 }
 
 function report(result: TrainResult, json: boolean): void {
-  const last = result.history[result.history.length - 1];
-  const summary = {
-    model: result.config.model,
-    optimizer: result.config.optimizer,
-    options: { ...result.config, optimizerOptions: result.config.optimizerOptions },
-    seed: result.config.seed,
-    data: result.data,
-    epochs: result.history.length,
-    seconds: result.history.reduce((s, m) => s + m.seconds, 0),
-    train_loss: last?.train_loss ?? null,
-    val_accuracy: last?.val_accuracy ?? null,
-    test_accuracy: result.test?.accuracy ?? null,
-    test_loss: result.test?.loss ?? null,
-    stopped: result.stopped,
-    stop_reason: result.stopReason,
-    environments: result.environments,
-  };
+  const summary = trainSummary(result);
   if (json) {
     process.stdout.write(JSON.stringify(summary) + "\n");
     return;
   }
   if (result.stopped) {
     process.stderr.write(`stopped; checkpoint saved in ${result.config.out} (continue with --resume)\n`);
-  } else if (last !== undefined) {
+  } else if (summary.epochs > 0) {
     if (result.stopReason !== null) process.stderr.write(`${result.stopReason}\n`);
     const test = result.test === null ? "no test set" : `test accuracy ${pct(result.test.accuracy)}`;
     process.stdout.write(
