@@ -8,6 +8,9 @@ import type { KernelEnvironment } from "../kernels/environment.js";
 /** The file of a run's directory that holds a header line, then one EpochMetrics per line. */
 export const METRICS_FILE = "metrics.jsonl";
 
+/** The file `--save-best` writes in a run's directory: the best weights seen (a model file). */
+export const BEST_MODEL_FILE = "best.json";
+
 /**
  * One epoch's metrics: one line of metrics.jsonl. Training and validation every epoch; the test
  * set only when asked for (testEveryEpoch), else null: it is evaluated once, at the end.

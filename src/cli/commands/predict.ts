@@ -100,6 +100,8 @@ function predictTestSet(model: PackedModel, spec: string | undefined, opts: Pred
   });
   process.stderr.write(describeData(loaded) + "\n");
   const set = loaded.test;
+  if (set.count === 0)
+    throw new BamsprodError(`${loaded.path}: the test set is empty (0 images): nothing to predict`);
   if (set.classes > model.classes) {
     throw new BamsprodError(
       `${loaded.path}: the test labels name ${set.classes} classes but the model has ${model.classes}`,
