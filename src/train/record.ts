@@ -76,7 +76,7 @@ export interface TrainSummary {
   /** The final test evaluation, null when stopped early or without a test set. */
   test_accuracy: number | null;
   test_loss?: number | null;
-  /** True when Ctrl-C stopped the run (a checkpoint was saved). */
+  /** True when Ctrl-C or SIGTERM stopped the run (a checkpoint was saved). */
   stopped?: boolean;
   /** Why training ended before its last epoch (early stopping), or null. */
   stop_reason?: string | null;

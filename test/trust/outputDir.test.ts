@@ -1,6 +1,6 @@
-// Issue 16, cases 5, 6, 8, 10 and 11: a run owns its output directory (a lock naming its pid,
+// Issue 16, cases 5, 6, 8, 9, 10 and 11: a run owns its output directory (a lock naming its pid,
 // a dead holder's lock taken over), stale temporary files are removed, a run that fails before
-// training leaves nothing, export never writes over its inputs.
+// training leaves nothing, export never writes over its inputs, SIGTERM saves like Ctrl-C.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -14,10 +14,11 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { after } from "node:test";
 import { Dense, Flatten, Rescale, Sequential } from "../../src/nn/index.js";
-import { encodeIdxImages, encodeIdxLabels, type ImageSet } from "../../src/data/index.js";
+import { embeddedSubsetDir, encodeIdxImages, encodeIdxLabels, type ImageSet } from "../../src/data/index.js";
 import { checkpointPath, fit, type Callback, type FitOptions } from "../../src/train/index.js";
 import { LOCK_FILE } from "../../src/train/outputDir.js";
 import { halves } from "../train/helpers.js";
@@ -130,4 +131,32 @@ test("case 11: predict refuses an empty test set instead of printing 0 / 0", asy
   const r = runCli(["predict", "--model", bnn, "--data", empty]);
   assert.ok(isCleanError(r), r.stderr);
   assert.match(r.stderr, /the test set is empty \(0 images\): nothing to predict/);
+});
+
+test("case 9: SIGTERM stops after the batch, saves a checkpoint and exits 143; --resume finishes the run", async () => {
+  const main = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "src", "cli", "main.js");
+  const out = join(tempDir(), "run");
+  const args = ["train", "--model", "bmlp", "--epochs", "2", "--batch-size", "8", "--train-size", "512"];
+  const more = ["--val-size", "64", "--lr-schedule", "constant", "--data", embeddedSubsetDir(), "--out", out];
+  const child = spawn(process.execPath, [main, ...args, ...more], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // The first progress line: training is under way, inside epoch 1.
+      if (/epoch 1\/2: \d+\/64 batches/.test(stderr) && !child.killed) child.kill("SIGTERM");
+    });
+    child.on("exit", resolve);
+  });
+  assert.equal(code, 143, stderr);
+  assert.match(stderr, /SIGTERM: stopping after this batch and saving a checkpoint/);
+  const saved = JSON.parse(readFileSync(checkpointPath(out), "utf8")) as {
+    progress: { epoch: number; batch: number };
+  };
+  assert.equal(saved.progress.epoch, 0);
+  assert.ok(saved.progress.batch > 0, "the epoch in progress was saved");
+  assert.ok(!existsSync(join(out, LOCK_FILE)));
+  const resumed = runCli([...args, ...more, "--resume", "--json"]);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.equal((JSON.parse(resumed.stdout) as { epochs: number }).epochs, 2);
 });
