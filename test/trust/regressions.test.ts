@@ -95,6 +95,21 @@ test("case 1: loadStateDict refuses v = NaN, v < 0, m = Inf and vmax < v, and st
   }
 });
 
+test("a refused state record is quoted in a short line, not with its whole state arrays (found by the fuzz test)", () => {
+  const opt = createOptimizer("bamsprod");
+  const x = new Float32Array(4096).fill(0.5);
+  opt.step([{ name: "w", value: x, grad: new Float32Array(4096).fill(0.1), binary: true }]);
+  const bad = structuredClone(opt.stateDict()) as unknown as { tensors: Array<{ name: unknown }> };
+  bad.tensors[0].name = 0.5;
+  assert.throws(
+    () => opt.loadStateDict(bad as never),
+    (err: Error) =>
+      /tensors\[0\] must be \{ name, length, binary, state \}, got \{"name":0\.5,.*\.\.\. \(\d+ characters\)$/.test(
+        err.message,
+      ) && err.message.length < 400,
+  );
+});
+
 test("case 1: a step that would drive weights to -Infinity (lr 1e308, clip null) is refused, all or nothing", () => {
   // (AdaBound is absent: its step size is clamped by finalLr, so even lr 1e308 stays finite.)
   for (const name of ["bamsprod", "adam", "amsgrad", "sgd", "bop"] as const) {
