@@ -207,6 +207,31 @@ test("case 4: a 1.9 GB file with a bad magic number is refused without reading i
   assert.ok(performance.now() - start < 500, "only the header was read");
 });
 
+test("case 4: a .bnn, model file, tfjs model or image larger than the file limit is refused by its size, unread", () => {
+  const dir = tempDir();
+  const huge = (name: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, "");
+    const fd = openSync(path, "r+");
+    ftruncateSync(fd, 1.9e9); // sparse: no disk used
+    closeSync(fd);
+    return path;
+  };
+  const limit = /is 1,900,000,000 bytes, beyond the limit of 536,870,912 bytes/;
+  for (const [args, what] of [
+    [["predict", "--model", huge("m.bnn"), "--image", "x.png"], "--model"],
+    [["export", "--model", huge("e.bnn"), "--out", join(dir, "o.onnx"), "--format", "onnx"], "--model"],
+    [["export", "--tfjs", huge("model.json"), "--out", join(dir, "t.bnn")], "--tfjs"],
+    [["summary", "--model", huge("s.json")], "model file"],
+  ] as const) {
+    const start = performance.now();
+    const r = runCli([...args]);
+    assert.ok(isCleanError(r), r.stderr);
+    assert.match(r.stderr, new RegExp(`the size of ${what} ".*" ${limit.source}`));
+    assert.ok(performance.now() - start < 10_000, "refused without reading 1.9 GB");
+  }
+});
+
 test("case 11: convex --set refuses unknown optimizer names (constructor) and optimizers that are not run", () => {
   const out = tempDir();
   for (const [set, message] of [
