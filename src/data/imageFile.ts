@@ -3,11 +3,12 @@
  * JavaScript decoders: no native build). Alpha is dropped; an image whose red, green and blue
  * are equal everywhere counts as grayscale.
  */
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { PNG } from "pngjs";
 import jpeg from "jpeg-js";
 import { BamsprodError } from "../util/errors.js";
+import { readFileBounded } from "../util/readBounded.js";
+import { LIMITS } from "../util/limits.js";
 
 /** File extensions read as images (lower case). */
 export const imageExtensions = [".png", ".jpg", ".jpeg"] as const;
@@ -27,12 +28,7 @@ export function isImageFile(name: string): boolean {
 
 /** Decodes a PNG or JPEG file (by its content's magic bytes); throws naming the file. */
 export function decodeImageFile(path: string): DecodedImage {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new BamsprodError(`cannot read image ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
+  const bytes = readFileBounded(path, LIMITS.fileBytes, "image");
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
     if (bytes[0] === 0x89 && bytes[1] === 0x50) decoded = PNG.sync.read(bytes);

@@ -1,5 +1,5 @@
 /** Export of a training run's checkpoint (or of an existing .bnn), as `bamsprod export` does it. */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { checkpointPath, loadModelFromCheckpoint } from "../train/checkpoint.js";
 import { BamsprodError, show } from "../util/errors.js";
 import { C_FILES, generateC } from "./c/index.js";
@@ -9,6 +9,8 @@ import { encodePacked } from "./encode.js";
 import type { PackedSpec } from "./format.js";
 import { exportOnnx } from "./onnx.js";
 import { sizeReport, type SizeReport } from "./sizes.js";
+import { readFileBounded } from "../util/readBounded.js";
+import { LIMITS } from "../util/limits.js";
 
 export const exportFormats = ["packed", "onnx", "c"] as const;
 export type ExportFormat = (typeof exportFormats)[number];
@@ -94,13 +96,6 @@ export function exportCheckpoint(dir: string, format: string): ExportResult {
  */
 export function exportPackedFile(path: string, format: string): ExportResult {
   checkFormat(format);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new BamsprodError(
-      `cannot read --model ${show(path)} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-    );
-  }
+  const bytes = readFileBounded(path, LIMITS.fileBytes, "--model");
   return { ...exportSpec(decodePacked(bytes, path), format), sizes: null, checkpointBytes: null };
 }

@@ -3,10 +3,12 @@
  * browser's downloads://): model.json (topology + weights manifest) and binary weight shards
  * next to it. Reading them needs no tfjs; converting them loads `@tensorflow/tfjs` on demand.
  */
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BamsprodError, show } from "../util/errors.js";
 import { checkFormat, exportSpec, type ExportResult } from "./fromCheckpoint.js";
+import { readFileBounded } from "../util/readBounded.js";
+import { LIMITS } from "../util/limits.js";
 
 /** The parts of tfjs's ModelArtifacts this module reads and writes. */
 export interface TfjsArtifacts {
@@ -28,15 +30,7 @@ interface ModelJson {
  * @throws BamsprodError for a missing or unreadable file, or a file that is not a tfjs layers model.
  */
 export function readTfjsModel(path: string): TfjsArtifacts {
-  const read = (file: string, what: string): Buffer => {
-    try {
-      return readFileSync(file);
-    } catch (err) {
-      throw new BamsprodError(
-        `cannot read ${what} ${show(file)} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-      );
-    }
-  };
+  const read = (file: string, what: string): Buffer => readFileBounded(file, LIMITS.fileBytes, what);
   let json: ModelJson;
   try {
     json = JSON.parse(read(path, "--tfjs").toString("utf8")) as ModelJson;

@@ -31,50 +31,13 @@ import {
 } from "./checkpointCheck.js";
 import type { KernelEnvironment } from "../kernels/environment.js";
 import { checkEnvironments } from "./environments.js";
+import type { EpochMetrics, Evaluation, StepEvaluation } from "./record.js";
+
+export type { EpochMetrics, Evaluation, StepEvaluation } from "./record.js";
 
 export const CHECKPOINT_FILE = "checkpoint.json";
 const FORMAT = "bamsprod-checkpoint";
 const VERSION = 2;
-
-/**
- * One epoch's metrics: one line of metrics.jsonl. Training and validation every epoch; the test
- * set only when asked for (testEveryEpoch), else null: it is evaluated once, at the end.
- */
-export interface EpochMetrics {
-  epoch: number;
-  train_loss: number;
-  train_accuracy: number;
-  val_loss: number | null;
-  val_accuracy: number | null;
-  test_accuracy: number | null;
-  flip_ratio: number;
-  seconds: number;
-  lr: number;
-  /** Optimizer steps since the start of the run, at the end of this epoch. */
-  step?: number;
-  /**
-   * The evaluations made every `evalEvery` steps during this epoch (fit's evalEvery), the first
-   * epoch's at step 0 included, the epoch's end included; absent without evalEvery.
-   */
-  evals?: StepEvaluation[];
-}
-
-/** One sub-epoch evaluation on the validation split (or its fixed seeded subset). */
-export interface StepEvaluation {
-  /** Optimizer steps since the start of the run. */
-  step: number;
-  /** Training seconds since the start of the run (evaluations not counted). */
-  seconds: number;
-  val_loss: number;
-  val_accuracy: number;
-}
-
-/** Loss and accuracy of a model on a labelled set. */
-export interface Evaluation {
-  loss: number;
-  accuracy: number;
-  count: number;
-}
 
 /** The settings of fit that a resumed run must keep. */
 export interface FitSettings {

@@ -6,7 +6,8 @@
 import type { DataFingerprint } from "../data/fingerprint.js";
 import { BamsprodError, show } from "../util/errors.js";
 import { checkLimit, LIMITS } from "../util/limits.js";
-import type { EpochMetrics, EpochProgress, Evaluation, FitSettings, StepEvaluation } from "./checkpoint.js";
+import type { EpochProgress, FitSettings } from "./checkpoint.js";
+import type { EpochMetrics, Evaluation, StepEvaluation } from "./record.js";
 
 export type Fail = (problem: string) => never;
 

@@ -5,7 +5,7 @@
  * draws from seeded generators whose state is checkpointed, so a resumed run ends bit-identical
  * to an uninterrupted one.
  */
-import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { BamsprodError, show } from "../util/errors.js";
@@ -42,6 +42,9 @@ import type { BatchLogs, Callback, FitContext } from "./callbacks.js";
 import { kernelEnvironment, type KernelEnvironment } from "../kernels/environment.js";
 import { metricsText, resumeEnvironments } from "./environments.js";
 import { plural } from "../util/plural.js";
+import { acquireOutputDir } from "./outputDir.js";
+import { METRICS_FILE } from "./record.js";
+import { checkBatchSize } from "../nn/sizeCheck.js";
 
 /** The data of a fit: a training set, and optionally validation and test sets. */
 export interface FitData {
@@ -109,7 +112,7 @@ export interface FitResult {
   environments: KernelEnvironment[];
 }
 
-export const METRICS_FILE = "metrics.jsonl";
+export { METRICS_FILE };
 const EVAL_BATCH = 500;
 const defaults = { optimizer: "bamsprod", epochs: 5, batchSize: 128, schedule: "cosine", seed: 1 } as const;
 
@@ -130,10 +133,34 @@ export async function fit(model: Sequential, data: FitData, options: FitOptions 
   const settings = fitSettings(options, optimizer);
   const sets = resolveSets(model, data, options, settings.seed);
   const evalSet = stepEvalSet(sets, settings);
+  checkBatchSize(model.size, Math.max(settings.batchSize, EVAL_BATCH)); // before any allocation
+  const dir = options.checkpointDir;
+  if (dir === undefined) return fitSets(model, sets, evalSet, optimizer, settings, options);
+  // The directory is this run's until it ends: a second run on it is refused, naming this one.
+  const out = acquireOutputDir(dir);
+  try {
+    if (options.resume !== true && existsSync(checkpointPath(dir))) {
+      throw new BamsprodError(
+        `${show(dir)} already holds a checkpoint: pass --resume to continue it, or choose another --out directory`,
+      );
+    }
+    return await fitSets(model, sets, evalSet, optimizer, settings, options);
+  } finally {
+    out.release();
+  }
+}
+
+async function fitSets(
+  model: Sequential,
+  sets: Sets,
+  evalSet: ImageSet | null,
+  optimizer: AnyOptimizer,
+  settings: FitSettings,
+  options: FitOptions,
+): Promise<FitResult> {
   const stepsPerEpoch = Math.ceil(sets.train.count / settings.batchSize);
   const schedule = parseSchedule(settings.schedule, { epochs: settings.epochs, stepsPerEpoch });
   const dir = options.checkpointDir;
-  if (dir !== undefined) prepareOutputDir(dir, options.resume === true);
   const saved = dir !== undefined && options.resume === true ? loadCheckpoint(dir) : null;
   const fingerprint = dir === undefined ? null : fingerprintSplits(sets.train, sets.validation, sets.test);
   if (saved !== null) checkResumable(saved, settings, model, fingerprint);
@@ -465,6 +492,9 @@ function resolveSets(model: Sequential, data: FitData, options: FitOptions, seed
   if (train.count === 0) throw new BamsprodError("fit: the training set is empty");
   for (const [name, set] of Object.entries(sets) as Array<[string, ImageSet | null]>) {
     if (set === null) continue;
+    if (set.count === 0 && name !== "train") {
+      throw new BamsprodError(`fit: the ${name} set is empty (0 images); pass null for none`);
+    }
     if (set.shape.join(",") !== model.inputShape.join(",")) {
       throw new BamsprodError(
         `fit: the ${name} images are [${set.shape.join(", ")}] but model ${show(model.name)} takes [${model.inputShape.join(", ")}]`,
@@ -544,22 +574,6 @@ function checkResumable(
       `--resume: the checkpoint's cosine schedule spans ${plural(saved.fit.epochs, "epoch")}; --epochs ${wanted.epochs} ` +
         `would change the learning rate mid-run. Use --epochs ${saved.fit.epochs}, or train with a schedule ` +
         "that does not depend on the run's length (constant, step, exp)",
-    );
-  }
-}
-
-function prepareOutputDir(dir: string, resume: boolean): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-  } catch (err) {
-    throw new BamsprodError(
-      `cannot write to output directory ${show(dir)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
-  if (!resume && existsSync(checkpointPath(dir))) {
-    throw new BamsprodError(
-      `${show(dir)} already holds a checkpoint: pass --resume to continue it, or choose another --out directory`,
     );
   }
 }

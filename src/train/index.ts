@@ -46,3 +46,4 @@ export {
 } from "./checkpoint.js";
 export { parseSchedule } from "./scheduleSpec.js";
 export { FlipCounter, countCorrect, argmaxRows } from "./metrics.js";
+export { trainSummary, type TrainSummary } from "./record.js";

@@ -11,7 +11,8 @@ import type { KernelEnvironment } from "../kernels/environment.js";
 import { validateTrainConfig, type TrainConfig } from "./config.js";
 import { loadTrainingData } from "./data.js";
 import { checkpointPath, loadCheckpoint, type EpochMetrics, type Evaluation } from "./checkpoint.js";
-import { fit, METRICS_FILE } from "./fit.js";
+import { fit } from "./fit.js";
+import { BEST_MODEL_FILE, METRICS_FILE } from "./record.js";
 import {
   EarlyStopping,
   ModelCheckpoint,
@@ -22,10 +23,7 @@ import {
 import { resolveModelSpec } from "./modelSpec.js";
 import { existsSync } from "node:fs";
 
-export { METRICS_FILE };
-
-/** The file `--save-best` writes in the output directory. */
-export const BEST_MODEL_FILE = "best.json";
+export { BEST_MODEL_FILE, METRICS_FILE };
 
 export interface TrainHooks {
   /** Called once the data and model are ready. */

@@ -3,13 +3,15 @@
  * (what ModelCheckpoint writes). Without weights, a file describes an architecture to train
  * (`bamsprod train --model FILE.json`); with them, a trained model to summarize or export.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { BamsprodError, show } from "../util/errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { buildParsedModel, parseModelConfig, type ParsedModel } from "../nn/modelConfig.js";
 import { decodeStateDict, encodeStateDict, type ModelStateDict } from "../nn/stateDict.js";
 import type { Sequential } from "../nn/index.js";
+import { readFileBounded } from "../util/readBounded.js";
+import { LIMITS } from "../util/limits.js";
 
 export const MODEL_FILE_FORMAT = "bamsprod-model";
 const VERSION = 1;
@@ -44,14 +46,7 @@ export function saveModelFile(
 
 /** Reads and checks a model file (architecture only, or with weights). */
 export function readModelFile(path: string): ModelFile {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new BamsprodError(
-      `cannot read model file ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-    );
-  }
+  const text = readFileBounded(path, LIMITS.fileBytes, "model file").toString("utf8");
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(text) as Record<string, unknown>;

@@ -10,8 +10,19 @@ export class BamsprodError extends Error {
   }
 }
 
-/** Formats a value for an error message: strings quoted, numbers as written, NaN visible. */
+/** Longest formatted value in a message; longer ones are cut (a whole state array is no help). */
+const SHOW_LIMIT = 240;
+
+/**
+ * Formats a value for an error message: strings quoted, numbers as written, NaN visible; cut to
+ * SHOW_LIMIT characters (with the full length said) so that a message stays one short line.
+ */
 export function show(value: unknown): string {
+  const text = format(value);
+  return text.length <= SHOW_LIMIT ? text : `${text.slice(0, SHOW_LIMIT)}... (${text.length} characters)`;
+}
+
+function format(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number") return Number.isNaN(value) ? "NaN" : String(value);
   try {

@@ -44,6 +44,18 @@ test("export --format packed, then predict: the accuracy of evaluation mode, and
   const classes = runCli(["predict", "--model", out, "--limit", String(limit), "--classes-only"]);
   assert.equal(classes.status, 0, classes.stderr);
   assert.deepEqual(classes.stdout.trim().split("\n").map(Number), Array.from(expected));
+  // Issue 16, case 11: --json is not ignored with --classes-only.
+  const classesJson = runCli([
+    "predict",
+    "--model",
+    out,
+    "--limit",
+    String(limit),
+    "--classes-only",
+    "--json",
+  ]);
+  assert.equal(classesJson.status, 0, classesJson.stderr);
+  assert.deepEqual((JSON.parse(classesJson.stdout) as { classes: number[] }).classes, Array.from(expected));
 
   const text = runCli([
     "export",

@@ -170,7 +170,10 @@ test("--tfjs with a layer the packed format lacks: an error naming the layer; ot
       /cannot convert layer "my_relu" \(Activation\): activation "relu" has no packed form/,
     ],
     [["--tfjs", join(dir, "weights.bin")], /--tfjs ".*weights\.bin" is not JSON/],
-    [["--tfjs", join(dir, "none.json")], /cannot read --tfjs ".*none\.json" \(ENOENT\)/],
+    [
+      ["--tfjs", join(dir, "none.json")],
+      /cannot read --tfjs ".*none\.json": no such file or directory \(ENOENT\)/,
+    ],
   ];
   for (const [args, message] of cases) {
     const r = runCli(["export", ...args, "--out", join(dir, "m.bnn")]);

@@ -95,6 +95,21 @@ test("case 1: loadStateDict refuses v = NaN, v < 0, m = Inf and vmax < v, and st
   }
 });
 
+test("a refused state record is quoted in a short line, not with its whole state arrays (found by the fuzz test)", () => {
+  const opt = createOptimizer("bamsprod");
+  const x = new Float32Array(4096).fill(0.5);
+  opt.step([{ name: "w", value: x, grad: new Float32Array(4096).fill(0.1), binary: true }]);
+  const bad = structuredClone(opt.stateDict()) as unknown as { tensors: Array<{ name: unknown }> };
+  bad.tensors[0].name = 0.5;
+  assert.throws(
+    () => opt.loadStateDict(bad as never),
+    (err: Error) =>
+      /tensors\[0\] must be \{ name, length, binary, state \}, got \{"name":0\.5,.*\.\.\. \(\d+ characters\)$/.test(
+        err.message,
+      ) && err.message.length < 400,
+  );
+});
+
 test("case 1: a step that would drive weights to -Infinity (lr 1e308, clip null) is refused, all or nothing", () => {
   // (AdaBound is absent: its step size is clamped by finalLr, so even lr 1e308 stays finite.)
   for (const name of ["bamsprod", "adam", "amsgrad", "sgd", "bop"] as const) {
@@ -190,6 +205,31 @@ test("case 4: a 1.9 GB file with a bad magic number is refused without reading i
   const start = performance.now();
   assert.throws(() => readIdxImages(path), /has IDX magic number 0x12345678, expected 0x00000803/);
   assert.ok(performance.now() - start < 500, "only the header was read");
+});
+
+test("case 4: a .bnn, model file, tfjs model or image larger than the file limit is refused by its size, unread", () => {
+  const dir = tempDir();
+  const huge = (name: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, "");
+    const fd = openSync(path, "r+");
+    ftruncateSync(fd, 1.9e9); // sparse: no disk used
+    closeSync(fd);
+    return path;
+  };
+  const limit = /is 1,900,000,000 bytes, beyond the limit of 536,870,912 bytes/;
+  for (const [args, what] of [
+    [["predict", "--model", huge("m.bnn"), "--image", "x.png"], "--model"],
+    [["export", "--model", huge("e.bnn"), "--out", join(dir, "o.onnx"), "--format", "onnx"], "--model"],
+    [["export", "--tfjs", huge("model.json"), "--out", join(dir, "t.bnn")], "--tfjs"],
+    [["summary", "--model", huge("s.json")], "model file"],
+  ] as const) {
+    const start = performance.now();
+    const r = runCli([...args]);
+    assert.ok(isCleanError(r), r.stderr);
+    assert.match(r.stderr, new RegExp(`the size of ${what} ".*" ${limit.source}`));
+    assert.ok(performance.now() - start < 10_000, "refused without reading 1.9 GB");
+  }
 });
 
 test("case 11: convex --set refuses unknown optimizer names (constructor) and optimizers that are not run", () => {

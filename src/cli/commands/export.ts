@@ -1,5 +1,5 @@
 /** `bamsprod export`: a trained model as a packed 1-bit model (.bnn), ONNX, or C source. */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Command } from "commander";
 import {
   exportCheckpoint,
@@ -10,6 +10,9 @@ import {
 import { exportTfjsFile } from "../../export/tfjsFiles.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { BamsprodError, show } from "../../util/errors.js";
+import { sameFile } from "../../util/sameFile.js";
+import { checkpointPath } from "../../train/checkpoint.js";
+import { BEST_MODEL_FILE, METRICS_FILE } from "../../train/record.js";
 
 interface ExportOpts {
   checkpoint?: string;
@@ -34,34 +37,40 @@ export function register(program: Command): void {
     )
     .option("--json", "print the sizes as one JSON object")
     .action(async (opts: ExportOpts) => {
+      refuseInputs(opts, [opts.out]);
       const result = await exportFrom(opts);
-      for (const file of result.files) {
-        const path = file.name === null ? opts.out : join(opts.out, file.name);
-        try {
-          writeFileAtomic(path, file.bytes);
-        } catch (err) {
-          throw new BamsprodError(
-            `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-          );
-        }
-      }
+      const paths = result.files.map((file) => (file.name === null ? opts.out : join(opts.out, file.name)));
+      refuseInputs(opts, paths);
+      result.files.forEach((file, i) => writeFileAtomic(paths[i], file.bytes));
       process.stdout.write(
         opts.json === true ? JSON.stringify(summary(result, opts.out)) + "\n" : describe(result, opts.out),
       );
     });
 }
 
-/** The export of the one source given; refuses to write over it. */
+/** An export never writes over what it reads: the input model, or the run's checkpoint, metrics and best weights. */
+function refuseInputs(opts: ExportOpts, outputs: readonly string[]): void {
+  const dir = opts.checkpoint;
+  const inputs = [
+    ...[opts.model, opts.tfjs].filter((p) => p !== undefined),
+    ...(dir === undefined ? [] : [checkpointPath(dir), join(dir, METRICS_FILE), join(dir, BEST_MODEL_FILE)]),
+  ];
+  for (const out of outputs) {
+    const hit = inputs.find((input) => sameFile(out, input));
+    if (hit === undefined) continue;
+    const what =
+      hit === opts.model || hit === opts.tfjs ? "the input model" : `${show(hit)} of the run being exported`;
+    throw new BamsprodError(`--out ${show(out)} is ${what}; write to another file`);
+  }
+}
+
+/** The export of the one source given. */
 async function exportFrom(opts: ExportOpts): Promise<ExportResult> {
   const sources = [opts.checkpoint, opts.model, opts.tfjs].filter((s) => s !== undefined);
   if (sources.length !== 1) {
     throw new BamsprodError(
       `pass exactly one source: --checkpoint DIR (a training run), --model FILE.bnn or --tfjs model.json; got ${sources.length === 0 ? "none" : sources.map((s) => show(s)).join(" and ")}`,
     );
-  }
-  const input = opts.model ?? opts.tfjs;
-  if (input !== undefined && resolve(input) === resolve(opts.out)) {
-    throw new BamsprodError(`--out ${show(opts.out)} is the input model; write to another file`);
   }
   if (opts.checkpoint !== undefined) return exportCheckpoint(opts.checkpoint, opts.format);
   if (opts.model !== undefined) return exportPackedFile(opts.model, opts.format);

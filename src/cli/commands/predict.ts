@@ -3,14 +3,15 @@
  * (--data SPEC, printing the accuracy) or on image files (--image FILE..., one line per image:
  * file, class name, probability). The class names and input shape come from the model file.
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { describeData, loadData } from "../../data/detect.js";
 import { decodeImageFile, toPlanes } from "../../data/imageFile.js";
 import { loadPacked, type PackedModel } from "../../export/packedModel.js";
-import { BamsprodError, show } from "../../util/errors.js";
+import { BamsprodError } from "../../util/errors.js";
 import { positiveInt } from "../options.js";
 import { DATA_HELP, dataSpec, imageShapeOf, parseShape } from "../dataOptions.js";
+import { readFileBounded } from "../../util/readBounded.js";
+import { LIMITS } from "../../util/limits.js";
 
 interface PredictOpts {
   model: string;
@@ -100,6 +101,8 @@ function predictTestSet(model: PackedModel, spec: string | undefined, opts: Pred
   });
   process.stderr.write(describeData(loaded) + "\n");
   const set = loaded.test;
+  if (set.count === 0)
+    throw new BamsprodError(`${loaded.path}: the test set is empty (0 images): nothing to predict`);
   if (set.classes > model.classes) {
     throw new BamsprodError(
       `${loaded.path}: the test labels name ${set.classes} classes but the model has ${model.classes}`,
@@ -132,11 +135,5 @@ function predictTestSet(model: PackedModel, spec: string | undefined, opts: Pred
 }
 
 function readModel(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new BamsprodError(
-      `cannot read --model ${show(path)} (${(err as NodeJS.ErrnoException).code ?? String(err)}); write one with \`bamsprod export --format packed\``,
-    );
-  }
+  return readFileBounded(path, LIMITS.fileBytes, "--model");
 }

@@ -2,7 +2,7 @@
  * `bamsprod summary --model NAME|FILE.json|RUN_DIR|FILE.bnn`: the layer table of a built-in
  * model, a model file, a training run's checkpoint, or an exported packed model.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import type { Command } from "commander";
 import { buildModel, modelNames, type Sequential } from "../../nn/index.js";
 import { buildParsedModel } from "../../nn/modelConfig.js";
@@ -15,6 +15,7 @@ import { formatPackedSummary, summarizePacked } from "../../export/packedSummary
 import { BamsprodError, show } from "../../util/errors.js";
 import { positiveInt } from "../options.js";
 import { parseShape } from "../dataOptions.js";
+import { readFileBounded } from "../../util/readBounded.js";
 
 interface SummaryOpts {
   model: string;
@@ -93,9 +94,5 @@ function modelOf(opts: SummaryOpts): Sequential {
 }
 
 function readBytes(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new BamsprodError(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
+  return readFileBounded(path);
 }

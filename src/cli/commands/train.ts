@@ -5,6 +5,7 @@ import { plural } from "../../util/plural.js";
 import { BamsprodError } from "../../util/errors.js";
 import { trainDefaults, type TrainConfig } from "../../train/config.js";
 import { train, type TrainResult } from "../../train/loop.js";
+import { trainSummary } from "../../train/record.js";
 import {
   nonNegativeInt,
   optimizerOption,
@@ -118,9 +119,9 @@ export function register(program: Command): void {
       throw new BamsprodError("--resume needs --out DIR: the directory of the run to continue");
     }
     const config = configFrom(opts);
-    const result = await runWithProgress(config, opts.resume === true);
+    const { result, signal } = await runWithProgress(config, opts.resume === true);
     report(result, opts.json === true);
-    if (result.stopped) process.exitCode = 130;
+    if (result.stopped) process.exitCode = stopSignals[signal ?? "SIGINT"];
   });
 }
 
@@ -161,7 +162,19 @@ function augmentOf(opts: Record<string, unknown>): TrainConfig["augment"] {
   return { padding: (opts.cropPadding as number | undefined) ?? 0, flip: opts.flip === true };
 }
 
-async function runWithProgress(config: TrainConfig, resume: boolean): Promise<TrainResult> {
+/** Exit codes of a run stopped by a signal: 128 + the signal's number, as a shell reports it. */
+const stopSignals = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof stopSignals;
+
+/**
+ * Runs the training with a progress display. Ctrl-C (SIGINT) and SIGTERM both stop after the
+ * current batch and save a checkpoint; a second signal quits at once (the checkpoint on disk is
+ * whole: atomic rename).
+ */
+async function runWithProgress(
+  config: TrainConfig,
+  resume: boolean,
+): Promise<{ result: TrainResult; signal: StopSignal | null }> {
   const bar = process.stderr.isTTY
     ? new SingleBar(
         {
@@ -172,19 +185,21 @@ async function runWithProgress(config: TrainConfig, resume: boolean): Promise<Tr
         Presets.shades_classic,
       )
     : null;
-  let stopRequested = false;
-  const onSigint = (): void => {
-    if (stopRequested) process.exit(130); // second Ctrl-C: the checkpoint on disk is whole (atomic rename)
-    stopRequested = true;
+  let stopRequested: StopSignal | null = null;
+  const onSignal = (signal: StopSignal): void => {
+    if (stopRequested !== null) process.exit(stopSignals[signal]);
+    stopRequested = signal;
     if (bar?.isActive === true) bar.stop();
-    else if (process.stderr.isTTY) process.stderr.write("\r\x1b[K"); // the terminal's echoed ^C
+    else if (process.stderr.isTTY && signal === "SIGINT") process.stderr.write("\r\x1b[K"); // the terminal's echoed ^C
+    const [by, again] = signal === "SIGINT" ? ["", "Ctrl-C"] : [`${signal}: `, signal];
     process.stderr.write(
-      "bamsprod: stopping after this batch and saving a checkpoint (Ctrl-C again to quit now)\n",
+      `bamsprod: ${by}stopping after this batch and saving a checkpoint (${again} again to quit now)\n`,
     );
   };
-  process.on("SIGINT", onSigint);
+  const signals = Object.keys(stopSignals) as StopSignal[];
+  for (const signal of signals) process.on(signal, onSignal);
   try {
-    return await train(config, resume, {
+    const result = await train(config, resume, {
       onStart: (info) => {
         const where =
           info.resumeAt === null
@@ -198,7 +213,7 @@ async function runWithProgress(config: TrainConfig, resume: boolean): Promise<Tr
         if (notice !== null) process.stderr.write(`${notice}\n`);
       },
       onBatch: (b) => {
-        if (stopRequested) return; // the Ctrl-C line stays the last one: no bar is redrawn under it
+        if (stopRequested !== null) return; // the Ctrl-C line stays the last one: no bar is redrawn under it
         const label = `epoch ${b.epoch + 1}/${config.epochs}`;
         if (bar === null) {
           // Plain log lines when stderr is not a terminal: one every tenth of an epoch.
@@ -226,11 +241,12 @@ async function runWithProgress(config: TrainConfig, resume: boolean): Promise<Tr
             `flips ${m.flip_ratio.toExponential(2)} | lr ${m.lr.toExponential(2)} | ${m.seconds.toFixed(1)} s\n`,
         );
       },
-      shouldStop: () => stopRequested,
+      shouldStop: () => stopRequested !== null,
     });
+    return { result, signal: stopRequested };
   } finally {
     if (bar?.isActive === true) bar.stop();
-    process.off("SIGINT", onSigint);
+    for (const signal of signals) process.off(signal, onSignal);
   }
 }
 
@@ -241,30 +257,14 @@ function resumePoint(at: { epoch: number; batch: number }, batches: number, epoc
 }
 
 function report(result: TrainResult, json: boolean): void {
-  const last = result.history[result.history.length - 1];
-  const summary = {
-    model: result.config.model,
-    optimizer: result.config.optimizer,
-    options: { ...result.config, optimizerOptions: result.config.optimizerOptions },
-    seed: result.config.seed,
-    data: result.data,
-    epochs: result.history.length,
-    seconds: result.history.reduce((s, m) => s + m.seconds, 0),
-    train_loss: last?.train_loss ?? null,
-    val_accuracy: last?.val_accuracy ?? null,
-    test_accuracy: result.test?.accuracy ?? null,
-    test_loss: result.test?.loss ?? null,
-    stopped: result.stopped,
-    stop_reason: result.stopReason,
-    environments: result.environments,
-  };
+  const summary = trainSummary(result);
   if (json) {
     process.stdout.write(JSON.stringify(summary) + "\n");
     return;
   }
   if (result.stopped) {
     process.stderr.write(`stopped; checkpoint saved in ${result.config.out} (continue with --resume)\n`);
-  } else if (last !== undefined) {
+  } else if (summary.epochs > 0) {
     if (result.stopReason !== null) process.stderr.write(`${result.stopReason}\n`);
     const test = result.test === null ? "no test set" : `test accuracy ${pct(result.test.accuracy)}`;
     process.stdout.write(

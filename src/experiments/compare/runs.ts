@@ -9,28 +9,14 @@ import { join } from "node:path";
 import { BamsprodError, show } from "../../util/errors.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import type { RunSpec } from "./plan.js";
-import type { EpochMetrics } from "../../train/checkpoint.js";
 import { isMetricsHeader } from "../../train/environments.js";
 import { plural } from "../../util/plural.js";
+import { METRICS_FILE, type EpochMetrics, type TrainSummary } from "../../train/record.js";
 
-/** One line of a run's metrics.jsonl (the `bamsprod train` contract). */
+/** One line of a run's metrics.jsonl (the `bamsprod train` contract: src/train/record.ts). */
 export type EpochRecord = EpochMetrics;
-
-/** The summary `bamsprod train --json` prints (fields the comparison reads; others are kept). */
-export interface TrainSummary {
-  model: string;
-  optimizer: string;
-  epochs: number;
-  seconds: number;
-  test_accuracy: number | null;
-  val_accuracy: number | null;
-  train_loss: number | null;
-  seed: number;
-  data?: string;
-  /** What the run computed with (kernel set, CPU kind, threads), in order; absent in older runs. */
-  environments?: unknown;
-  [key: string]: unknown;
-}
+export type { TrainSummary };
+export { METRICS_FILE };
 
 /**
  * Trains one run into `dir` (an absolute path): writes dir/metrics.jsonl and resolves to the
@@ -48,7 +34,6 @@ export interface RunOutcome {
 
 export const SUMMARY_FILE = "summary.json";
 export const SPEC_FILE = "spec.json";
-export const METRICS_FILE = "metrics.jsonl";
 
 export async function executeRun(spec: RunSpec, outRoot: string, runner: RunFn): Promise<RunOutcome> {
   const dir = join(outRoot, spec.dir);
