@@ -79,18 +79,9 @@ export { Optimizer, type BaseOptions, type StepContext } from "./base.js";
 export type { OptimizerName, ParamTensor, TensorState, TensorSignature } from "./types.js";
 export type { OptimizerStateDict, TensorStateRecord } from "./statedict.js";
 export type { OptionValue, OptionSpec, OptionTable, Rule, TensorKind } from "./options.js";
-export {
-  OPTION_TABLES,
-  SGD_DEFAULTS,
-  ADAM_DEFAULTS,
-  AMSGRAD_DEFAULTS,
-  ADABOUND_DEFAULTS,
-  AMSBOUND_DEFAULTS,
-  BOP_DEFAULTS,
-  BAMSPROD_DEFAULTS,
-  type OptimizerOptions,
-  type OptimizerConfig,
-} from "./defaults.js";
+// The option tables, every optimizer's *_DEFAULTS and the option types (listed by name once, in
+// src/index.ts's public exports).
+export * from "./defaults.js";
 export { Sgd, sgdUpdate, type SgdOptions, type SgdConfig, type SgdScalars } from "./sgd.js";
 export {
   Adam,
