@@ -4,6 +4,7 @@
  * `compileModel` produces it from a trained model, `encodePacked` / `decodePacked` convert it
  * to and from bytes, `loadPacked` runs it and `exportOnnx` translates it.
  */
+import type { ConvWindow } from "../kernels/kernels.js";
 
 /** A kernel of +-1 weights at 1 bit each, or a real-valued kernel. */
 export type PackedKernel =
@@ -35,16 +36,8 @@ export interface DenseLayer {
 }
 
 /** Cross-correlation of q(x) with w [O, C, KH, KW], zero padding (padded taps contribute 0). */
-export interface Conv2DLayer {
+export interface Conv2DLayer extends ConvWindow {
   type: "conv2d";
-  inChannels: number;
-  outChannels: number;
-  kernelH: number;
-  kernelW: number;
-  strideH: number;
-  strideW: number;
-  padH: number;
-  padW: number;
   binaryInput: boolean;
   kernel: PackedKernel;
 }

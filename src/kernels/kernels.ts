@@ -4,11 +4,9 @@
  * TypeScript one without touching the layers. All arrays are row-major and dense; outputs are
  * caller-allocated. Kernels know nothing about tensors, layers or models.
  */
-export interface ConvGeometry {
-  batch: number;
+/** A convolution's channels, kernel window, strides and zero padding (also a packed conv2d layer's). */
+export interface ConvWindow {
   inChannels: number;
-  inHeight: number;
-  inWidth: number;
   outChannels: number;
   kernelH: number;
   kernelW: number;
@@ -16,6 +14,12 @@ export interface ConvGeometry {
   strideW: number;
   padH: number;
   padW: number;
+}
+
+export interface ConvGeometry extends ConvWindow {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
   /** Derived: floor((inHeight + 2*padH - kernelH) / strideH) + 1. */
   outHeight: number;
   outWidth: number;
