@@ -15,26 +15,13 @@ import { parseQueueUrl } from "../../experiments/compare/queueUrl.js";
 import { nonNegativeInt, positiveInt, positiveNumber } from "../options.js";
 import { addDataOptions, dataSpec, imageShapeOf } from "../dataOptions.js";
 
-interface CompareOpts {
+/** The parsed flags: CompareConfig's numbers and paths as they are, the lists still as text. */
+interface CompareOpts extends Omit<CompareConfig, "models" | "optimizers" | "tuneEpochs" | "grids"> {
   models: string;
   optimizers: string;
-  seeds: number;
-  epochs: number;
   tuneEpochs?: number;
-  tuneSeeds: number;
-  jobs: number;
-  out: string;
-  trainSize: number;
-  valSize?: number;
-  batchSize?: number;
   data?: string;
-  dataDir?: string;
-  imageShape?: [number, number, number];
   grid: string[];
-  targetAccuracy?: number;
-  evalEvery?: number;
-  evalSize?: number;
-  gridExtensions?: number;
   queue?: string;
 }
 

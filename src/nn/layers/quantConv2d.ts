@@ -146,14 +146,11 @@ function resolvePadding(padding: Padding, kernel: [number, number]): [number, nu
   return pair("QuantConv2D", "padding", padding, 0);
 }
 
-export interface Conv2DLayerOptions {
-  filters: number;
-  kernelSize: number | readonly [number, number];
-  strides?: number | readonly [number, number];
-  padding?: Padding;
-  useBias?: boolean;
-  name?: string;
-}
+/** Conv2D's options: QuantConv2D's window and bias, without quantizers. */
+export type Conv2DLayerOptions = Pick<
+  QuantConv2DOptions,
+  "filters" | "kernelSize" | "strides" | "padding" | "useBias" | "name"
+>;
 
 /** A plain (full-precision) convolution: QuantConv2D without quantizers. */
 export class Conv2D extends QuantConv2D {
