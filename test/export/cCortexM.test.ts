@@ -10,15 +10,7 @@ import assert from "node:assert/strict";
 import { BatchNorm, Flatten, QuantDense, Rescale, Sequential } from "../../src/nn/index.js";
 import { compileModel } from "../../src/export/index.js";
 import { bitDifferences, firstImages, randomizeBatchNorms } from "./helpers.js";
-import {
-  armSizes,
-  buildClassify,
-  buildCortexM,
-  missingCrossTool,
-  runClassify,
-  runCortexM,
-  writeCModel,
-} from "./cModel.js";
+import { classifyOnCortexM, classifyOnHost, missingCrossTool } from "./cModel.js";
 
 const missing = missingCrossTool();
 
@@ -49,13 +41,11 @@ test(
     );
     randomizeBatchNorms(model, 10);
     const spec = compileModel(model);
-    const dir = writeCModel(spec);
     const { images, count } = firstImages(40);
-    const host = runClassify(buildClassify(dir), images, spec.classes);
-    const { object, elf } = buildCortexM(dir);
-    const sizes = armSizes(object);
+    const host = classifyOnHost(spec, images);
+    const arm = classifyOnCortexM(host.dir, images, spec.classes);
+    const sizes = arm.sizes;
     assert.ok(sizes.flash >= (784 * 64 + 64 * 10) / 8, `flash ${sizes.flash} holds the 1-bit kernels`);
-    const arm = runCortexM(elf, images, spec.classes);
     assert.equal(arm.classes.length, count);
     assert.deepEqual(arm.classes, host.classes);
     assert.deepEqual(bitDifferences(arm.logits, host.logits), []);

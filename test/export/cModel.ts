@@ -142,3 +142,23 @@ export function runCortexM(
   // Semihosting's console output arrives on QEMU's stderr.
   return { ...parseLogits(r.stderr, classes), seconds };
 }
+
+/** Writes the C of `spec`, builds the host classifier and runs it: its directory, classes and logits. */
+export function classifyOnHost(
+  spec: PackedSpec,
+  images: Uint8Array,
+): { dir: string; classes: Int32Array; logits: Float32Array } {
+  const dir = writeCModel(spec);
+  return { dir, ...runClassify(buildClassify(dir), images, spec.classes) };
+}
+
+/** Builds the model in `dir` for the Cortex-M4 and runs it on QEMU: its sizes, classes and logits. */
+export function classifyOnCortexM(
+  dir: string,
+  images: Uint8Array,
+  classes: number,
+): ReturnType<typeof runCortexM> & { sizes: ReturnType<typeof armSizes> } {
+  const { object, elf } = buildCortexM(dir);
+  const sizes = armSizes(object);
+  return { sizes, ...runCortexM(elf, images, classes) };
+}

@@ -48,6 +48,14 @@ export async function trainedCheckpoint(
   return out;
 }
 
+/** The slow whole-test-set checks' models, each with the training subset it trains on briefly. */
+export const exactCases = [
+  ["bmlp", 5000],
+  ["bcnn", 1000],
+  ["birealnet", 1000],
+  ["reactnet", 1000],
+] as const;
+
 /**
  * Checkpoint directories named by BAMSPROD_EXACT_CHECKPOINTS=dir,dir (trained runs a slow test
  * checks instead of training its own), by model name.

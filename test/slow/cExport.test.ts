@@ -17,23 +17,13 @@ import { decodePacked, loadPacked } from "../../src/export/index.js";
 import { getBackend, portableBackend, setBackend } from "../../src/kernels/index.js";
 import { chooseBackend } from "../../src/kernels/select.js";
 import { runCli } from "../cli/helpers.js";
-import { bitDifferences, givenCheckpoints, trainedCheckpoint } from "../export/helpers.js";
 import {
-  armSizes,
-  buildClassify,
-  buildCortexM,
-  missingCrossTool,
-  runClassify,
-  runCortexM,
-  writeCModel,
-} from "../export/cModel.js";
-
-const cases = [
-  ["bmlp", 5000],
-  ["bcnn", 1000],
-  ["birealnet", 1000],
-  ["reactnet", 1000],
-] as const;
+  bitDifferences,
+  exactCases as cases,
+  givenCheckpoints,
+  trainedCheckpoint,
+} from "../export/helpers.js";
+import { classifyOnCortexM, classifyOnHost, missingCrossTool } from "../export/cModel.js";
 
 /** A trained checkpoint (on the fastest kernels) exported by the CLI: the .bnn's path. */
 async function trainedBnn(model: (typeof cases)[number][0], trainSize: number): Promise<string> {
@@ -56,8 +46,7 @@ for (const [name, trainSize] of cases) {
     const set = loadFashionMnist().test;
     const bnn = await trainedBnn(name, trainSize);
     const spec = decodePacked(readFileSync(bnn));
-    const dir = writeCModel(spec);
-    const c = runClassify(buildClassify(dir), set.images, spec.classes);
+    const c = classifyOnHost(spec, set.images);
     const cli = runCli(["predict", "--model", bnn, "--classes-only"]);
     assert.equal(cli.status, 0, cli.stderr);
     const predicted = cli.stdout.trim().split("\n").map(Number);
@@ -81,11 +70,10 @@ for (const [name, trainSize] of cases) {
       t.diagnostic(`Cortex-M part skipped: ${missing} is not installed`);
       return;
     }
-    const { object, elf } = buildCortexM(dir);
-    const sizes = armSizes(object);
     const count = 300;
     const pixels = spec.inputShape.reduce((a, b) => a * b, 1);
-    const arm = runCortexM(elf, set.images.subarray(0, count * pixels), spec.classes);
+    const arm = classifyOnCortexM(c.dir, set.images.subarray(0, count * pixels), spec.classes);
+    const sizes = arm.sizes;
     assert.deepEqual(Array.from(arm.classes), predicted.slice(0, count));
     assert.deepEqual(bitDifferences(arm.logits, c.logits.subarray(0, count * spec.classes)), []);
     t.diagnostic(

@@ -21,18 +21,12 @@ import { loadModelFromCheckpoint } from "../../src/train/checkpoint.js";
 import {
   argmax,
   bitDifferences,
+  exactCases as cases,
   givenCheckpoints,
   nativeBackendOrNull,
   referenceLogits,
   trainedCheckpoint,
 } from "../export/helpers.js";
-
-const cases = [
-  ["bmlp", 5000],
-  ["bcnn", 1000],
-  ["birealnet", 1000],
-  ["reactnet", 1000],
-] as const;
 
 const given = givenCheckpoints();
 for (const [name, trainSize] of cases.filter(([n]) => given.size === 0 || given.has(n))) {
