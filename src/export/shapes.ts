@@ -42,14 +42,15 @@ function outputShape(
   fail: (problem: string) => never,
 ): number[] {
   const channels = input[0];
-  const expectChannels = (count: number, what: string): void => {
+  /** A per-channel layer: `count` values (`what`) for the input's channels; the shape passes through. */
+  const perChannel = (count: number, what: string): number[] => {
     if (count !== channels)
       fail(`has ${count} ${what} but its input [${input.join(", ")}] has ${channels} channels`);
+    return input;
   };
   switch (layer.type) {
     case "rescale":
-      expectChannels(layer.scale.length, "scales");
-      return input;
+      return perChannel(layer.scale.length, "scales");
     case "flatten":
       return [input.reduce((a, b) => a * b, 1)];
     case "dense":
@@ -60,21 +61,16 @@ function outputShape(
     case "conv2d":
       return convShape(layer, input, fail);
     case "bias":
-      expectChannels(layer.values.length, "biases");
-      return input;
+      return perChannel(layer.values.length, "biases");
     case "max_pool2d":
-      return poolShape(layer.size, layer.stride, input, fail);
-    case "threshold":
-      expectChannels(layer.thresholds.length, "thresholds");
-      return input;
-    case "scale_shift":
-      expectChannels(layer.scale.length, "scales");
-      return input;
     case "avg_pool2d":
       return poolShape(layer.size, layer.stride, input, fail);
+    case "threshold":
+      return perChannel(layer.thresholds.length, "thresholds");
+    case "scale_shift":
+      return perChannel(layer.scale.length, "scales");
     case "rprelu":
-      expectChannels(layer.alpha.length, "slopes");
-      return input;
+      return perChannel(layer.alpha.length, "slopes");
     case "residual":
       return residualShape(layer, input, at, fail);
   }

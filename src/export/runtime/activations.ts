@@ -68,3 +68,13 @@ export function asValues(a: Activations, batch: number): Float32Array {
   for (let i = 0; i < out.length; i++) out[i] = negative[i] === 1 ? -1 : 1;
   return out;
 }
+
+/**
+ * The input of a float product as values: with `binaryInput` (the layer quantizes its input),
+ * real values become their +-1 signs, as the quantized input is in the engine.
+ */
+export function productInput(a: Activations, batch: number, binaryInput: boolean): Float32Array {
+  return binaryInput && a.kind === "values"
+    ? asValues({ kind: "signs", negative: asSigns(a, batch), shape: a.shape }, batch)
+    : asValues(a, batch);
+}

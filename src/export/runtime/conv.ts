@@ -16,7 +16,7 @@ import { convGeometry, type Kernels } from "../../kernels/index.js";
 import type { PackedKernels } from "../../kernels/packed.js";
 import { bitIsNegative, unpackSigns } from "../bits.js";
 import type { Conv2DLayer } from "../format.js";
-import { asSigns, asValues, type Activations, type Step } from "./activations.js";
+import { asSigns, productInput, type Activations, type Step } from "./activations.js";
 import { Scratch } from "./scratch.js";
 import { packedKernels, portableXnorProduct, rowWords } from "./xnor.js";
 
@@ -47,10 +47,7 @@ function floatConv(layer: Conv2DLayer, g: Geometry, kernels: () => Kernels): Ste
   const scratch = new Scratch();
   return {
     run(input, batch) {
-      const x =
-        layer.binaryInput && input.kind === "values"
-          ? asValues({ kind: "signs", negative: asSigns(input, batch), shape: input.shape }, batch)
-          : asValues(input, batch);
+      const x = productInput(input, batch, layer.binaryInput);
       const geometry = convGeometry(
         [batch, g.channels, g.height, g.width],
         wShape,

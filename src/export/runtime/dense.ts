@@ -7,7 +7,7 @@
 import type { Kernels } from "../../kernels/index.js";
 import { bitIsNegative, unpackSigns } from "../bits.js";
 import type { DenseLayer } from "../format.js";
-import { asSigns, asValues, type Activations, type Step } from "./activations.js";
+import { asSigns, productInput, type Activations, type Step } from "./activations.js";
 import { Scratch } from "./scratch.js";
 import { rowWords, xnorDot } from "./xnor.js";
 
@@ -69,10 +69,7 @@ function floatDense(layer: DenseLayer, kernels: () => Kernels): Step {
   return {
     run(input, batch) {
       // A binary input on a float kernel: the quantized input is +-1 floats, as in the engine.
-      const x =
-        layer.binaryInput && input.kind === "values"
-          ? asValues({ kind: "signs", negative: asSigns(input, batch), shape: input.shape }, batch)
-          : asValues(input, batch);
+      const x = productInput(input, batch, layer.binaryInput);
       const y = scratch.floats(0, batch * outFeatures);
       kernels().gemm(false, true, batch, outFeatures, inFeatures, 1, x, kernel, 0, y);
       return { kind: "values", data: y, shape };
