@@ -1,11 +1,10 @@
 /** ReActNet's RSign: a sign with a learnable threshold per channel. */
 import type { Tensor } from "../../tensor/tensor.js";
 import { BamsprodError, show } from "../../util/errors.js";
-import type { Rng } from "../../util/random.js";
-import { LayerBase } from "../layerBase.js";
 import { getQuantizer, type Quantizer, type QuantizerSpec } from "../quantizers/registry.js";
-import type { ForwardContext, Parameter } from "../types.js";
-import { channelVector, subChannel } from "./channelOps.js";
+import type { ForwardContext } from "../types.js";
+import { subChannel } from "./channelOps.js";
+import { PerChannelLayer } from "./perChannel.js";
 
 export interface RSignOptions {
   /** The sign quantizer whose pseudo-gradient is used (default "ste_sign"). */
@@ -20,10 +19,9 @@ export interface RSignOptions {
  * following QuantConv2D should set `inputIsBinary` rather than quantize again.
  * @example new RSign({ quantizer: "approx_sign" })
  */
-export class RSign extends LayerBase {
+export class RSign extends PerChannelLayer {
   readonly kind = "rsign";
   readonly quantizer: Quantizer;
-  private threshold: Tensor | null = null;
 
   constructor(options: RSignOptions = {}) {
     super(options.name);
@@ -35,28 +33,18 @@ export class RSign extends LayerBase {
     }
   }
 
-  outputShape(inputShape: readonly number[]): number[] {
-    return [...inputShape];
-  }
-
-  protected override onBuild(inputShape: readonly number[], _rng: Rng): void {
-    this.threshold = channelVector(inputShape[0], 0);
+  protected channelVectors(): [string, number][] {
+    return [["threshold", 0]];
   }
 
   forward(x: Tensor, _ctx: ForwardContext): Tensor {
-    this.requireBuilt();
-    return this.quantizer.apply(subChannel(x, this.threshold as Tensor));
-  }
-
-  override parameters(): Parameter[] {
-    this.requireBuilt();
-    return [{ name: `${this.name}/threshold`, tensor: this.threshold as Tensor, binary: false }];
+    const [threshold] = this.vectors();
+    return this.quantizer.apply(subChannel(x, threshold));
   }
 
   /** The learned thresholds (for export). */
   thresholds(): Float32Array {
-    this.requireBuilt();
-    return (this.threshold as Tensor).data;
+    return this.vectors()[0].data;
   }
 
   config(): Record<string, unknown> {
