@@ -11,24 +11,12 @@ import {
   type CompareConfig,
 } from "../../src/experiments/index.js";
 import { BamsprodError } from "../../src/util/errors.js";
-import { fakeRunner, fakeMetrics, fakeFinalTest } from "./fakeRunner.js";
+import { fakeCompareConfig, fakeRunner, fakeMetrics, fakeFinalTest } from "./fakeRunner.js";
 import { parseXml } from "../report/xmlCheck.js";
 
 function setup(over: Partial<CompareConfig> = {}): { config: CompareConfig; cleanup: () => void } {
   const out = mkdtempSync(join(tmpdir(), "bamsprod-compare-"));
-  const config: CompareConfig = {
-    models: ["bmlp", "bcnn"],
-    optimizers: ["bamsprod", "adam", "bop"],
-    seeds: 3,
-    epochs: 4,
-    tuneEpochs: 2,
-    tuneSeeds: 1,
-    jobs: 2,
-    out,
-    trainSize: 100,
-    grids: {},
-    ...over,
-  };
+  const config = fakeCompareConfig(out, over);
   return { config, cleanup: () => rmSync(out, { recursive: true, force: true }) };
 }
 

@@ -8,7 +8,13 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RunFn, RunSpec, TrainSummary, EpochRecord } from "../../src/experiments/index.js";
+import type {
+  CompareConfig,
+  RunFn,
+  RunSpec,
+  TrainSummary,
+  EpochRecord,
+} from "../../src/experiments/index.js";
 
 export const fakeHeights: Record<string, number> = {
   bamsprod: 0.86,
@@ -18,6 +24,23 @@ export const fakeHeights: Record<string, number> = {
   bop: 0.82,
   sgd: 0.8,
 };
+
+/** The comparison the fake-runner tests sweep: 2 models x 3 optimizers x 3 seeds, written to `out`. */
+export function fakeCompareConfig(out: string, over: Partial<CompareConfig> = {}): CompareConfig {
+  return {
+    models: ["bmlp", "bcnn"],
+    optimizers: ["bamsprod", "adam", "bop"],
+    seeds: 3,
+    epochs: 4,
+    tuneEpochs: 2,
+    tuneSeeds: 1,
+    jobs: 2,
+    out,
+    trainSize: 100,
+    grids: {},
+    ...over,
+  };
+}
 
 export interface FakeRunner {
   run: RunFn;

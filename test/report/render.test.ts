@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCompare, type CompareConfig } from "../../src/experiments/index.js";
-import { fakeRunner } from "../experiments/fakeRunner.js";
+import { runCompare } from "../../src/experiments/index.js";
+import { fakeCompareConfig, fakeRunner } from "../experiments/fakeRunner.js";
 import { findChromium, dumpDom } from "./chromium.js";
 
 /**
@@ -40,18 +40,7 @@ test("report.html renders in headless Chromium with its plots and tables and no 
   }
   const out = mkdtempSync(join(tmpdir(), "bamsprod-render-"));
   try {
-    const config: CompareConfig = {
-      models: ["bmlp", "bcnn"],
-      optimizers: ["bamsprod", "adam", "bop"],
-      seeds: 3,
-      epochs: 4,
-      tuneEpochs: 2,
-      tuneSeeds: 1,
-      jobs: 2,
-      out,
-      trainSize: 100,
-      grids: {},
-    };
+    const config = fakeCompareConfig(out);
     await runCompare(config, fakeRunner().run, "bamsprod compare (render test)");
     const html = readFileSync(join(out, "report.html"), "utf8");
     // The report's CSP forbids scripts; the probe runs in a copy without it.
