@@ -9,7 +9,7 @@ import {
 } from "../../src/optim/index.js";
 import type { BamsprodScalars, ParamTensor, TensorState } from "../../src/optim/index.js";
 import { Rng } from "../../src/util/random.js";
-import { assertClose, assertSameBits, f32, randomArray } from "./helpers.js";
+import { assertClose, assertSameBits, f32, randomArray, specBamsprodDefaults } from "./helpers.js";
 
 interface Options {
   lr: number;
@@ -22,16 +22,7 @@ interface Options {
   weightDecay: number;
 }
 
-const defaults: Options = {
-  lr: 1e-3,
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-8,
-  gamma: 1e-3,
-  lam: 1,
-  clip: 1,
-  weightDecay: 0,
-};
+const defaults: Options = { ...specBamsprodDefaults };
 
 const mean = (a: number[]): number => a.reduce((s, v) => s + v, 0) / a.length;
 const sign = (v: number): number => (v >= 0 ? 1 : -1);

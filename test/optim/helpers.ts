@@ -2,6 +2,18 @@
 import assert from "node:assert/strict";
 import { Rng } from "../../src/util/random.js";
 
+/** BAMSProd's defaults as spec/bamsprod.md states them, written out (not read from the code). */
+export const specBamsprodDefaults = {
+  lr: 1e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  gamma: 1e-3,
+  lam: 1,
+  clip: 1,
+  weightDecay: 0,
+};
+
 export const f32 = (...values: number[]): Float32Array => Float32Array.from(values);
 
 /** Asserts |actual[i] - expected[i]| <= tol for every i (float32 storage vs float64 by hand). */
