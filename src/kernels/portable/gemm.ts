@@ -8,6 +8,7 @@
  * it several times faster than a plain triple loop in V8 (no SIMD is available to us).
  * Accumulation is in double precision, so results are at least as accurate as a float32 loop.
  */
+import type { Kernels } from "../kernels.js";
 import { scratchFloat64 } from "./scratch.js";
 
 /** Rows of C per micro tile and columns of C per micro tile (the kernel below is 4 x 4). */
@@ -21,18 +22,7 @@ const MC = 64;
 const NC = 512;
 
 /** C = alpha * op(A) * op(B) + beta * C; see {@link Kernels.gemm} for the layout. */
-export function gemm(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  a: Float32Array,
-  b: Float32Array,
-  beta: number,
-  c: Float32Array,
-): void {
+export const gemm: Kernels["gemm"] = function gemm(transA, transB, m, n, k, alpha, a, b, beta, c) {
   checkGemmArgs(m, n, k, a, b, c);
   scaleC(beta, c, m * n);
   if (alpha === 0 || k === 0 || m === 0 || n === 0) return;
@@ -50,7 +40,7 @@ export function gemm(
       }
     }
   }
-}
+};
 
 function checkGemmArgs(m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array) {
   if (a.length < m * k || b.length < k * n || c.length < m * n) {
