@@ -3,7 +3,8 @@
  * resolved and validated once. There is no kernel constraint: the latent-weight clip belongs to
  * the optimizer (its `clip` option, docs/optimizers.md), which knows which tensors are binary.
  */
-import type { Tensor } from "../../tensor/tensor.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { LayerBase } from "../layerBase.js";
 import type { Parameter } from "../types.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import {
@@ -73,16 +74,36 @@ export function quantConfig(q: ResolvedQuant): {
 }
 
 /**
- * The trainable tensors of a quantized layer: its kernel (binary when a kernel quantizer
- * binarizes it) and its optional bias. Shared by QuantDense and QuantConv2D.
+ * The plumbing of QuantDense and QuantConv2D: a latent (real) kernel, binary as a parameter
+ * when a kernel quantizer binarizes it, and an optional zero-initialised bias.
  */
-export function quantLayerParameters(
-  name: string,
-  kernel: Tensor,
-  bias: Tensor | null,
-  q: ResolvedQuant,
-): Parameter[] {
-  const params: Parameter[] = [{ name: `${name}/kernel`, tensor: kernel, binary: q.kernel !== null }];
-  if (bias !== null) params.push({ name: `${name}/bias`, tensor: bias, binary: false });
-  return params;
+export abstract class QuantKernelLayer extends LayerBase {
+  abstract readonly quant: ResolvedQuant;
+  private kernel: Tensor | null = null;
+  private bias: Tensor | null = null;
+
+  /** Creates the trainable kernel, and the bias of `outputs` zeros when the layer uses one. */
+  protected createKernel(values: Float32Array, shape: number[], outputs: number): void {
+    this.kernel = new Tensor(values, shape, true);
+    if (this.quant.useBias) this.bias = Tensor.zeros([outputs], true);
+  }
+
+  /** The forward pass's operands: q_in(x), q_k(W) and the bias. */
+  protected operands(x: Tensor): { xq: Tensor; wq: Tensor; bias: Tensor | null } {
+    this.requireBuilt();
+    const kernel = this.kernel as Tensor;
+    const xq = this.quant.input === null ? x : this.quant.input.apply(x);
+    const wq = this.quant.kernel === null ? kernel : this.quant.kernel.apply(kernel);
+    return { xq, wq, bias: this.bias };
+  }
+
+  override parameters(): Parameter[] {
+    this.requireBuilt();
+    const kernel = this.kernel as Tensor;
+    const params: Parameter[] = [
+      { name: `${this.name}/kernel`, tensor: kernel, binary: this.quant.kernel !== null },
+    ];
+    if (this.bias !== null) params.push({ name: `${this.name}/bias`, tensor: this.bias, binary: false });
+    return params;
+  }
 }

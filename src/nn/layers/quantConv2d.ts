@@ -4,11 +4,11 @@ import { conv2d } from "../../tensor/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import type { Rng } from "../../util/random.js";
 import { glorotUniform } from "../init.js";
-import { checkInt, LayerBase, pair } from "../layerBase.js";
-import type { ForwardContext, MacCount, Parameter } from "../types.js";
+import { checkInt, pair } from "../layerBase.js";
+import type { ForwardContext, MacCount } from "../types.js";
 import {
   binaryOperands,
-  quantLayerParameters,
+  QuantKernelLayer,
   quantConfig,
   resolveQuant,
   type QuantOptions,
@@ -42,7 +42,7 @@ export interface QuantConv2DOptions extends QuantOptions {
  * y = conv(q_in(x), q_k(W)) + b, x [N, C, H, W], W [filters, C, KH, KW] (latent, real).
  * @example new QuantConv2D({ filters: 64, kernelSize: 3, padding: "same", inputQuantizer: "ste_sign", kernelQuantizer: "ste_sign", useBias: false })
  */
-export class QuantConv2D extends LayerBase {
+export class QuantConv2D extends QuantKernelLayer {
   readonly kind: string = "quant_conv2d";
   readonly filters: number;
   readonly kernelSize: [number, number];
@@ -51,8 +51,6 @@ export class QuantConv2D extends LayerBase {
   readonly quant: ResolvedQuant;
   readonly inputIsBinary: boolean;
   private inputChannels: number | null = null;
-  private kernel: Tensor | null = null;
-  private bias: Tensor | null = null;
 
   constructor(options: QuantConv2DOptions) {
     super(options.name);
@@ -92,25 +90,16 @@ export class QuantConv2D extends LayerBase {
     this.inputChannels = c;
     const size = this.filters * c * kh * kw;
     const init = glorotUniform(size, c * kh * kw, this.filters * kh * kw, rng);
-    this.kernel = new Tensor(init, [this.filters, c, kh, kw], true);
-    if (this.quant.useBias) this.bias = Tensor.zeros([this.filters], true);
+    this.createKernel(init, [this.filters, c, kh, kw], this.filters);
   }
 
   forward(x: Tensor, _ctx: ForwardContext): Tensor {
-    this.requireBuilt();
-    const kernel = this.kernel as Tensor;
-    const xq = this.quant.input === null ? x : this.quant.input.apply(x);
-    const wq = this.quant.kernel === null ? kernel : this.quant.kernel.apply(kernel);
-    return conv2d(xq, wq, this.bias, {
+    const { xq, wq, bias } = this.operands(x);
+    return conv2d(xq, wq, bias, {
       stride: this.strides,
       padding: this.padding,
       binary: this.binaryProduct,
     });
-  }
-
-  override parameters(): Parameter[] {
-    this.requireBuilt();
-    return quantLayerParameters(this.name, this.kernel as Tensor, this.bias, this.quant);
   }
 
   multiplyAccumulates(inputShape: readonly number[]): MacCount {

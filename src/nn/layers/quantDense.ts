@@ -3,11 +3,11 @@ import { Tensor } from "../../tensor/tensor.js";
 import { dense } from "../../tensor/index.js";
 import type { Rng } from "../../util/random.js";
 import { glorotUniform } from "../init.js";
-import { checkInt, LayerBase } from "../layerBase.js";
-import type { ForwardContext, MacCount, Parameter } from "../types.js";
+import { checkInt } from "../layerBase.js";
+import type { ForwardContext, MacCount } from "../types.js";
 import {
   binaryOperands,
-  quantLayerParameters,
+  QuantKernelLayer,
   quantConfig,
   resolveQuant,
   type QuantOptions,
@@ -25,13 +25,11 @@ export interface QuantDenseOptions extends QuantOptions {
  * scale) reaches the forward pass.
  * @example new QuantDense({ units: 512, inputQuantizer: "ste_sign", kernelQuantizer: "ste_sign", useBias: false })
  */
-export class QuantDense extends LayerBase {
+export class QuantDense extends QuantKernelLayer {
   readonly kind: string = "quant_dense";
   readonly units: number;
   readonly quant: ResolvedQuant;
   private inputDim: number | null = null;
-  private kernel: Tensor | null = null;
-  private bias: Tensor | null = null;
 
   constructor(options: QuantDenseOptions) {
     super(options.name);
@@ -47,25 +45,16 @@ export class QuantDense extends LayerBase {
   protected override onBuild(inputShape: readonly number[], rng: Rng): void {
     const inDim = inputShape[0];
     this.inputDim = inDim;
-    this.kernel = new Tensor(
+    this.createKernel(
       glorotUniform(this.units * inDim, inDim, this.units, rng),
       [this.units, inDim],
-      true,
+      this.units,
     );
-    if (this.quant.useBias) this.bias = Tensor.zeros([this.units], true);
   }
 
   forward(x: Tensor, _ctx: ForwardContext): Tensor {
-    this.requireBuilt();
-    const kernel = this.kernel as Tensor;
-    const xq = this.quant.input === null ? x : this.quant.input.apply(x);
-    const wq = this.quant.kernel === null ? kernel : this.quant.kernel.apply(kernel);
-    return dense(xq, wq, this.bias, { binary: binaryOperands(this.quant) });
-  }
-
-  override parameters(): Parameter[] {
-    this.requireBuilt();
-    return quantLayerParameters(this.name, this.kernel as Tensor, this.bias, this.quant);
+    const { xq, wq, bias } = this.operands(x);
+    return dense(xq, wq, bias, { binary: binaryOperands(this.quant) });
   }
 
   multiplyAccumulates(inputShape: readonly number[]): MacCount {
