@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { poolGeometry, portableKernels } from "../../src/kernels/index.js";
+import { poolGeometry, portableKernels, type Kernels } from "../../src/kernels/index.js";
 import { Rng } from "../../src/util/random.js";
 import { describeBackends } from "./backends.js";
 import { assertSame, coarseArray, randomArray } from "./helpers.js";
@@ -86,6 +86,19 @@ describeBackends("pooling", (subject) => {
     const inSize = shape.reduce((p, v) => p * v, 1);
     const outSize = g.batch * g.channels * g.outHeight * g.outWidth;
     const label = `${shape.join("x")}, size ${size}, stride ${stride}`;
+    /** A random dy into a random dx: this backend's backward pass adds the same as the portable one. */
+    const sameBackward = (
+      rng: Rng,
+      backward: (kernels: Kernels, dy: Float32Array, dx: Float32Array) => void,
+      what: string,
+    ): void => {
+      const dy = randomArray(rng, outSize);
+      const dx0 = randomArray(rng, inSize);
+      const dx1 = dx0.slice();
+      backward(portableKernels, dy, dx0);
+      backward(k(), dy, dx1);
+      assertSame(dx1, dx0, what);
+    };
 
     test(`max pool forward and backward equal portable, ${label}`, () => {
       const rng = new Rng(seed++);
@@ -99,12 +112,11 @@ describeBackends("pooling", (subject) => {
       assertSame(y1, y0, "max values");
       assertSame(a1, a0, "argmax");
 
-      const dy = randomArray(rng, outSize);
-      const dx0 = randomArray(rng, inSize);
-      const dx1 = dx0.slice();
-      portableKernels.maxPoolBackward(dy, a0, dx0);
-      k().maxPoolBackward(dy, a1, dx1);
-      assertSame(dx1, dx0, "max pool dx");
+      sameBackward(
+        rng,
+        (kernels, dy, dx) => kernels.maxPoolBackward(dy, kernels === k() ? a1 : a0, dx),
+        "max pool dx",
+      );
     });
 
     test(`average pool forward and backward equal portable, ${label}`, () => {
@@ -116,12 +128,7 @@ describeBackends("pooling", (subject) => {
       k().avgPoolForward(x, g, y1);
       assertSame(y1, y0, "average values");
 
-      const dy = randomArray(rng, outSize);
-      const dx0 = randomArray(rng, inSize);
-      const dx1 = dx0.slice();
-      portableKernels.avgPoolBackward(dy, g, dx0);
-      k().avgPoolBackward(dy, g, dx1);
-      assertSame(dx1, dx0, "average pool dx");
+      sameBackward(rng, (kernels, dy, dx) => kernels.avgPoolBackward(dy, g, dx), "average pool dx");
     });
   }
 });
