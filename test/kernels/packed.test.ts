@@ -38,10 +38,10 @@ describeBackends(
         const q = Math.ceil(channels / 32);
         const pixels = new Uint32Array(batch * spatial * q);
         setBackend(portableBackend); // the TypeScript loops
-        toPixels(x, batch, channels, spatial, thresholds, flip, q, pixels);
+        toPixels(x, { batch, channels, spatial }, { thresholds, flip }, q, pixels);
         const words = rowWords(channels * spatial);
         const rows = new Uint32Array(batch * words);
-        toRows(x, batch, channels, spatial, thresholds, flip, words, rows);
+        toRows(x, { batch, channels, spatial }, { thresholds, flip }, words, rows);
         setBackend(previous);
 
         const packedPixels = new Uint32Array(pixels.length).fill(0xdeadbeef); // every word is written

@@ -27,16 +27,7 @@ export function pooledThresholdStep(pool: MaxPool2DLayer, threshold: ThresholdLa
       const [, height, width] = input.shape;
       const spatial = height * width;
       const full = scratch.words(0, batch * spatial * channelWords);
-      toPixels(
-        asValues(input, batch),
-        batch,
-        channels,
-        spatial,
-        threshold.thresholds,
-        threshold.flip,
-        channelWords,
-        full,
-      );
+      toPixels(asValues(input, batch), { batch, channels, spatial }, threshold, channelWords, full);
       const outH = Math.floor((height - pool.size) / pool.stride) + 1;
       const outW = Math.floor((width - pool.size) / pool.stride) + 1;
       const out = scratch.words(1, batch * outH * outW * channelWords);

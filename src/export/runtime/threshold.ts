@@ -3,51 +3,49 @@
  * the float32 one the fold was derived for. The step writes the signs straight into the bit
  * layout of the layer that reads them (see activations.ts), so no separate packing pass runs.
  */
+import type { ChannelLayout } from "../../kernels/kernels.js";
 import type { ThresholdLayer } from "../format.js";
 import { asValues, sampleSize, type Activations, type Step } from "./activations.js";
 import { Scratch } from "./scratch.js";
 import { packedKernels, rowWords } from "./xnor.js";
+
+/** A threshold layer's per-channel thresholds and flips. */
+type Thresholds = Pick<ThresholdLayer, "thresholds" | "flip">;
 
 /** Who reads the signs: a binary dense layer, a binary convolution, or anything else. */
 export type SignLayout = "rows" | "pixels" | "signs";
 
 export function thresholdStep(layer: ThresholdLayer, layout: SignLayout): Step {
   const scratch = new Scratch();
-  const { thresholds, flip } = layer;
   return {
     run(input, batch): Activations {
       const x = asValues(input, batch);
       const shape = input.shape;
       const channels = shape[0];
       const spatial = sampleSize(shape) / channels;
+      const l = { batch, channels, spatial };
       if (layout === "rows") {
         const words = rowWords(channels * spatial);
         const out = scratch.words(0, batch * words);
-        toRows(x, batch, channels, spatial, thresholds, flip, words, out);
+        toRows(x, l, layer, words, out);
         return { kind: "rows", words: out, rowWords: words, shape };
       }
       if (layout === "pixels") {
         const channelWords = Math.ceil(channels / 32);
         const out = scratch.words(0, batch * spatial * channelWords);
-        toPixels(x, batch, channels, spatial, thresholds, flip, channelWords, out);
+        toPixels(x, l, layer, channelWords, out);
         return { kind: "pixels", words: out, channelWords, shape };
       }
       const negative = scratch.bytes(0, x.length);
-      toSigns(x, batch, channels, spatial, thresholds, flip, negative);
+      toSigns(x, l, layer, negative);
       return { kind: "signs", negative, shape };
     },
   };
 }
 
-function toSigns(
-  x: Float32Array,
-  batch: number,
-  channels: number,
-  spatial: number,
-  thresholds: Float32Array,
-  flip: Uint8Array,
-  negative: Uint8Array,
-): void {
+function toSigns(x: Float32Array, l: ChannelLayout, t: Thresholds, negative: Uint8Array): void {
+  const { batch, channels, spatial } = l;
+  const { thresholds, flip } = t;
   let i = 0;
   for (let n = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {
@@ -61,17 +59,16 @@ function toSigns(
 /** Each image's signs in flattened (C, H, W) order, 32 per word (zeroed `out`); natively when possible. */
 export function toRows(
   x: Float32Array,
-  batch: number,
-  channels: number,
-  spatial: number,
-  thresholds: Float32Array,
-  flip: Uint8Array,
+  l: ChannelLayout,
+  t: Thresholds,
   words: number,
   out: Uint32Array,
 ): void {
+  const { batch, channels, spatial } = l;
+  const { thresholds, flip } = t;
   const packed = packedKernels();
   if (packed !== null) {
-    packed.thresholdRows(x, { batch, channels, spatial }, thresholds, flip, words, out);
+    packed.thresholdRows(x, l, thresholds, flip, words, out);
     return;
   }
   let i = 0;
@@ -95,17 +92,16 @@ export function toRows(
  */
 export function toPixels(
   x: Float32Array,
-  batch: number,
-  channels: number,
-  spatial: number,
-  thresholds: Float32Array,
-  flip: Uint8Array,
+  l: ChannelLayout,
+  t: Thresholds,
   channelWords: number,
   out: Uint32Array,
 ): void {
+  const { batch, channels, spatial } = l;
+  const { thresholds, flip } = t;
   const packed = packedKernels();
   if (packed !== null) {
-    packed.thresholdPixels(x, { batch, channels, spatial }, thresholds, flip, out);
+    packed.thresholdPixels(x, l, thresholds, flip, out);
     return;
   }
   for (let n = 0; n < batch; n++) {
