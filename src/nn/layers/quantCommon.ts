@@ -88,6 +88,16 @@ export abstract class QuantKernelLayer extends LayerBase {
     if (this.quant.useBias) this.bias = Tensor.zeros([outputs], true);
   }
 
+  /** True when both quantizers are sign functions: the product is of +-1 operands. */
+  protected get binaryOperands(): boolean {
+    return binaryOperands(this.quant);
+  }
+
+  /** The quantizers and bias flag for the layer's config(). */
+  protected quantConfig(): ReturnType<typeof quantConfig> {
+    return quantConfig(this.quant);
+  }
+
   /** The forward pass's operands: q_in(x), q_k(W) and the bias. */
   protected operands(x: Tensor): { xq: Tensor; wq: Tensor; bias: Tensor | null } {
     this.requireBuilt();

@@ -6,14 +6,7 @@ import type { Rng } from "../../util/random.js";
 import { glorotUniform } from "../init.js";
 import { checkInt, pair } from "../layerBase.js";
 import type { ForwardContext, MacCount } from "../types.js";
-import {
-  binaryOperands,
-  QuantKernelLayer,
-  quantConfig,
-  resolveQuant,
-  type QuantOptions,
-  type ResolvedQuant,
-} from "./quantCommon.js";
+import { QuantKernelLayer, resolveQuant, type QuantOptions, type ResolvedQuant } from "./quantCommon.js";
 
 /**
  * "same": pad (k - 1) / 2 on each side (odd kernels only), so stride 1 keeps H and W, as in
@@ -68,7 +61,7 @@ export class QuantConv2D extends QuantKernelLayer {
   /** True when the product's operands are both exactly +-1 (XNOR + popcount at inference). */
   get binaryProduct(): boolean {
     const kernelSigns = this.quant.kernel?.signsOnly === true;
-    return binaryOperands(this.quant) || (this.inputIsBinary && kernelSigns);
+    return this.binaryOperands || (this.inputIsBinary && kernelSigns);
   }
 
   outputShape(inputShape: readonly number[]): number[] {
@@ -116,7 +109,7 @@ export class QuantConv2D extends QuantKernelLayer {
       strides: [...this.strides],
       padding: [...this.padding],
       inputChannels: this.inputChannels,
-      ...quantConfig(this.quant),
+      ...this.quantConfig(),
       ...(this.inputIsBinary ? { inputIsBinary: true } : {}),
     };
   }

@@ -5,14 +5,7 @@ import type { Rng } from "../../util/random.js";
 import { glorotUniform } from "../init.js";
 import { checkInt } from "../layerBase.js";
 import type { ForwardContext, MacCount } from "../types.js";
-import {
-  binaryOperands,
-  QuantKernelLayer,
-  quantConfig,
-  resolveQuant,
-  type QuantOptions,
-  type ResolvedQuant,
-} from "./quantCommon.js";
+import { QuantKernelLayer, resolveQuant, type QuantOptions, type ResolvedQuant } from "./quantCommon.js";
 
 export interface QuantDenseOptions extends QuantOptions {
   units: number;
@@ -54,7 +47,7 @@ export class QuantDense extends QuantKernelLayer {
 
   forward(x: Tensor, _ctx: ForwardContext): Tensor {
     const { xq, wq, bias } = this.operands(x);
-    return dense(xq, wq, bias, { binary: binaryOperands(this.quant) });
+    return dense(xq, wq, bias, { binary: this.binaryOperands });
   }
 
   multiplyAccumulates(inputShape: readonly number[]): MacCount {
@@ -64,7 +57,7 @@ export class QuantDense extends QuantKernelLayer {
   }
 
   config(): Record<string, unknown> {
-    return { units: this.units, inputDim: this.inputDim, ...quantConfig(this.quant) };
+    return { units: this.units, inputDim: this.inputDim, ...this.quantConfig() };
   }
 }
 
