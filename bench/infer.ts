@@ -58,7 +58,7 @@ export default async function (args: string[]): Promise<void> {
       // The portable float convolutional models run ~100 images/s: fewer images keep the run short.
       const count = Math.min(
         test.count,
-        backend === portableBackend && name !== "bmlp" ? o.images / 5 : o.images,
+        backend === portableBackend && name !== "bmlp" ? Math.floor(o.images / 5) : o.images,
       );
       const images = test.images.subarray(0, count * 784);
       const float = best(o.repeats, () => floatPredict(model, images, count));

@@ -267,6 +267,21 @@ Napi::Value BinaryConv2dPixels(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// binaryConv2dThresholdPixels(pixels, w, geometry, thresholds, flip, out)
+Napi::Value BinaryConv2dThresholdPixels(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = convGeometry(info[2]);
+  const int64_t q = (g.inChannels + 31) / 32, outWords = (g.outChannels + 31) / 32;
+  const uint32_t* pixels = typed<uint32_t, napi_uint32_array>(info[0], g.batch * g.inHeight * g.inWidth * q,
+                                                              "pixels", "Uint32Array");
+  const float* w = f32(info[1], g.outChannels * g.inChannels * g.kernelH * g.kernelW, "w");
+  const float* thresholds = f32(info[3], g.outChannels, "thresholds");
+  const uint8_t* flip = typed<uint8_t, napi_uint8_array>(info[4], g.outChannels, "flip", "Uint8Array");
+  uint32_t* out = typed<uint32_t, napi_uint32_array>(info[5], g.batch * g.outHeight * g.outWidth * outWords, "out",
+                                                     "Uint32Array");
+  binaryConv2dThresholdPixels(pixels, w, g, thresholds, flip, out);
+  return info.Env().Undefined();
+}
+
 // thresholdPixels(x, layout, thresholds, flip, out)
 Napi::Value ThresholdPixels(const Napi::CallbackInfo& info) {
   const ChannelLayout l = channelLayout(info[1]);
@@ -445,6 +460,7 @@ constexpr Export kExports[] = {
     {"packSigns", PackSigns, 4},
     {"binaryGemmPacked", BinaryGemmPacked, 6},
     {"binaryConv2dPixels", BinaryConv2dPixels, 4},
+    {"binaryConv2dThresholdPixels", BinaryConv2dThresholdPixels, 6},
     {"thresholdRows", ThresholdRows, 6},
     {"thresholdPixels", ThresholdPixels, 5},
     {"setThreads", SetThreads, 1},

@@ -61,8 +61,8 @@ void packImage(const float* x, const ConvGeometry& g, int64_t n, uint32_t* xp) {
 // One image's outputs; compiled once per code path so the popcount loop over output channels
 // vectorizes where the CPU allows (VPOPCNTD) and uses the POPCNT instruction otherwise.
 __attribute__((always_inline)) inline void imageBody(const uint32_t* __restrict xp, const uint32_t* __restrict wp,
-                                                     const ConvGeometry& g, int64_t n, int32_t* __restrict acc,
-                                                     int32_t* __restrict valid, float* __restrict y) {
+                                                     const ConvGeometry& g, int32_t* __restrict acc, int32_t* __restrict valid,
+                                                     float* __restrict y) {
   const int64_t q = wordsPerPixel(g.inChannels), O = g.outChannels, OW = g.outWidth;
   const int64_t C = g.inChannels, ohw = g.outHeight * OW;
   for (int64_t oh = 0; oh < g.outHeight; oh++) {
@@ -89,7 +89,7 @@ __attribute__((always_inline)) inline void imageBody(const uint32_t* __restrict 
       valid[ow] = taps;
     }
     for (int64_t o = 0; o < O; o++) {
-      float* yr = y + (n * O + o) * ohw + oh * OW;
+      float* yr = y + o * ohw + oh * OW;
       for (int64_t ow = 0; ow < OW; ow++)
         yr[ow] = static_cast<float>(static_cast<int64_t>(valid[ow]) * C - 2 * static_cast<int64_t>(acc[ow * O + o]));
     }
@@ -97,19 +97,19 @@ __attribute__((always_inline)) inline void imageBody(const uint32_t* __restrict 
 }
 
 __attribute__((target("avx512f,avx512vpopcntdq"))) void imageAvx512(const uint32_t* xp, const uint32_t* wp,
-                                                                     const ConvGeometry& g, int64_t n, int32_t* acc,
-                                                                     int32_t* valid, float* y) {
-  imageBody(xp, wp, g, n, acc, valid, y);
+                                                                     const ConvGeometry& g, int32_t* acc, int32_t* valid,
+                                                                     float* y) {
+  imageBody(xp, wp, g, acc, valid, y);
 }
 
 __attribute__((target("popcnt"))) void imagePopcnt(const uint32_t* xp, const uint32_t* wp, const ConvGeometry& g,
-                                                   int64_t n, int32_t* acc, int32_t* valid, float* y) {
-  imageBody(xp, wp, g, n, acc, valid, y);
+                                                   int32_t* acc, int32_t* valid, float* y) {
+  imageBody(xp, wp, g, acc, valid, y);
 }
 
-void imageGeneric(const uint32_t* xp, const uint32_t* wp, const ConvGeometry& g, int64_t n, int32_t* acc,
+void imageGeneric(const uint32_t* xp, const uint32_t* wp, const ConvGeometry& g, int32_t* acc,
                   int32_t* valid, float* y) {
-  imageBody(xp, wp, g, n, acc, valid, y);
+  imageBody(xp, wp, g, acc, valid, y);
 }
 
 // ---- AVX-512 VPOPCNTDQ and AVX2 paths for stride 1 ----
@@ -186,7 +186,7 @@ void blockTaps(const ConvGeometry& g, int64_t oh, int64_t ow, int lanes, BlockTa
 }
 
 __attribute__((target("avx512f,avx512vpopcntdq"))) void imageAvx512(const uint32_t* xplane, const uint32_t* wq,
-                                                                     const ConvGeometry& g, int64_t n, float* y) {
+                                                                     const ConvGeometry& g, float* y) {
   const int64_t q = wordsPerPixel(g.inChannels), tw = g.kernelH * g.kernelW * q, hw = g.inHeight * g.inWidth;
   const int64_t OW = g.outWidth, ohw = g.outHeight * OW;
   const __m512i channels = _mm512_set1_epi32(static_cast<int32_t>(g.inChannels));
@@ -221,7 +221,7 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void imageAvx512(const uint32
           acc = _mm512_mask_add_epi32(acc, lanesOf[i], acc, _mm512_popcnt_epi32(diff));
         }
         const __m512i value = _mm512_sub_epi32(full, _mm512_add_epi32(acc, acc));
-        _mm512_mask_storeu_ps(y + (n * g.outChannels + o) * ohw + oh * OW + ow, store,
+        _mm512_mask_storeu_ps(y + o * ohw + oh * OW + ow, store,
                               _mm512_maskz_cvtepi32_ps(store, value));
       }
     }
@@ -292,7 +292,7 @@ __attribute__((target("avx2"), always_inline)) inline void storeOutputs(__m256i 
 }
 
 __attribute__((target("avx2"))) void imageAvx2(const uint32_t* xplane, const uint32_t* wn, const ConvGeometry& g,
-                                               int64_t n, float* y) {
+                                               float* y) {
   const int64_t q = wordsPerPixel(g.inChannels), tw = g.kernelH * g.kernelW * q, hw = g.inHeight * g.inWidth;
   const int64_t OW = g.outWidth, ohw = g.outHeight * OW, O = g.outChannels;
   const __m256i nibble = _mm256_set1_epi8(0x0f), outside = _mm256_set1_epi8(static_cast<char>(0x80));
@@ -323,7 +323,7 @@ __attribute__((target("avx2"))) void imageAvx2(const uint32_t* xplane, const uin
       }
       const __m256i full = _mm256_mullo_epi32(validTaps, channels);
       const __m256i store = laneMask(static_cast<__mmask16>((1u << lanes) - 1));
-      float* yo = y + n * O * ohw + oh * OW + ow;
+      float* yo = y + oh * OW + ow;
       int64_t o = 0;
       for (; o + 4 <= O; o += 4) {
         __m256i sums[4];
@@ -362,8 +362,30 @@ struct PackedImages {
   }
 };
 
-template <typename Images>
-void binaryConvStride1(const Images& images, const float* w, const ConvGeometry& g, float* y) {
+// Where one image's convolution goes: straight into y[n, O, OH, OW] (Floats), or into a
+// per-thread buffer that is thresholded, while it is still in cache, into the packed per-pixel
+// signs the next binary layer reads (Signs: the fused batch-norm + sign + packing).
+struct Floats {
+  float* y;
+  float* image(const ConvGeometry& g, int64_t n) const { return y + n * g.outChannels * g.outHeight * g.outWidth; }
+  void done(const ConvGeometry&, int64_t, const float*) const {}
+};
+
+struct Signs {
+  const float* thresholds;
+  const uint8_t* flip;
+  uint32_t* out;  // [N, OH, OW, ceil(O/32)]
+  float* image(const ConvGeometry& g, int64_t) const {
+    return scratch(4, static_cast<size_t>(std::max<int64_t>(1, g.outChannels * g.outHeight * g.outWidth)));
+  }
+  void done(const ConvGeometry& g, int64_t n, const float* y) const {
+    const int64_t spatial = g.outHeight * g.outWidth;
+    thresholdImage(y, g.outChannels, spatial, thresholds, flip, out + n * spatial * wordsPerPixel(g.outChannels));
+  }
+};
+
+template <typename Images, typename Output>
+void binaryConvStride1(const Images& images, const float* w, const ConvGeometry& g, const Output& output) {
   const int64_t q = wordsPerPixel(g.inChannels), taps = g.kernelH * g.kernelW;
   const int64_t weightWords = g.outChannels * taps * q;
   uint32_t* wq = scratchAs<uint32_t>(2, weightWords);
@@ -378,24 +400,26 @@ void binaryConvStride1(const Images& images, const float* w, const ConvGeometry&
     uint32_t* xplane = scratchAs<uint32_t>(0, q * g.inHeight * g.inWidth);
     for (int64_t n = n0; n < n1; n++) {
       images.planar(g, n, xplane);
+      float* y = output.image(g, n);
       if (avx512)
-        imageAvx512(xplane, wq, g, n, y);
+        imageAvx512(xplane, wq, g, y);
       else
-        imageAvx2(xplane, wn, g, n, y);
+        imageAvx2(xplane, wn, g, y);
+      output.done(g, n, y);
     }
   });
 }
 
-template <typename Images>
-void binaryConv(const Images& images, const float* w, const ConvGeometry& g, float* y) {
+template <typename Images, typename Output>
+void binaryConv(const Images& images, const float* w, const ConvGeometry& g, const Output& output) {
   if (g.batch == 0 || g.outChannels == 0) return;
   if (fastPathApplies(g)) {
-    binaryConvStride1(images, w, g, y);
+    binaryConvStride1(images, w, g, output);
     return;
   }
   const int64_t q = wordsPerPixel(g.inChannels);
   // Slot 2 is used on the calling thread only; the image tasks (which the calling thread also
-  // runs) use slots 0 and 1 of whichever thread runs them.
+  // runs) use slots 0, 1 and 4 of whichever thread runs them.
   uint32_t* wp = scratchAs<uint32_t>(2, g.kernelH * g.kernelW * q * g.outChannels);
   packWeights(w, g, wp);
   const BinaryPath path = currentBinaryPath();
@@ -405,12 +429,14 @@ void binaryConv(const Images& images, const float* w, const ConvGeometry& g, flo
     int32_t* valid = acc + g.outWidth * g.outChannels;
     for (int64_t n = n0; n < n1; n++) {
       const uint32_t* image = images.pixels(g, n, xp);
+      float* y = output.image(g, n);
       if (path == BinaryPath::Avx512)
-        imageAvx512(image, wp, g, n, acc, valid, y);
+        imageAvx512(image, wp, g, acc, valid, y);
       else if (path == BinaryPath::Popcnt)
-        imagePopcnt(image, wp, g, n, acc, valid, y);
+        imagePopcnt(image, wp, g, acc, valid, y);
       else
-        imageGeneric(image, wp, g, n, acc, valid, y);
+        imageGeneric(image, wp, g, acc, valid, y);
+      output.done(g, n, y);
     }
   });
 }
@@ -418,11 +444,16 @@ void binaryConv(const Images& images, const float* w, const ConvGeometry& g, flo
 }  // namespace
 
 void binaryConv2dForward(const float* x, const float* w, const ConvGeometry& g, float* y) {
-  binaryConv(FloatImages{x}, w, g, y);
+  binaryConv(FloatImages{x}, w, g, Floats{y});
 }
 
 void binaryConv2dPixels(const uint32_t* pixels, const float* w, const ConvGeometry& g, float* y) {
-  binaryConv(PackedImages{pixels}, w, g, y);
+  binaryConv(PackedImages{pixels}, w, g, Floats{y});
+}
+
+void binaryConv2dThresholdPixels(const uint32_t* pixels, const float* w, const ConvGeometry& g,
+                                 const float* thresholds, const uint8_t* flip, uint32_t* out) {
+  binaryConv(PackedImages{pixels}, w, g, Signs{thresholds, flip, out});
 }
 
 }  // namespace bamsprod

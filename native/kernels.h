@@ -85,6 +85,15 @@ void binaryConv2dPixels(const uint32_t* pixels, const float* w, const ConvGeomet
 void thresholdPixels(const float* x, const ChannelLayout& l, const float* thresholds, const uint8_t* flip,
                      uint32_t* out);
 
+// One image's signs x[C, spatial] into out[spatial, ceil(C/32)], as thresholdPixels does.
+void thresholdImage(const float* x, int64_t channels, int64_t spatial, const float* thresholds, const uint8_t* flip,
+                    uint32_t* out);
+
+// binaryConv2dPixels followed by thresholdPixels, fused: each image's sums are thresholded
+// while in cache, and only the packed signs out[N, OH, OW, ceil(O/32)] are written.
+void binaryConv2dThresholdPixels(const uint32_t* pixels, const float* w, const ConvGeometry& g,
+                                 const float* thresholds, const uint8_t* flip, uint32_t* out);
+
 // The same signs as rows for a binary dense layer: image n's signs in flattened (C, spatial)
 // order, 32 per word, `rowWords` words per image (unused bits 0). Writes every word.
 void thresholdRows(const float* x, const ChannelLayout& l, const float* thresholds, const uint8_t* flip,

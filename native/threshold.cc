@@ -5,26 +5,42 @@
 
 #include "kernels.h"
 #include "pool.h"
+#include "scratch.h"
 
 namespace bamsprod {
+
+namespace {
+
+// Sets bit `shift` of words[s] where the sign of plane[s] is -1: unless (x >= t) XOR flip.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void orNegative(const float* __restrict plane,
+                                                                             int64_t spatial, float t,
+                                                                             uint32_t notFlip, int shift,
+                                                                             uint32_t* __restrict words) {
+  for (int64_t s = 0; s < spatial; s++) words[s] |= ((plane[s] >= t ? 1u : 0u) ^ notFlip) << shift;
+}
+
+}  // namespace
+
+void thresholdImage(const float* x, int64_t channels, int64_t spatial, const float* thresholds, const uint8_t* flip,
+                    uint32_t* out) {
+  const int64_t words = (channels + 31) / 32;
+  // Word-planar first ([word][s], contiguous, so the compare vectorizes), then interleaved.
+  uint32_t* planar = words == 1 ? out : reinterpret_cast<uint32_t*>(scratch(5, static_cast<size_t>(words * spatial)));
+  std::memset(planar, 0, sizeof(uint32_t) * words * spatial);
+  for (int64_t c = 0; c < channels; c++)
+    orNegative(x + c * spatial, spatial, thresholds[c], flip[c] == 0 ? 1u : 0u, static_cast<int>(c % 32),
+               planar + (c / 32) * spatial);
+  if (words == 1) return;
+  for (int64_t s = 0; s < spatial; s++)
+    for (int64_t w = 0; w < words; w++) out[s * words + w] = planar[w * spatial + s];
+}
 
 void thresholdPixels(const float* x, const ChannelLayout& l, const float* thresholds, const uint8_t* flip,
                      uint32_t* out) {
   const int64_t words = (l.channels + 31) / 32, spatial = l.spatial;
   parallelFor(l.batch, 1, [&](int64_t n0, int64_t n1) {
-    for (int64_t n = n0; n < n1; n++) {
-      uint32_t* image = out + n * spatial * words;
-      std::memset(image, 0, sizeof(uint32_t) * spatial * words);
-      for (int64_t c = 0; c < l.channels; c++) {
-        const float t = thresholds[c];
-        const uint32_t notFlip = flip[c] == 0 ? 1u : 0u;
-        const int shift = static_cast<int>(c % 32);
-        const float* plane = x + (n * l.channels + c) * spatial;
-        uint32_t* dst = image + c / 32;
-        for (int64_t s = 0; s < spatial; s++)
-          dst[s * words] |= ((plane[s] >= t ? 1u : 0u) ^ notFlip) << shift;
-      }
-    }
+    for (int64_t n = n0; n < n1; n++)
+      thresholdImage(x + n * l.channels * spatial, l.channels, spatial, thresholds, flip, out + n * spatial * words);
   });
 }
 

@@ -48,6 +48,7 @@ export const packedKernelArity = {
   packSigns: 4,
   binaryGemmPacked: 6,
   binaryConv2dPixels: 4,
+  binaryConv2dThresholdPixels: 6,
   thresholdRows: 6,
   thresholdPixels: 5,
 } as const satisfies Arity<PackedKernels>;

@@ -19,6 +19,18 @@ export interface PackedKernels {
    */
   binaryConv2dPixels(pixels: Uint32Array, w: Float32Array, g: ConvGeometry, y: Float32Array): void;
   /**
+   * binaryConv2dPixels then thresholdPixels in one pass: each image's sums are thresholded
+   * while in cache and only the signs are written, out [N, OH, OW, ceil(O/32)] words.
+   */
+  binaryConv2dThresholdPixels(
+    pixels: Uint32Array,
+    w: Float32Array,
+    g: ConvGeometry,
+    thresholds: Float32Array,
+    flip: Uint8Array,
+    out: Uint32Array,
+  ): void;
+  /**
    * -1 unless (x >= thresholds[c]) XOR flip[c], as rows of `rowWords` words per image in
    * flattened (C, spatial) order.
    */

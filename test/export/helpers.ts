@@ -217,3 +217,35 @@ export function oddModel(): Sequential {
     if (p.name.endsWith("/bias")) p.tensor.data.forEach((_, i, a) => (a[i] = (i % 7) - 3.25));
   return model;
 }
+
+/**
+ * A binary convolution's signs, pooled to 14x14 and then convolved to 7x7 with 32 channels,
+ * read by a binary dense layer: 49 words per image, an odd count that the rows pad.
+ */
+export function pixelRowsModel(): Sequential {
+  const signs = { inputQuantizer: "ste_sign", kernelQuantizer: "ste_sign", useBias: false } as const;
+  const model = new Sequential(
+    [
+      new Rescale({ mean: 0.3, std: 0.4 }),
+      new QuantConv2D({
+        filters: 32,
+        kernelSize: 3,
+        padding: "same",
+        kernelQuantizer: "ste_sign",
+        useBias: false,
+      }),
+      new BatchNorm(),
+      new QuantConv2D({ filters: 32, kernelSize: 3, padding: "same", ...signs }),
+      new MaxPool2D({ poolSize: 2, strides: 2 }),
+      new BatchNorm(),
+      new QuantConv2D({ filters: 32, kernelSize: 2, strides: 2, ...signs }),
+      new BatchNorm(),
+      new Flatten(),
+      new QuantDense({ units: 10, ...signs }),
+      new BatchNorm(),
+    ],
+    { inputShape: [1, 28, 28], classes: 10, seed: 12 },
+  );
+  randomizeBatchNorms(model, 13);
+  return model;
+}

@@ -8,6 +8,7 @@ import {
   bitDifferences,
   firstImages,
   oddModel,
+  pixelRowsModel,
   portableReferenceLogits,
   randomModel,
   referenceLogits,
@@ -70,6 +71,19 @@ test("odd geometry: 40 channels (a partial bit word), stride 2, asymmetric paddi
   // The float classifier feeds the logits: fixed-order sums, the portable kernels' (docs/format.md).
   const reference = portableReferenceLogits(model, images, count);
   assert.deepEqual(bitDifferences(packed.logits(images, count), reference), []);
+});
+
+test("a binary dense layer reads a convolution's packed signs as rows: 32 channels at 7x7 (an odd word count per image) after a 2x2 pool", () => {
+  const model = pixelRowsModel();
+  const spec = compileModel(model);
+  const types = spec.layers.map((l) => l.type);
+  assert.deepEqual(types.slice(3, 8), ["conv2d", "max_pool2d", "threshold", "conv2d", "threshold"]);
+  assert.deepEqual(types.slice(8), ["flatten", "dense", "scale_shift"]);
+  const { images, count } = firstImages(40);
+  const reference = referenceLogits(model, images, count);
+  const packed = loadPacked(encodePacked(spec));
+  assert.deepEqual(bitDifferences(packed.logits(images, count), reference), []);
+  assert.ok(new Set(packed.predict(images, count)).size > 1);
 });
 
 test("Uint8Array and Float32Array pixels give the same logits; zero images give empty results", () => {

@@ -40,6 +40,34 @@ function packPixels(x: Float32Array, [batch, channels, height, width]: number[])
   return out;
 }
 
+/** Per channel a threshold on one of the sums or half-way between, and a random flip. */
+function randomThresholds(
+  rng: Rng,
+  sums: Float32Array,
+  channels: number,
+): { thresholds: Float32Array; flip: Uint8Array } {
+  const thresholds = Float32Array.from(
+    { length: channels },
+    () => sums[rng.int(sums.length)] + rng.int(2) / 2,
+  );
+  const flip = Uint8Array.from({ length: channels }, () => rng.int(2));
+  return { thresholds, flip };
+}
+
+/** y [N, C, H, W] -> per pixel, bit c set unless (y >= thresholds[c]) XOR flip[c]. */
+function thresholdPixels(
+  y: Float32Array,
+  [batch, channels, height, width]: number[],
+  thresholds: Float32Array,
+  flip: Uint8Array,
+): Uint32Array {
+  const negative = y.map((v, i) => {
+    const c = Math.floor(i / (height * width)) % channels;
+    return Number(v >= thresholds[c]) ^ flip[c] ? 1 : -1;
+  });
+  return packPixels(negative, [batch, channels, height, width]);
+}
+
 describeBackends("binaryConv2dForward", (subject) => {
   const k = () => subject.backend().kernels;
 
@@ -104,6 +132,19 @@ describeBackends("binaryConv2dForward", (subject) => {
         actual.fill(Number.NaN);
         packed.binaryConv2dPixels(packPixels(x, xs), w, g, actual);
         assertSame(actual, expected, `pixels: x ${xs}, w ${ws}, stride ${stride}, padding ${padding}`);
+        // Fused with a threshold: the signs of the sums, packed per pixel (thresholds on some
+        // of the sums, so ties occur, and between them).
+        const { thresholds, flip } = randomThresholds(rng, expected, ws[0]);
+        const outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth];
+        const signs = new Uint32Array(g.batch * g.outHeight * g.outWidth * Math.ceil(ws[0] / 32)).fill(
+          0xdeadbeef,
+        );
+        packed.binaryConv2dThresholdPixels(packPixels(x, xs), w, g, thresholds, flip, signs);
+        assert.deepEqual(
+          signs,
+          thresholdPixels(expected, outShape, thresholds, flip),
+          `thresholded: x ${xs}, w ${ws}, stride ${stride}, padding ${padding}`,
+        );
       }
     });
   }
@@ -120,6 +161,18 @@ describeNative("binaryConv2dForward argument checks", (native) => {
     assert.throws(
       () => packed!.binaryConv2dPixels(new Uint32Array(15), new Float32Array(18), g, new Float32Array(16)),
       /pixels has 15 elements, needs 16/,
+    );
+    assert.throws(
+      () =>
+        packed!.binaryConv2dThresholdPixels(
+          new Uint32Array(16),
+          new Float32Array(18),
+          g,
+          new Float32Array(1),
+          new Uint8Array(1),
+          new Uint32Array(15),
+        ),
+      /out has 15 elements, needs 16/,
     );
   });
 });

@@ -5,7 +5,7 @@
  * typed arrays and numbers, which V8 compiles to tight machine code.
  */
 import type { BiasLayer, MaxPool2DLayer, RescaleLayer, ScaleShiftLayer } from "../format.js";
-import { asSigns, asValues, sampleSize, type Step } from "./activations.js";
+import { asValues, sampleSize, type Step } from "./activations.js";
 import { Scratch } from "./scratch.js";
 
 /** y[n, c, s] = fround(x[n, c, s] * a[c] + b[c]), with a missing `a` meaning 1. */
@@ -57,13 +57,16 @@ export function scaleShiftStep(layer: ScaleShiftLayer): Step {
   return affineStep(layer.scale, layer.shift);
 }
 
-/** [C, H, W] -> [C*H*W]: only the shape changes (bits for a convolution are unpacked first). */
+/**
+ * [C, H, W] -> [C*H*W]: only the shape changes. Signs packed per pixel pass unchanged with
+ * their [C, H, W] shape, which says how to read them (asSigns gives the flattened C, H, W
+ * order); a binary dense layer reads them as they are (dense.ts).
+ */
 export function flattenStep(): Step {
   return {
-    run(input, batch) {
-      const shape = [sampleSize(input.shape)];
-      if (input.kind === "pixels") return { kind: "signs", negative: asSigns(input, batch), shape };
-      return { ...input, shape };
+    run(input) {
+      if (input.kind === "pixels") return input;
+      return { ...input, shape: [sampleSize(input.shape)] };
     },
   };
 }

@@ -12,12 +12,13 @@
  *
  * Otherwise: the engine's float convolution on the +-1 (or float) kernel, as in evaluation.
  */
-import { convGeometry, type Kernels } from "../../kernels/index.js";
+import { convGeometry, type ConvGeometry, type Kernels } from "../../kernels/index.js";
 import type { PackedKernels } from "../../kernels/packed.js";
 import { bitIsNegative, unpackSigns } from "../bits.js";
-import type { Conv2DLayer } from "../format.js";
+import type { Conv2DLayer, ThresholdLayer } from "../format.js";
 import { asSigns, productInput, type Activations, type Step } from "./activations.js";
 import { Scratch } from "./scratch.js";
+import { toPixels } from "./threshold.js";
 import { packedKernels, portableXnorProduct, rowWords } from "./xnor.js";
 
 interface Geometry {
@@ -28,14 +29,23 @@ interface Geometry {
   outWidth: number;
 }
 
-/** `kernels` gives the float kernels of a real-valued convolution (plan.ts chooses them). */
-export function convStep(layer: Conv2DLayer, inShape: readonly number[], kernels: () => Kernels): Step {
+/**
+ * `kernels` gives the float kernels of a real-valued convolution (plan.ts chooses them). A
+ * binary convolution given the `threshold` that follows it applies it too and returns the signs
+ * packed per pixel (natively in one pass, so its sums are never written out).
+ */
+export function convStep(
+  layer: Conv2DLayer,
+  inShape: readonly number[],
+  kernels: () => Kernels,
+  threshold: ThresholdLayer | null = null,
+): Step {
   const [channels, height, width] = inShape;
   const outHeight = Math.floor((height + 2 * layer.padH - layer.kernelH) / layer.strideH) + 1;
   const outWidth = Math.floor((width + 2 * layer.padW - layer.kernelW) / layer.strideW) + 1;
   const g: Geometry = { channels, height, width, outHeight, outWidth };
   return layer.binaryInput && layer.kernel.kind === "bits"
-    ? binaryConv(layer, layer.kernel.bits, g)
+    ? binaryConv(layer, layer.kernel.bits, g, threshold)
     : floatConv(layer, g, kernels);
 }
 
@@ -61,7 +71,12 @@ function floatConv(layer: Conv2DLayer, g: Geometry, kernels: () => Kernels): Ste
   };
 }
 
-function binaryConv(layer: Conv2DLayer, bits: Uint8Array, g: Geometry): Step {
+function binaryConv(
+  layer: Conv2DLayer,
+  bits: Uint8Array,
+  g: Geometry,
+  threshold: ThresholdLayer | null,
+): Step {
   const channelWords = Math.ceil(g.channels / 32);
   const shape = [layer.outChannels, g.outHeight, g.outWidth];
   const scratch = new Scratch();
@@ -76,15 +91,27 @@ function binaryConv(layer: Conv2DLayer, bits: Uint8Array, g: Geometry): Step {
           scratch.words(0, batch * g.height * g.width * channelWords),
         );
   // Each form prepares its kernel operands on first use: the kernels in use may change.
-  let native: ConvRun | null = null;
+  let native: NativeConv | null = null;
   let portable: ConvRun | null = null;
+  const outWords = Math.ceil(layer.outChannels / 32);
   return {
     run(input, batch) {
       const pixels = pixelsOf(input, batch);
       const packed = packedKernels();
+      if (packed !== null) native ??= nativeBinaryConv(packed, layer, bits, g, scratch);
+      if (threshold !== null) {
+        const out = scratch.words(3, batch * g.outHeight * g.outWidth * outWords);
+        if (native !== null && packed !== null) native.signs(pixels, batch, threshold, out);
+        else {
+          const y = (portable ??= portableBinaryConv(layer, bits, g, channelWords, scratch))(pixels, batch);
+          const l = { batch, channels: layer.outChannels, spatial: g.outHeight * g.outWidth };
+          toPixels(y, l, threshold, outWords, out);
+        }
+        return { kind: "pixels", words: out, channelWords: outWords, shape };
+      }
       const y =
-        packed !== null
-          ? (native ??= nativeBinaryConv(packed, layer, bits, g, scratch))(pixels, batch)
+        native !== null && packed !== null
+          ? native.values(pixels, batch)
           : (portable ??= portableBinaryConv(layer, bits, g, channelWords, scratch))(pixels, batch);
       return { kind: "values", data: y, shape };
     },
@@ -94,6 +121,12 @@ function binaryConv(layer: Conv2DLayer, bits: Uint8Array, g: Geometry): Step {
 /** A binary convolution of a chunk of packed pixels: [batch, O, OH, OW] values in scratch slot 2. */
 type ConvRun = (pixels: Uint32Array, batch: number) => Float32Array;
 
+/** The addon's XNOR convolution: its sums, or their thresholded signs (zeroed `out` not needed). */
+interface NativeConv {
+  values: ConvRun;
+  signs(pixels: Uint32Array, batch: number, threshold: ThresholdLayer, out: Uint32Array): void;
+}
+
 /** The addon's XNOR convolution, fed the packed pixels; it skips padded taps: no correction. */
 function nativeBinaryConv(
   packed: PackedKernels,
@@ -101,19 +134,32 @@ function nativeBinaryConv(
   bits: Uint8Array,
   g: Geometry,
   scratch: Scratch,
-): ConvRun {
+): NativeConv {
   const { kernelH, kernelW, outChannels } = layer;
   const kernelSigns = unpackSigns(bits, outChannels * g.channels * kernelH * kernelW); // +-1
-  return (pixels, batch) => {
-    const y = scratch.floats(2, batch * outChannels * g.outHeight * g.outWidth);
-    const geometry = convGeometry(
+  const geometry = (batch: number): ConvGeometry =>
+    convGeometry(
       [batch, g.channels, g.height, g.width],
       [outChannels, g.channels, kernelH, kernelW],
       [layer.strideH, layer.strideW],
       [layer.padH, layer.padW],
     );
-    packed.binaryConv2dPixels(pixels, kernelSigns, geometry, y);
-    return y;
+  return {
+    values(pixels, batch) {
+      const y = scratch.floats(2, batch * outChannels * g.outHeight * g.outWidth);
+      packed.binaryConv2dPixels(pixels, kernelSigns, geometry(batch), y);
+      return y;
+    },
+    signs(pixels, batch, threshold, out) {
+      packed.binaryConv2dThresholdPixels(
+        pixels,
+        kernelSigns,
+        geometry(batch),
+        threshold.thresholds,
+        threshold.flip,
+        out,
+      );
+    },
   };
 }
 

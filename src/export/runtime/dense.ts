@@ -7,7 +7,7 @@
 import type { Kernels } from "../../kernels/index.js";
 import { bitIsNegative, unpackSigns } from "../bits.js";
 import type { DenseLayer } from "../format.js";
-import { asSigns, productInput, type Activations, type Step } from "./activations.js";
+import { asSigns, productInput, sampleSize, type Activations, type Step } from "./activations.js";
 import { Scratch } from "./scratch.js";
 import { rowWords, xnorDot } from "./xnor.js";
 
@@ -45,17 +45,68 @@ function binaryDense(layer: DenseLayer, bits: Uint8Array): Step {
   for (let i = 0; i < flags.length; i++) flags[i] = bitIsNegative(bits, i) ? 1 : 0;
   const weights = packRows(flags, outFeatures, inFeatures, words);
   const scratch = new Scratch();
-  const rowsOf = (input: Activations, batch: number): Uint32Array =>
-    input.kind === "rows" && input.rowWords === words
-      ? input.words
-      : packRows(asSigns(input, batch), batch, inFeatures, words, scratch.words(0, batch * words));
+  let pixelOrder: Uint32Array | null = null;
   return {
     run(input, batch) {
       const y = scratch.floats(1, batch * outFeatures);
-      xnorDot(batch, outFeatures, inFeatures, words, rowsOf(input, batch), weights, y);
+      if (readsPixels(input, words)) {
+        // Features in (H, W, C) order: the pixel words are the rows, no repacking.
+        pixelOrder ??= toPixelOrder(weights, outFeatures, input.shape, words);
+        const rows = evenRows(input.words, batch, words, scratch);
+        xnorDot(batch, outFeatures, inFeatures, words, rows, pixelOrder, y);
+      } else {
+        const rows =
+          input.kind === "rows" && input.rowWords === words
+            ? input.words
+            : packRows(asSigns(input, batch), batch, inFeatures, words, scratch.words(0, batch * words));
+        xnorDot(batch, outFeatures, inFeatures, words, rows, weights, y);
+      }
       return { kind: "values", data: y, shape };
     },
   };
+}
+
+/**
+ * True for signs packed per pixel whose channels fill whole words (C a multiple of 32): each
+ * image's words are then its signs in (H, W, C) order without gaps, a row but for the padding
+ * word `evenRows` adds when their count is odd.
+ */
+function readsPixels(input: Activations, words: number): input is Extract<Activations, { kind: "pixels" }> {
+  if (input.kind !== "pixels" || input.shape[0] % 32 !== 0) return false;
+  return rowWords(sampleSize(input.shape)) === words;
+}
+
+/** The pixel words as rows of `words` (an even count): as they are, or with a zero word added per image. */
+function evenRows(pixels: Uint32Array, batch: number, words: number, scratch: Scratch): Uint32Array {
+  const perImage = pixels.length / batch;
+  if (perImage === words) return pixels;
+  const rows = scratch.words(0, batch * words);
+  for (let n = 0; n < batch; n++) rows.set(pixels.subarray(n * perImage, (n + 1) * perImage), n * words);
+  return rows;
+}
+
+/** The kernel rows with each feature moved from (C, H, W) order to (H, W, C) order. */
+function toPixelOrder(
+  weights: Uint32Array,
+  outFeatures: number,
+  shape: readonly number[],
+  words: number,
+): Uint32Array {
+  const [channels, height, width] = shape;
+  const plane = height * width;
+  const out = new Uint32Array(weights.length);
+  for (let o = 0; o < outFeatures; o++) {
+    const row = o * words;
+    for (let c = 0; c < channels; c++) {
+      for (let p = 0; p < plane; p++) {
+        const from = c * plane + p;
+        const to = p * channels + c;
+        const bit = (weights[row + (from >>> 5)] >>> (from & 31)) & 1;
+        out[row + (to >>> 5)] |= bit << (to & 31);
+      }
+    }
+  }
+  return out;
 }
 
 function floatDense(layer: DenseLayer, kernels: () => Kernels): Step {

@@ -1,12 +1,12 @@
 /** Turns a packed model's layer list into the steps that run it. */
 import { getBackend, portableKernels, type Kernels } from "../../kernels/index.js";
-import type { PackedLayer, PackedSpec } from "../format.js";
+import type { Conv2DLayer, PackedLayer, PackedSpec, ThresholdLayer } from "../format.js";
 import { chainShapes } from "../shapes.js";
 import type { Step } from "./activations.js";
 import { biasStep, flattenStep, maxPoolStep, rescaleStep, scaleShiftStep } from "./channelwise.js";
 import { convStep } from "./conv.js";
 import { denseStep } from "./dense.js";
-import { pooledThresholdStep } from "./pooledThreshold.js";
+import { signPoolStep } from "./signPool.js";
 import { avgPoolStep, residualStep, rpreluStep } from "./residual.js";
 import { thresholdStep, type SignLayout } from "./threshold.js";
 
@@ -19,8 +19,8 @@ export interface PlanStep {
 
 /**
  * The steps running the layers, with the kernels repacked for inference (done once, at load).
- * One step per layer, except that a max-pool between a binary convolution and a threshold is
- * fused with the threshold (see pooledThreshold.ts).
+ * One step per layer, except that a binary convolution runs the threshold after it (directly,
+ * or after a max-pool, which then pools the signs: signPool.ts) and hands on packed signs.
  */
 export function buildPlan(spec: PackedSpec): PlanStep[] {
   return buildSteps(spec.layers, spec.inputShape);
@@ -34,9 +34,12 @@ function buildSteps(layers: readonly PackedLayer[], inputShape: readonly number[
     const layer = layers[i];
     const next = layers[i + 1];
     const inShape = i === 0 ? inputShape : shapes[i - 1];
-    if (layer.type === "max_pool2d" && next?.type === "threshold" && givesIntegers(layers[i - 1])) {
-      steps.push({ step: pooledThresholdStep(layer, next), layer, inShape });
-      i++;
+    const fused = givesIntegers(layer) ? thresholdAfter(layers, i) : null;
+    if (fused !== null) {
+      steps.push({ step: convStep(layer as Conv2DLayer, inShape, activeKernels, fused), layer, inShape });
+      if (next.type === "max_pool2d")
+        steps.push({ step: signPoolStep(next, fused), layer: next, inShape: shapes[i] });
+      i += next.type === "max_pool2d" ? 2 : 1;
       continue;
     }
     // A binary convolution on real values binarizes them itself (sign(0) = +1): a threshold at 0
@@ -80,6 +83,13 @@ function onlyThresholded(layers: readonly PackedLayer[], index: number): boolean
     reader?.type === "threshold" ||
     ((reader?.type === "dense" || reader?.type === "conv2d") && reader.binaryInput)
   );
+}
+
+/** The threshold that follows layer `index` directly or after a max-pool, or null. */
+function thresholdAfter(layers: readonly PackedLayer[], index: number): ThresholdLayer | null {
+  const next = layers[index + 1];
+  const after = next?.type === "max_pool2d" ? layers[index + 2] : next;
+  return after?.type === "threshold" ? after : null;
 }
 
 /** True for a layer whose outputs are exact integers (both operands +-1). */

@@ -1,6 +1,6 @@
 /**
- * Max-pooling followed by a threshold, on exact integer sums (a binary convolution's output),
- * done on bits: threshold every position, then pool the sign words with AND / OR.
+ * Max-pooling between a binary convolution and a threshold, done on bits: the convolution
+ * thresholds every position (conv.ts, fused), then this step pools the sign words with AND / OR.
  *
  * Why it is the same function: a threshold is monotone. Where +1 means s >= T (flip 0),
  * sign(max(window)) is +1 iff some s in the window is >= T, so the pooled -1 bit is the AND of
@@ -11,11 +11,11 @@
  * Pooling 32 channels per word operation replaces a float max per channel and position.
  */
 import type { MaxPool2DLayer, ThresholdLayer } from "../format.js";
-import { asValues, type Step } from "./activations.js";
+import type { Step } from "./activations.js";
 import { Scratch } from "./scratch.js";
-import { toPixels } from "./threshold.js";
 
-export function pooledThresholdStep(pool: MaxPool2DLayer, threshold: ThresholdLayer): Step {
+/** Pools the per-pixel signs a binary convolution fused with `threshold` gives. */
+export function signPoolStep(pool: MaxPool2DLayer, threshold: ThresholdLayer): Step {
   const channels = threshold.thresholds.length;
   const channelWords = Math.ceil(channels / 32);
   // Per word: bits of the channels whose pooled sign is the OR of -1 bits (flip 1).
@@ -24,15 +24,13 @@ export function pooledThresholdStep(pool: MaxPool2DLayer, threshold: ThresholdLa
   const scratch = new Scratch();
   return {
     run(input, batch) {
+      if (input.kind !== "pixels") throw new Error("signPoolStep: the fused convolution gives pixels");
       const [, height, width] = input.shape;
-      const spatial = height * width;
-      const full = scratch.words(0, batch * spatial * channelWords);
-      toPixels(asValues(input, batch), { batch, channels, spatial }, threshold, channelWords, full);
       const outH = Math.floor((height - pool.size) / pool.stride) + 1;
       const outW = Math.floor((width - pool.size) / pool.stride) + 1;
-      const out = scratch.words(1, batch * outH * outW * channelWords);
+      const out = scratch.words(0, batch * outH * outW * channelWords);
       const g = { batch, height, width, outH, outW, channelWords };
-      poolWords(full, g, pool.size, pool.stride, orMask, out);
+      poolWords(input.words, g, pool.size, pool.stride, orMask, out);
       return { kind: "pixels", words: out, channelWords, shape: [channels, outH, outW] };
     },
   };
