@@ -2,7 +2,7 @@
  * The start-up choice of backend, for Node (the CLI and `import "bamsprod"` both use it): the
  * native backend when its addon loads, the portable one otherwise, with a one-line notice
  * saying which and why. `BAMSPROD_KERNELS=portable|native` forces one; `BAMSPROD_THREADS=N`
- * sets the thread count (default: all cores). Importing this module makes that choice the
+ * sets the thread count (default: all cores); `BAMSPROD_XNOR_PATH` a slower XNOR path. Importing this module makes that choice the
  * default of `getBackend()` (backend.ts); `useBackend` chooses explicitly.
  *
  * @example
@@ -16,7 +16,7 @@ import { getBackend, portableBackend, setBackend, setDefaultBackend, type Backen
 import type { Kernels } from "./kernels.js";
 import { loadAddon } from "./native/addon.js";
 import type { AddonLoad } from "./native/addon.js";
-import { createNativeBackend } from "./native/backend.js";
+import { createNativeBackend, type NativeBackend } from "./native/backend.js";
 
 /** The chosen backend and one line (no trailing newline) for stderr. */
 export interface BackendChoice {
@@ -63,12 +63,28 @@ export function chooseBackend(
     };
   }
   loaded.addon.setThreads(threads);
+  const backend = createNativeBackend(loaded.addon);
+  useXnorPath(backend, env.BAMSPROD_XNOR_PATH?.trim() || undefined);
   const info = loaded.addon.info();
   const why = forced === "native" ? "BAMSPROD_KERNELS=native" : "addon loaded";
   return {
-    backend: createNativeBackend(loaded.addon),
+    backend,
     notice: `bamsprod: using native kernels (${why}; OpenBLAS ${info.blasCore}, ${threads} thread${threads === 1 ? "" : "s"}, XNOR path ${info.binaryPath})`,
   };
+}
+
+/**
+ * The XNOR/popcount path `BAMSPROD_XNOR_PATH` names (one this CPU supports), or the best one.
+ * @throws BamsprodError naming the value and this CPU's paths when it supports no such path.
+ */
+function useXnorPath(backend: NativeBackend, path: string | undefined): void {
+  const { paths } = backend.dispatch;
+  if (path !== undefined && !paths.includes(path)) {
+    throw new BamsprodError(
+      `BAMSPROD_XNOR_PATH is ${show(path)}; this CPU supports ${paths.join(", ")} (or unset it for the fastest)`,
+    );
+  }
+  backend.dispatch.use(path ?? paths[0]);
 }
 
 /**

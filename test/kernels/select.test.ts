@@ -79,6 +79,25 @@ describe("kernel selection", () => {
     assert.equal(addon?.info().threads, 2);
   });
 
+  test(
+    "BAMSPROD_XNOR_PATH picks a path this CPU has, refuses one it lacks, and unset means the best",
+    { skip },
+    () => {
+      const paths = ["avx512-vpopcntdq", "avx2", "popcnt", "generic"].filter((p) => addon!.setBinaryPath(p));
+      for (const path of paths) {
+        const { notice } = chooseBackend({ BAMSPROD_XNOR_PATH: path });
+        assert.equal(addon!.info().binaryPath, path);
+        assert.match(notice, new RegExp(`XNOR path ${path}\\)$`));
+      }
+      assert.throws(
+        () => chooseBackend({ BAMSPROD_XNOR_PATH: "neon" }),
+        new RegExp(`^BamsprodError: BAMSPROD_XNOR_PATH is "neon"; this CPU supports ${paths.join(", ")} \\(`),
+      );
+      chooseBackend({});
+      assert.equal(addon!.info().binaryPath, paths[0]);
+    },
+  );
+
   test("useBackend installs the named backend and returns it", () => {
     assert.equal(useBackend("portable"), portableBackend);
     assert.equal(getBackend(), portableBackend);
