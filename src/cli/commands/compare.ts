@@ -14,6 +14,7 @@ import type { CompareConfig } from "../../experiments/compare/config.js";
 import { parseQueueUrl } from "../../experiments/compare/queueUrl.js";
 import { nonNegativeInt, positiveInt, positiveNumber } from "../options.js";
 import { addDataOptions, dataSpec, imageShapeOf } from "../dataOptions.js";
+import { againHint, stopSignals, type StopSignal } from "../signals.js";
 
 /** The parsed flags: CompareConfig's numbers and paths as they are, the lists still as text. */
 interface CompareOpts extends Omit<CompareConfig, "models" | "optimizers" | "tuneEpochs" | "grids"> {
@@ -93,22 +94,45 @@ export function register(program: Command): void {
         return;
       }
       const env = parallelRunEnv(opts.jobs);
-      // Ctrl-C reaches the training processes too (same process group): each saves a checkpoint
-      // and stops; waiting for them lets the next invocation resume every run.
-      let interrupted = false;
-      const onSigint = (): void => {
-        if (interrupted) process.exit(130);
-        interrupted = true;
-        process.stderr.write(
-          "\nbamsprod compare: waiting for the runs to save checkpoints (Ctrl-C again to quit now)\n",
-        );
-      };
-      process.on("SIGINT", onSigint);
-      const { results } = await runCompare(config, spawnRunner({ env }), command, { log }).finally(() =>
-        process.off("SIGINT", onSigint),
+      const results = await runStoppable((stop) =>
+        runCompare(config, spawnRunner({ env, stop }), command, { log }),
       );
-      printResults(results, config);
+      if (results !== null) printResults(results.results, config);
     });
+}
+
+/**
+ * Runs `work`; Ctrl-C or SIGTERM (at the terminal or sent to this process alone) tells every
+ * training process to save a checkpoint and stop (the children run in their own process group,
+ * so each gets that one SIGINT), starts no new run, and ends with a one-line message and the
+ * signal's exit code; the same command resumes. A second signal quits at once.
+ * @returns the result, or null when stopped by a signal.
+ */
+async function runStoppable<T>(work: (stop: AbortSignal) => Promise<T>): Promise<T | null> {
+  const stopping = new AbortController();
+  let stoppedBy: StopSignal | null = null;
+  const onSignal = (signal: StopSignal): void => {
+    if (stoppedBy !== null) process.exit(stopSignals[signal]);
+    stoppedBy = signal;
+    stopping.abort();
+    process.stderr.write(
+      `\nbamsprod compare: ${signal}: the running trainings save checkpoints and stop (${againHint(signal)} again to quit now)\n`,
+    );
+  };
+  const signals = Object.keys(stopSignals) as StopSignal[];
+  for (const signal of signals) process.on(signal, onSignal);
+  try {
+    return await work(stopping.signal);
+  } catch (err) {
+    if (stoppedBy === null) throw err;
+    process.stderr.write(
+      `bamsprod compare: stopped by ${stoppedBy}; finished runs and checkpoints are kept: run the same command to resume\n`,
+    );
+    process.exitCode = stopSignals[stoppedBy];
+    return null;
+  } finally {
+    for (const signal of signals) process.off(signal, onSignal);
+  }
 }
 
 function printResults(results: CompareResults, config: CompareConfig): void {

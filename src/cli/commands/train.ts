@@ -19,6 +19,7 @@ import { isModelFile, widthModels } from "../../train/modelSpec.js";
 import { modelNames } from "../../nn/index.js";
 import { compileModel } from "../../export/compile.js";
 import { addDataOptions, dataSpec, imageShapeOf } from "../dataOptions.js";
+import { againHint, stopSignals, type StopSignal } from "../signals.js";
 
 /** A fresh directory per run, so running the same command twice never collides. */
 function defaultOutDir(model: string, optimizer: string): string {
@@ -162,10 +163,6 @@ function augmentOf(opts: Record<string, unknown>): TrainConfig["augment"] {
   return { padding: (opts.cropPadding as number | undefined) ?? 0, flip: opts.flip === true };
 }
 
-/** Exit codes of a run stopped by a signal: 128 + the signal's number, as a shell reports it. */
-const stopSignals = { SIGINT: 130, SIGTERM: 143 } as const;
-type StopSignal = keyof typeof stopSignals;
-
 /**
  * Runs the training with a progress display. Ctrl-C (SIGINT) and SIGTERM both stop after the
  * current batch and save a checkpoint; a second signal quits at once (the checkpoint on disk is
@@ -191,9 +188,9 @@ async function runWithProgress(
     stopRequested = signal;
     if (bar?.isActive === true) bar.stop();
     else if (process.stderr.isTTY && signal === "SIGINT") process.stderr.write("\r\x1b[K"); // the terminal's echoed ^C
-    const [by, again] = signal === "SIGINT" ? ["", "Ctrl-C"] : [`${signal}: `, signal];
+    const by = signal === "SIGINT" ? "" : `${signal}: `;
     process.stderr.write(
-      `bamsprod: ${by}stopping after this batch and saving a checkpoint (${again} again to quit now)\n`,
+      `bamsprod: ${by}stopping after this batch and saving a checkpoint (${againHint(signal)} again to quit now)\n`,
     );
   };
   const signals = Object.keys(stopSignals) as StopSignal[];

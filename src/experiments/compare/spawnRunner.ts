@@ -98,6 +98,11 @@ function runChild(
   const log = createWriteStream(logPath, { flags: "a" });
   log.write(`$ node ${entry} ${args.join(" ")}\n`);
   return new Promise((resolve, reject) => {
+    if (stop?.aborted === true) {
+      log.end();
+      reject(new TrainRunError(`training run ${spec.dir} not started: stopping`, null, null, ""));
+      return;
+    }
     const child = spawn(process.execPath, [entry, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, ...env },
@@ -105,7 +110,6 @@ function runChild(
     });
     const onStop = (): void => void child.kill("SIGINT");
     stop?.addEventListener("abort", onStop, { once: true });
-    if (stop?.aborted === true) onStop();
     let stdout = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
     let stderrTail = "";
