@@ -25,6 +25,8 @@ const sizes: [number, number, number][] = [
   [6, 9, 2500],
   [67, 130, 300],
   [3, 200, 70],
+  [32, 1, 31], // the fewest rows the AVX2 path takes (fewer take POPCNT)
+  [40, 33, 129],
 ];
 
 /** sum_k sign(a) sign(b) computed directly, sign(v) = +1 when v >= 0 (so -0 and 0 give +1). */
