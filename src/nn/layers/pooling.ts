@@ -16,8 +16,10 @@ export interface PoolOptions {
 abstract class Pool2D extends LayerBase {
   readonly poolSize: number;
   readonly strides: number;
+  /** The pooling op of the subclass (max or mean of each window). */
+  protected abstract readonly pool: typeof maxPool2d;
 
-  constructor(options: PoolOptions) {
+  constructor(options: PoolOptions = {}) {
     super(options.name);
     this.poolSize = checkInt("pooling", "poolSize", options.poolSize ?? 2);
     this.strides = checkInt("pooling", "strides", options.strides ?? this.poolSize);
@@ -38,30 +40,20 @@ abstract class Pool2D extends LayerBase {
   config(): Record<string, unknown> {
     return { poolSize: this.poolSize, strides: this.strides };
   }
+
+  forward(x: Tensor, _ctx: ForwardContext): Tensor {
+    return this.pool(x, { size: this.poolSize, stride: this.strides });
+  }
 }
 
 /** Maximum of each window. */
 export class MaxPool2D extends Pool2D {
   readonly kind = "max_pool2d";
-
-  constructor(options: PoolOptions = {}) {
-    super(options);
-  }
-
-  forward(x: Tensor, _ctx: ForwardContext): Tensor {
-    return maxPool2d(x, { size: this.poolSize, stride: this.strides });
-  }
+  protected readonly pool = maxPool2d;
 }
 
 /** Mean of each window. */
 export class AvgPool2D extends Pool2D {
   readonly kind = "avg_pool2d";
-
-  constructor(options: PoolOptions = {}) {
-    super(options);
-  }
-
-  forward(x: Tensor, _ctx: ForwardContext): Tensor {
-    return avgPool2d(x, { size: this.poolSize, stride: this.strides });
-  }
+  protected readonly pool = avgPool2d;
 }
