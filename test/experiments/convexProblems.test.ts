@@ -9,9 +9,7 @@ import {
 } from "../../src/experiments/index.js";
 import { quadraticForm } from "../../src/experiments/convex/leastSquares.js";
 import { Rng } from "../../src/util/random.js";
-
-const close = (a: number, b: number, tol: number, what = ""): void =>
-  assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);
+import { close } from "../helpers/close.js";
 
 test("Reddi problem: three SGD steps by hand", () => {
   // x1 = 0.5. t=1: f = 3x, regret 3(0.5+1) = 4.5, x2 = 0.5 - 0.1*3 = 0.2.

@@ -8,9 +8,7 @@ import {
   studentTCdf,
 } from "../../src/experiments/index.js";
 import { incompleteBeta, logGamma } from "../../src/experiments/stats.js";
-
-const close = (a: number, b: number, tol: number, what = ""): void =>
-  assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);
+import { close } from "../helpers/close.js";
 
 test("mean and sample standard deviation", () => {
   assert.equal(mean([1, 2, 3, 4]), 2.5);
