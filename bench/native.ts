@@ -197,17 +197,25 @@ function benchGemm(native: Kernels, seconds: number): void {
   }
 }
 
+/** bcnn's 3x3 pad-1 convolutions: input channels, height (= width), output channels. */
+const BCNN_CONVS: [number, number, number][] = [
+  [32, 28, 32],
+  [32, 14, 64],
+  [64, 14, 64],
+];
+
+/** "x[batch,c,hw,hw] w[o,c,3,3]". */
+function convLabel(batch: number | string, c: number, hw: number, o: number): string {
+  return `x[${batch},${c},${hw},${hw}] w[${o},${c},3,3]`;
+}
+
 function benchConv(native: Kernels, seconds: number): void {
   console.log(
     "\nconv 3x3 pad 1 (bcnn layers)          pass      native GFLOP/s  portable GFLOP/s  native/portable",
   );
-  const layers: [string, number, number, number][] = [
-    ["x[N,32,28,28] w[32,32,3,3]", 32, 28, 32],
-    ["x[N,32,14,14] w[64,32,3,3]", 32, 14, 64],
-    ["x[N,64,14,14] w[64,64,3,3]", 64, 14, 64],
-  ];
   const rng = new Rng(3);
-  for (const [label, c, hw, o] of layers) {
+  for (const [c, hw, o] of BCNN_CONVS) {
+    const label = convLabel("N", c, hw, o);
     const rates = (kernels: Kernels, batch: number) => {
       const g = convGeometry([batch, c, hw, hw], [o, c, 3, 3], 1, 1);
       const x = random(rng, batch * c * hw * hw);
@@ -239,13 +247,9 @@ function benchBinaryConv(native: Kernels, seconds: number): void {
   console.log(`${" ".repeat(60)}    float      XNOR  speed-up  binary MACs/cycle/core`);
   const hz = cpuHz();
   const threads = kernelInfo().threads;
-  const layers: [string, number, number, number][] = [
-    ["x[128,32,28,28] w[32,32,3,3]", 32, 28, 32],
-    ["x[128,32,14,14] w[64,32,3,3]", 32, 14, 64],
-    ["x[128,64,14,14] w[64,64,3,3]", 64, 14, 64],
-  ];
   const rng = new Rng(4);
-  for (const [label, c, hw, o] of layers) {
+  for (const [c, hw, o] of BCNN_CONVS) {
+    const label = convLabel(128, c, hw, o);
     const g = convGeometry([128, c, hw, hw], [o, c, 3, 3], 1, 1);
     const x = random(rng, 128 * c * hw * hw);
     const w = random(rng, o * c * 9);
