@@ -19,30 +19,18 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { build } from "esbuild";
+import { scriptArgs } from "./script-args.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const page = join(root, "examples", "browser");
 const GALLERY = 40;
 
-function fail(message) {
-  console.error(`build-demo: ${message}`);
-  process.exit(1);
-}
-
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      model: { type: "string" },
-      epochs: { type: "string", default: "3" },
-      out: { type: "string", default: join(page, "dist") },
-    },
-  }));
-} catch (err) {
-  fail(err.message);
-}
+const { values, fail } = scriptArgs("build-demo", {
+  model: { type: "string" },
+  epochs: { type: "string", default: "3" },
+  out: { type: "string", default: join(page, "dist") },
+});
 const lib = await import(join(root, "build", "src", "index.js"));
 
 async function trainModel(epochs) {

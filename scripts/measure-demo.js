@@ -11,28 +11,16 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import puppeteer from "puppeteer-core";
+import { scriptArgs } from "./script-args.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-function fail(message) {
-  console.error(`measure-demo: ${message}`);
-  process.exit(1);
-}
-
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      out: { type: "string", default: join(root, "examples", "browser", "dist") },
-      seconds: { type: "string", default: "3" },
-      screenshot: { type: "string" },
-    },
-  }));
-} catch (err) {
-  fail(err.message);
-}
+const { values, fail } = scriptArgs("measure-demo", {
+  out: { type: "string", default: join(root, "examples", "browser", "dist") },
+  seconds: { type: "string", default: "3" },
+  screenshot: { type: "string" },
+});
 const seconds = Number(values.seconds);
 if (!(seconds > 0)) fail(`--seconds must be a positive number, got ${JSON.stringify(values.seconds)}`);
 const page = join(resolve(values.out), "index.html");
