@@ -146,18 +146,11 @@ function signAsThreshold(channels: number): ThresholdLayer {
 }
 
 /**
- * Rescale as float32 scale and offset, computed as the layer computes them and checked on every
+ * Rescale as float32 scale and offset, the layer's own, checked against its forward on every
  * pixel value 0..255 of every channel.
  */
 function compileRescale(layer: Rescale, channels: number): RescaleLayer {
-  const scale = new Float32Array(channels);
-  const offset = new Float32Array(channels);
-  for (let c = 0; c < channels; c++) {
-    const m = typeof layer.mean === "number" ? layer.mean : layer.mean[c];
-    const s = typeof layer.std === "number" ? layer.std : layer.std[c];
-    scale[c] = 1 / (255 * s);
-    offset[c] = -m / s;
-  }
+  const { scale, offset } = layer.channelAffine(channels);
   const pixels = new Float32Array(256 * channels);
   for (let v = 0; v < 256; v++) pixels.fill(v, v * channels, (v + 1) * channels);
   const y = layer.forward(new Tensor(pixels, [256, channels, 1, 1]), {

@@ -52,17 +52,23 @@ export class Rescale extends LayerBase {
     return [...inputShape];
   }
 
-  forward(x: Tensor, _ctx: ForwardContext): Tensor {
-    const channels = x.shape[1];
-    const per = x.size / (x.shape[0] * channels);
-    const a = new Float32Array(channels);
-    const b = new Float32Array(channels);
+  /** y = x * scale[c] + offset[c] (float32 constants): scale = 1 / (255 * std_c), offset = -mean_c / std_c. */
+  channelAffine(channels: number): { scale: Float32Array; offset: Float32Array } {
+    const scale = new Float32Array(channels);
+    const offset = new Float32Array(channels);
     for (let c = 0; c < channels; c++) {
       const m = typeof this.mean === "number" ? this.mean : this.mean[c];
       const s = typeof this.std === "number" ? this.std : this.std[c];
-      a[c] = 1 / (255 * s);
-      b[c] = -m / s;
+      scale[c] = 1 / (255 * s);
+      offset[c] = -m / s;
     }
+    return { scale, offset };
+  }
+
+  forward(x: Tensor, _ctx: ForwardContext): Tensor {
+    const channels = x.shape[1];
+    const per = x.size / (x.shape[0] * channels);
+    const { scale: a, offset: b } = this.channelAffine(channels);
     const y = new Float32Array(x.size);
     const xd = x.data;
     // Plane by plane (sample, channel), so the channel's constants are hoisted out of the loop.
