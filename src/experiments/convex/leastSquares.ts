@@ -7,17 +7,14 @@
  * an optimizer keeps flipping signs once it has found the answer.
  */
 import { Rng } from "../../util/random.js";
-import { sign, type ConvexProblem } from "./problem.js";
+import { sign, type ConvexProblem, type RandomProblemOptions } from "./problem.js";
 
-export interface LeastSquaresOptions {
-  dim?: number;
+export interface LeastSquaresOptions extends RandomProblemOptions {
   batch?: number;
   /** Correlation of neighbouring features; default 0.5. */
   rho?: number;
   /** Standard deviation of the target noise; default 0.5. */
   noise?: number;
-  seed?: number;
-  alpha?: number;
 }
 
 export function leastSquaresProblem(options: LeastSquaresOptions = {}): ConvexProblem {

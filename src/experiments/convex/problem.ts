@@ -13,6 +13,15 @@ export interface ProblemSettings {
   beta2: number;
 }
 
+/** The options of the randomly drawn problems: their size, seed and base step size. */
+export interface RandomProblemOptions {
+  dim?: number;
+  /** Seed of the hidden optimum and the starting point (and, for some, of the draws). */
+  seed?: number;
+  /** Base step size; default 0.1. */
+  alpha?: number;
+}
+
 export interface ConvexProblem {
   /** Short identifier, used in file names and on the command line. */
   readonly id: string;

@@ -9,17 +9,13 @@
  */
 import { Rng } from "../../util/random.js";
 import { BamsprodError, show } from "../../util/errors.js";
-import { sign, type ConvexProblem } from "./problem.js";
+import { sign, type ConvexProblem, type RandomProblemOptions } from "./problem.js";
 
-export interface StochasticReddiOptions {
-  dim?: number;
+export interface StochasticReddiOptions extends RandomProblemOptions {
   /** Large gradient magnitude; default 101 (as in Reddi et al.'s stochastic figure). */
   C?: number;
   /** Expected coefficient E[a]; default 0.5. */
   delta?: number;
-  /** Seed of the hidden optimum b and the starting point. */
-  seed?: number;
-  alpha?: number;
 }
 
 export function stochasticReddiProblem(options: StochasticReddiOptions = {}): ConvexProblem {
