@@ -72,12 +72,23 @@ function productInput(layer: DenseLayer | Conv2DLayer, x: string): string {
   return layer.binaryInput ? `(${x} >= 0.0f ? 1.0 : -1.0)` : `(double)${x}`;
 }
 
-/** y = fround(x * scale[c] + offset[c]) in double (no scale: x + offset[c]), a float stage. */
-function affine(input: Repr, constants: string, scale: string | null, offset: string): StageCode {
-  const times = scale === null ? "" : ` * ${scale}[c]`;
+/** A named per-channel constant array: [C name, values]. */
+type ChannelConstants = [string, ArrayLike<number>];
+
+/**
+ * y = fround(x * scale[c] + offset[c]) in double (no scale: x + offset[c]), a float stage;
+ * `array` declares the constants (float or double).
+ */
+function affine(
+  input: Repr,
+  array: (name: string, values: ArrayLike<number>) => string,
+  offset: ChannelConstants,
+  scale: ChannelConstants | null = null,
+): StageCode {
+  const times = scale === null ? "" : ` * ${scale[0]}[c]`;
   return {
-    constants,
-    body: perChannel(input.shape, (x) => `(float)((double)${x}${times} + ${offset}[c])`),
+    constants: (scale === null ? "" : array(...scale)) + array(...offset),
+    body: perChannel(input.shape, (x) => `(float)((double)${x}${times} + ${offset[0]}[c])`),
     output: input,
   };
 }
@@ -86,27 +97,16 @@ const STAGES: StageTable = {
   rescale: {
     needs: () => "float",
     emit: ({ layer, input, name: n }) =>
-      affine(
-        input,
-        floatArray(`${n}_scale`, layer.scale) + floatArray(`${n}_offset`, layer.offset),
-        `${n}_scale`,
-        `${n}_offset`,
-      ),
+      affine(input, floatArray, [`${n}_offset`, layer.offset], [`${n}_scale`, layer.scale]),
   },
   bias: {
     needs: () => "float",
-    emit: ({ layer, input, name: n }) =>
-      affine(input, floatArray(`${n}_bias`, layer.values), null, `${n}_bias`),
+    emit: ({ layer, input, name: n }) => affine(input, floatArray, [`${n}_bias`, layer.values]),
   },
   scale_shift: {
     needs: () => "float",
     emit: ({ layer, input, name: n }) =>
-      affine(
-        input,
-        doubleArray(`${n}_scale`, layer.scale) + doubleArray(`${n}_shift`, layer.shift),
-        `${n}_scale`,
-        `${n}_shift`,
-      ),
+      affine(input, doubleArray, [`${n}_shift`, layer.shift], [`${n}_scale`, layer.scale]),
   },
   max_pool2d: { needs: () => "float", emit: maxPool },
   threshold: { needs: () => "float", emit: threshold },
