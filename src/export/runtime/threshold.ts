@@ -56,21 +56,30 @@ function toSigns(x: Float32Array, l: ChannelLayout, t: Thresholds, negative: Uin
   }
 }
 
+/**
+ * Writes x's signs into the zeroed `out` in a packed layout; `words` is the layout's stride in
+ * words (an image's row for rows, a pixel's channels for pixels).
+ */
+type SignPacker = (x: Float32Array, l: ChannelLayout, t: Thresholds, words: number, out: Uint32Array) => void;
+
 /** Each image's signs in flattened (C, H, W) order, 32 per word (zeroed `out`); natively when possible. */
-export function toRows(
-  x: Float32Array,
-  l: ChannelLayout,
-  t: Thresholds,
-  words: number,
-  out: Uint32Array,
-): void {
-  const { batch, channels, spatial } = l;
-  const { thresholds, flip } = t;
+export const toRows: SignPacker = (x, l, t, words, out) => {
   const packed = packedKernels();
-  if (packed !== null) {
-    packed.thresholdRows(x, l, thresholds, flip, words, out);
-    return;
-  }
+  if (packed !== null) packed.thresholdRows(x, l, t.thresholds, t.flip, words, out);
+  else packRows(x, l, t, words, out);
+};
+
+/**
+ * For each pixel, its channels' signs: [N, H, W, channelWords] (zeroed `out`); natively while
+ * the native kernels are in use (the same bits).
+ */
+export const toPixels: SignPacker = (x, l, t, channelWords, out) => {
+  const packed = packedKernels();
+  if (packed !== null) packed.thresholdPixels(x, l, t.thresholds, t.flip, out);
+  else packPixels(x, l, t, channelWords, out);
+};
+
+const packRows: SignPacker = (x, { batch, channels, spatial }, { thresholds, flip }, words, out) => {
   let i = 0;
   for (let n = 0; n < batch; n++) {
     const row = n * words;
@@ -84,26 +93,9 @@ export function toRows(
       }
     }
   }
-}
+};
 
-/**
- * For each pixel, its channels' signs: [N, H, W, channelWords] (zeroed `out`); natively while
- * the native kernels are in use (the same bits).
- */
-export function toPixels(
-  x: Float32Array,
-  l: ChannelLayout,
-  t: Thresholds,
-  channelWords: number,
-  out: Uint32Array,
-): void {
-  const { batch, channels, spatial } = l;
-  const { thresholds, flip } = t;
-  const packed = packedKernels();
-  if (packed !== null) {
-    packed.thresholdPixels(x, l, thresholds, flip, out);
-    return;
-  }
+const packPixels: SignPacker = (x, { batch, channels, spatial }, { thresholds, flip }, channelWords, out) => {
   for (let n = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {
       const t = thresholds[c];
@@ -116,4 +108,4 @@ export function toPixels(
       }
     }
   }
-}
+};
