@@ -3,6 +3,7 @@
  * directory (append-only file on, so a restart keeps the queue), `bamsprod worker` and
  * `bamsprod compare` processes, and a small generated dataset so runs take a second.
  */
+import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { after } from "node:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -183,4 +184,61 @@ export function trainingStarts(logs: string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const m of logs.matchAll(/: training (\S+) \(job/g)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
   return counts;
+}
+
+/** What a queue test runs against: a fresh Redis, a tiny dataset, and workers it starts. */
+export interface QueueSession {
+  redis: RedisServer;
+  data: string;
+  /** {@link startWorker} on this Redis; the worker is stopped when the test ends. */
+  worker(extra?: string[], lockSeconds?: number): CliProcess;
+  /** A new temp directory, removed when the test file ends. */
+  scratch(): string;
+  /** Adopts directories to remove when the test file ends. */
+  track(...dirs: string[]): void;
+}
+
+/**
+ * A queue test file's setup: `skip`, the reason its tests are skipped (false: Redis is there),
+ * and `withQueue`, which runs a test's body with a fresh Redis and a tiny dataset, then stops
+ * every worker it started and Redis, also when it fails. Temp directories are named PREFIX*.
+ */
+export function queueTestFile(prefix: string): {
+  skip: string | false;
+  withQueue(body: (session: QueueSession) => Promise<void>): Promise<void>;
+} {
+  const { fresh, track } = scratchDirs(prefix);
+  const withQueue = async (body: (session: QueueSession) => Promise<void>): Promise<void> => {
+    const redis = await startRedis();
+    const data = tinyDataset();
+    track(data);
+    const workers: CliProcess[] = [];
+    const worker = (extra: string[] = [], lockSeconds?: number): CliProcess => {
+      const w = startWorker(redis.url, extra, lockSeconds);
+      workers.push(w);
+      return w;
+    };
+    try {
+      await body({ redis, data, worker, scratch: fresh, track });
+    } finally {
+      await Promise.all(workers.map(stopWorker));
+      await redis.stop();
+    }
+  };
+  return { skip: redisMissing() ?? false, withQueue };
+}
+
+/** Asserts that a `bamsprod` process exited with 0 (its stderr as the message). */
+export async function finished(p: CliProcess): Promise<void> {
+  assert.equal(await p.exited, 0, p.stderr());
+}
+
+/** Asserts that worker logs show `runs` runs started, each exactly once. */
+export function assertTrainedOnce(logs: string, runs: number): void {
+  const starts = trainingStarts(logs);
+  assert.equal(starts.size, runs, logs);
+  assert.ok(
+    [...starts.values()].every((n) => n === 1),
+    logs,
+  );
 }

@@ -9,21 +9,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  assertTrainedOnce,
   comparable,
-  redisMissing,
-  scratchDirs,
+  finished,
+  queueTestFile,
   startCli,
-  startRedis,
-  startWorker,
-  stopWorker,
-  tinyDataset,
-  trainingStarts,
-  type CliProcess,
+  type QueueSession,
 } from "../queue/harness.js";
 
-const skip = redisMissing() ?? false;
-const dirs = scratchDirs("bamsprod-faults-");
-const scratch = dirs.fresh;
+const { skip, withQueue } = queueTestFile("bamsprod-faults-");
 /** A killed worker's jobs are taken over after this many seconds (short, so the test is). */
 const TAKEOVER_SECONDS = 10;
 
@@ -37,34 +31,38 @@ function sweep(data: string, out: string, optimizers: string, seeds: number, epo
   ];
 }
 
-async function finished(p: CliProcess): Promise<void> {
-  assert.equal(await p.exited, 0, p.stderr());
-}
-
-async function reference(args: string[]): Promise<unknown> {
-  const out = args[args.indexOf("--out") + 1];
-  await finished(startCli(args));
-  return comparable(out);
+/**
+ * A sweep (see {@link sweep}) run on the local pool first; then `args`, the same sweep through
+ * the session's queue into the fresh directory `out`, and `matches()`, which asserts that `out`
+ * holds the local results.
+ */
+async function queuedSweep(
+  { redis, data, scratch }: QueueSession,
+  optimizers: string,
+  seeds: number,
+  epochs: number,
+): Promise<{ out: string; args: string[]; matches(): void }> {
+  const local = scratch();
+  await finished(startCli(sweep(data, local, optimizers, seeds, epochs)));
+  const expected = comparable(local);
+  const out = scratch();
+  const args = [...sweep(data, out, optimizers, seeds, epochs), "--queue", redis.url];
+  return { out, args, matches: () => assert.deepEqual(comparable(out), expected) };
 }
 
 test(
   "a worker killed with SIGKILL mid-run: another worker resumes from its checkpoint, same numbers",
   { skip },
-  async () => {
-    const redis = await startRedis();
-    const data = tinyDataset();
-    dirs.track(data);
-    const expected = await reference(sweep(data, scratch(), "bamsprod", 1, 6));
-    const first = startWorker(redis.url, [], TAKEOVER_SECONDS);
-    let second: CliProcess | null = null;
-    try {
-      const out = scratch();
-      const coordinator = startCli([...sweep(data, out, "bamsprod", 1, 6), "--queue", redis.url]);
+  () =>
+    withQueue(async (session) => {
+      const { out, args, matches } = await queuedSweep(session, "bamsprod", 1, 6);
+      const first = session.worker([], TAKEOVER_SECONDS);
+      const coordinator = startCli(args);
       await first.waitFor(/epoch 2\/6/);
       first.child.kill("SIGKILL");
-      second = startWorker(redis.url, [], TAKEOVER_SECONDS);
+      const second = session.worker([], TAKEOVER_SECONDS);
       await finished(coordinator);
-      assert.deepEqual(comparable(out), expected);
+      matches();
       assert.match(
         second.stderr(),
         /training runs\/final\/bmlp\/bamsprod\/seed-1 \(job \S+, attempt 2\), resuming from epoch [2-5]/,
@@ -73,71 +71,40 @@ test(
         readFileSync(join(out, "runs/final/bmlp/bamsprod/seed-1/train.log"), "utf8"),
         /resumed from epoch [2-5]/,
       );
-    } finally {
-      await Promise.all([first, second].filter((w): w is CliProcess => w !== null).map(stopWorker));
-      await redis.stop();
-    }
-  },
+    }),
 );
 
 test(
   "the coordinator killed and started again reattaches to the sweep; no run is trained twice",
   { skip },
-  async () => {
-    const redis = await startRedis();
-    const data = tinyDataset();
-    dirs.track(data);
-    const expected = await reference(sweep(data, scratch(), "bamsprod,adam", 2, 3));
-    const worker = startWorker(redis.url, [], TAKEOVER_SECONDS);
-    try {
-      const out = scratch();
-      const args = [...sweep(data, out, "bamsprod,adam", 2, 3), "--queue", redis.url];
+  () =>
+    withQueue(async (session) => {
+      const { args, matches } = await queuedSweep(session, "bamsprod,adam", 2, 3);
+      const worker = session.worker([], TAKEOVER_SECONDS);
       const first = startCli(args);
       await first.waitFor(/\[1\/4\] done/);
       first.child.kill("SIGKILL");
       await first.exited;
       const again = startCli(args);
       await finished(again);
-      assert.deepEqual(comparable(out), expected);
-      const starts = trainingStarts(worker.stderr());
-      assert.equal(starts.size, 4);
-      assert.ok(
-        [...starts.values()].every((n) => n === 1),
-        worker.stderr(),
-      );
-    } finally {
-      await stopWorker(worker);
-      await redis.stop();
-    }
-  },
+      matches();
+      assertTrainedOnce(worker.stderr(), 4);
+    }),
 );
 
 test(
   "Redis restarted mid-sweep: worker and coordinator reconnect, nothing is lost or trained twice",
   { skip },
-  async () => {
-    const redis = await startRedis();
-    const data = tinyDataset();
-    dirs.track(data);
-    const expected = await reference(sweep(data, scratch(), "bamsprod", 2, 4));
-    const worker = startWorker(redis.url, [], TAKEOVER_SECONDS);
-    try {
-      const out = scratch();
-      const coordinator = startCli([...sweep(data, out, "bamsprod", 2, 4), "--queue", redis.url]);
+  () =>
+    withQueue(async (session) => {
+      const { args, matches } = await queuedSweep(session, "bamsprod", 2, 4);
+      const worker = session.worker([], TAKEOVER_SECONDS);
+      const coordinator = startCli(args);
       await worker.waitFor(/epoch 1\/4/);
-      await redis.restart();
+      await session.redis.restart();
       await finished(coordinator);
-      assert.deepEqual(comparable(out), expected);
-      const starts = trainingStarts(worker.stderr());
-      assert.equal(starts.size, 2);
-      assert.ok(
-        [...starts.values()].every((n) => n === 1),
-        worker.stderr(),
-      );
+      matches();
+      assertTrainedOnce(worker.stderr(), 2);
       assert.doesNotMatch(worker.stderr(), /attempt 2/);
-    } finally {
-      await stopWorker(worker);
-      await redis.stop();
-    }
-  },
+    }),
 );
