@@ -166,17 +166,11 @@ export function kernelInfo(): KernelInfo {
 }
 
 /** The chosen kernels and one line for stderr. @deprecated Use {@link BackendChoice}. */
-export interface KernelSelection {
-  kernels: Kernels;
-  notice: string;
-}
+export type KernelSelection = Omit<BackendChoice, "backend"> & { kernels: Kernels };
 
 /** The tensor kernels of {@link chooseBackend}'s choice. @deprecated Use `chooseBackend` or `useBackend`. */
-export function selectKernels(
-  env: NodeJS.ProcessEnv = process.env,
-  load: () => AddonLoad = loadAddon,
-): KernelSelection {
-  const { backend, notice } = chooseBackend(env, load);
+export function selectKernels(...args: Parameters<typeof chooseBackend>): KernelSelection {
+  const { backend, notice } = chooseBackend(...args);
   return { kernels: backend.kernels, notice };
 }
 
