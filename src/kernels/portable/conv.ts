@@ -15,18 +15,8 @@ import { scratchFloat32 } from "./scratch.js";
 
 /** y[N, O, OH, OW] = w (*) x, no bias. */
 export function conv2dForward(x: Float32Array, w: Float32Array, g: ConvGeometry, y: Float32Array): void {
-  const { rows, cols, inSize, outSize } = sizes(g);
-  const col = isPointwise(g) ? null : scratchFloat32("conv.col", rows * cols);
-  for (let n = 0; n < g.batch; n++) {
-    const xn = x.subarray(n * inSize, (n + 1) * inSize);
-    const yn = y.subarray(n * outSize, (n + 1) * outSize);
-    let b = xn;
-    if (col !== null) {
-      im2col(xn, g, col);
-      b = col;
-    }
-    gemm(false, false, g.outChannels, cols, rows, 1, w, b, 0, yn);
-  }
+  const { rows, cols } = sizes(g);
+  eachImageColumns(x, g, y, (b, yn) => gemm(false, false, g.outChannels, cols, rows, 1, w, b, 0, yn));
 }
 
 /** dx = d(loss)/dx (overwritten) from dy and the weights. */
@@ -59,17 +49,26 @@ export function conv2dBackwardFilter(
   g: ConvGeometry,
   dw: Float32Array,
 ): void {
+  const { rows, cols } = sizes(g);
+  eachImageColumns(x, g, dy, (b, dyn) => gemm(false, true, g.outChannels, rows, cols, 1, dyn, b, 1, dw));
+}
+
+/**
+ * For each image n of x: its column matrix (im2col, in the "conv.col" scratch slot; x_n itself
+ * for a pointwise convolution) and its slice of `perImage` ([N, OC, OH, OW]), handed to `use`.
+ */
+function eachImageColumns(
+  x: Float32Array,
+  g: ConvGeometry,
+  perImage: Float32Array,
+  use: (columns: Float32Array, imageSlice: Float32Array) => void,
+): void {
   const { rows, cols, inSize, outSize } = sizes(g);
   const col = isPointwise(g) ? null : scratchFloat32("conv.col", rows * cols);
   for (let n = 0; n < g.batch; n++) {
     const xn = x.subarray(n * inSize, (n + 1) * inSize);
-    const dyn = dy.subarray(n * outSize, (n + 1) * outSize);
-    let b = xn;
-    if (col !== null) {
-      im2col(xn, g, col);
-      b = col;
-    }
-    gemm(false, true, g.outChannels, rows, cols, 1, dyn, b, 1, dw);
+    if (col !== null) im2col(xn, g, col);
+    use(col ?? xn, perImage.subarray(n * outSize, (n + 1) * outSize));
   }
 }
 
