@@ -5,18 +5,29 @@ import type { ForwardContext } from "../types.js";
 import { PerChannelLayer } from "./perChannel.js";
 
 /**
- * y = x for x >= 0, alpha_c * x otherwise, alpha per channel (axis 1). Initial slope 0.25
- * (He et al. 2015). Used in real-valued-shortcut BNNs (Bi-Real Net, ReActNet) after the
- * binary convolution.
+ * A layer with a learned negative slope alpha per channel (PReLU, RPReLU): its one option is
+ * alpha's initial value, `initialAlpha` (default 0.25, He et al. 2015).
  */
-export class PReLU extends PerChannelLayer {
-  readonly kind = "prelu";
+export abstract class SlopeLayer extends PerChannelLayer {
   readonly initialAlpha: number;
 
   constructor(options: { initialAlpha?: number; name?: string } = {}) {
     super(options.name);
     this.initialAlpha = options.initialAlpha ?? 0.25;
   }
+
+  config(): Record<string, unknown> {
+    return { initialAlpha: this.initialAlpha };
+  }
+}
+
+/**
+ * y = x for x >= 0, alpha_c * x otherwise, alpha per channel (axis 1). Initial slope 0.25
+ * (He et al. 2015). Used in real-valued-shortcut BNNs (Bi-Real Net, ReActNet) after the
+ * binary convolution.
+ */
+export class PReLU extends SlopeLayer {
+  readonly kind = "prelu";
 
   protected channelVectors(): [string, number][] {
     return [["alpha", this.initialAlpha]];
@@ -25,9 +36,5 @@ export class PReLU extends PerChannelLayer {
   forward(x: Tensor, _ctx: ForwardContext): Tensor {
     const [alpha] = this.vectors();
     return prelu(x, alpha);
-  }
-
-  config(): Record<string, unknown> {
-    return { initialAlpha: this.initialAlpha };
   }
 }

@@ -2,21 +2,15 @@
 import type { Tensor } from "../../tensor/tensor.js";
 import type { ForwardContext } from "../types.js";
 import { rprelu } from "./channelOps.js";
-import { PerChannelLayer } from "./perChannel.js";
+import { SlopeLayer } from "./prelu.js";
 
 /**
  * y = PReLU(x - gamma[c]; alpha[c]) + zeta[c] (Liu et al. 2020, ReActNet): the shifts move the
  * kink and the output per channel (axis 1). Initial gamma = zeta = 0, alpha = 0.25. Each step
  * is one float32 operation: fround(x - gamma), then the PReLU, then fround(. + zeta).
  */
-export class RPReLU extends PerChannelLayer {
+export class RPReLU extends SlopeLayer {
   readonly kind = "rprelu";
-  readonly initialAlpha: number;
-
-  constructor(options: { initialAlpha?: number; name?: string } = {}) {
-    super(options.name);
-    this.initialAlpha = options.initialAlpha ?? 0.25;
-  }
 
   /** gamma (shift_in), alpha and zeta (shift_out). */
   protected channelVectors(): [string, number][] {
@@ -36,9 +30,5 @@ export class RPReLU extends PerChannelLayer {
   arrays(): { shiftIn: Float32Array; alpha: Float32Array; shiftOut: Float32Array } {
     const [gamma, alpha, zeta] = this.vectors();
     return { shiftIn: gamma.data, alpha: alpha.data, shiftOut: zeta.data };
-  }
-
-  config(): Record<string, unknown> {
-    return { initialAlpha: this.initialAlpha };
   }
 }
