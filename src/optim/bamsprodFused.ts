@@ -13,21 +13,11 @@
  * so the result is the TypeScript update's, bit for bit (bamsprodTypescript.ts).
  */
 import type { OptimizerKernels } from "../kernels/optimizer.js";
-import {
-  lowerBound,
-  quantizationErrorFromSum,
-  target,
-  upperBound,
-  type BamsprodScalars,
-} from "./bamsprodStats.js";
+import { boundsFromSums, type BamsprodBounds, type BamsprodScalars } from "./bamsprodStats.js";
 import type { TensorState } from "./types.js";
 
 /** What one tensor's update computed (docs/algorithm.md lines 6-8), and the next step's guess of a. */
-export interface BamsprodTensorStats {
-  quantError: number;
-  target: number;
-  lower: number;
-  upper: number;
+export interface BamsprodTensorStats extends BamsprodBounds {
   /** mean(|x|) of the new x (binary tensors; 0 for real ones). */
   nextMeanAbs: number;
 }
@@ -51,20 +41,10 @@ export function fusedUpdate(
   out: BamsprodTensorStats,
 ): BamsprodTensorStats {
   const n = x.length;
-  let e = 0; // 6. (real tensors: e = 0)
-  if (binary) {
-    const a = inspected[at + 1] / n;
-    const deviations = a === pivot ? inspected[at + 2] : passes.bamsprodDeviation(x, s, a);
-    e = quantizationErrorFromSum(deviations, n, a);
-  }
-  const c = target(inspected[at], n, e, s); // 5.-7.
-  const lower = lowerBound(c, s.gammaT); // 8.
-  const upper = upperBound(c, s.gammaT);
+  const a = inspected[at + 1] / n;
+  const deviations = !binary ? null : a === pivot ? inspected[at + 2] : passes.bamsprodDeviation(x, s, a);
+  const { lower, upper } = boundsFromSums(inspected[at], deviations, n, a, s, out); // 5.-8.
   const sumAbsNew = passes.bamsprodApply(x, g, binary, state.m, state.v, state.vmax, s, lower, upper, clip); // 1.-5., 9.-11.
-  out.quantError = e;
-  out.target = c;
-  out.lower = lower;
-  out.upper = upper;
   out.nextMeanAbs = sumAbsNew / n;
   return out;
 }

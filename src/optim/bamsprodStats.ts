@@ -50,3 +50,33 @@ export function upperBound(c: number, gammaT: number): number {
   // c = 0 (all-zero second moments) must give 0, not 0 * Infinity = NaN when gamma*t is tiny.
   return c > 0 ? c * (1 + 1 / gammaT) ** 2 : 0;
 }
+
+/** Lines 6-8 of one tensor: its quantization error e, its target c and the bounds c_l, c_u. */
+export interface BamsprodBounds {
+  quantError: number;
+  target: number;
+  lower: number;
+  upper: number;
+}
+
+/**
+ * Lines 6-8 from a tensor's float64 sums over its n elements: sum(vmax), and for a binary
+ * tensor the deviations around a = mean(|x|) (null for a real tensor: e = 0). Written into
+ * `out` (reused from step to step), which is returned.
+ */
+export function boundsFromSums<B extends BamsprodBounds>(
+  sumVmax: number,
+  deviations: number | null,
+  n: number,
+  a: number,
+  s: BamsprodScalars,
+  out: B,
+): B {
+  const e = deviations === null ? 0 : quantizationErrorFromSum(deviations, n, a); // 6.
+  const c = target(sumVmax, n, e, s); // 5.-7.
+  out.quantError = e;
+  out.target = c;
+  out.lower = lowerBound(c, s.gammaT); // 8.
+  out.upper = upperBound(c, s.gammaT);
+  return out;
+}

@@ -7,13 +7,7 @@
  * memory-bound, split the same work differently (bamsprodFused.ts) and get the same bits.
  * The float64 sums follow the fixed order of sums.ts.
  */
-import {
-  lowerBound,
-  quantizationErrorFromSum,
-  target,
-  upperBound,
-  type BamsprodScalars,
-} from "./bamsprodStats.js";
+import { boundsFromSums, type BamsprodBounds, type BamsprodScalars } from "./bamsprodStats.js";
 import { blockSum, blockSumDeviation, SUM_BLOCK } from "./sums.js";
 import type { TensorState } from "./types.js";
 
@@ -91,6 +85,9 @@ export function projectedUpdate(
 /** Scratch for the statistics pass's sums. */
 const sums = new Float64Array(2);
 
+/** Scratch for lines 6-8's results. */
+const bounds: BamsprodBounds = { quantError: 0, target: 0, lower: 0, upper: 0 };
+
 /**
  * Lines 1-11 of one tensor after the read-only pass, given a = mean(|x*decay|) of a binary
  * tensor (ignored for a real one).
@@ -106,7 +103,6 @@ export function typescriptUpdate(
 ): void {
   const n = x.length;
   statisticsPass(binary ? x : null, g, state.m, state.v, state.vmax, s, a, sums); // 2.-4., sums for 6.-7.
-  const e = binary ? quantizationErrorFromSum(sums[1], n, a) : 0; // 6. (real tensors: e = 0)
-  const c = target(sums[0], n, e, s); // 5.-7.
-  projectedUpdate(x, state.m, state.vmax, s, lowerBound(c, s.gammaT), upperBound(c, s.gammaT), clip); // 8.-11.
+  const { lower, upper } = boundsFromSums(sums[0], binary ? sums[1] : null, n, a, s, bounds); // 5.-8.
+  projectedUpdate(x, state.m, state.vmax, s, lower, upper, clip); // 9.-11.
 }
