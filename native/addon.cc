@@ -90,6 +90,31 @@ PoolGeometry poolGeometry(const Napi::Value& value) {
   return g;
 }
 
+// The element counts of a convolution's input [N, C, H, W], weights [O, C, KH, KW] and output
+// [N, O, OH, OW], and of a pooling's input and output planes.
+int64_t inputSize(const ConvGeometry& g) { return g.batch * g.inChannels * g.inHeight * g.inWidth; }
+int64_t weightSize(const ConvGeometry& g) { return g.outChannels * g.inChannels * g.kernelH * g.kernelW; }
+int64_t outputSize(const ConvGeometry& g) { return g.batch * g.outChannels * g.outHeight * g.outWidth; }
+int64_t inputSize(const PoolGeometry& g) { return g.batch * g.channels * g.inHeight * g.inWidth; }
+int64_t outputSize(const PoolGeometry& g) { return g.batch * g.channels * g.outHeight * g.outWidth; }
+
+// A Float32Array argument of a convolution: its name and its element count.
+struct ConvArray {
+  const char* name;
+  int64_t (*size)(const ConvGeometry&);
+};
+
+// A convolution pass bound as (a, b, geometry, c): each array checked for its size, then
+// kernel(a, b, g, c).
+Napi::Value ConvPass(const Napi::CallbackInfo& info, void (*kernel)(const float*, const float*, const ConvGeometry&, float*),
+                     ConvArray a, ConvArray b, ConvArray c) {
+  const ConvGeometry g = convGeometry(info[2]);
+  const float* first = f32(info[0], a.size(g), a.name);
+  const float* second = f32(info[1], b.size(g), b.name);
+  kernel(first, second, g, f32(info[3], c.size(g), c.name));
+  return info.Env().Undefined();
+}
+
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   const bool ta = info[0].ToBoolean(), tb = info[1].ToBoolean();
   const int64_t m = integer(info, 2, "m"), n = integer(info, 3, "n"), k = integer(info, 4, "k");
@@ -103,36 +128,21 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
-  const ConvGeometry g = convGeometry(info[2]);
-  const float* x = f32(info[0], g.batch * g.inChannels * g.inHeight * g.inWidth, "x");
-  const float* w = f32(info[1], g.outChannels * g.inChannels * g.kernelH * g.kernelW, "w");
-  float* y = f32(info[3], g.batch * g.outChannels * g.outHeight * g.outWidth, "y");
-  conv2dForward(x, w, g, y);
-  return info.Env().Undefined();
+  return ConvPass(info, conv2dForward, {"x", inputSize}, {"w", weightSize}, {"y", outputSize});
 }
 
 Napi::Value Conv2dBackwardInput(const Napi::CallbackInfo& info) {
-  const ConvGeometry g = convGeometry(info[2]);
-  const float* dy = f32(info[0], g.batch * g.outChannels * g.outHeight * g.outWidth, "dy");
-  const float* w = f32(info[1], g.outChannels * g.inChannels * g.kernelH * g.kernelW, "w");
-  float* dx = f32(info[3], g.batch * g.inChannels * g.inHeight * g.inWidth, "dx");
-  conv2dBackwardInput(dy, w, g, dx);
-  return info.Env().Undefined();
+  return ConvPass(info, conv2dBackwardInput, {"dy", outputSize}, {"w", weightSize}, {"dx", inputSize});
 }
 
 Napi::Value Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
-  const ConvGeometry g = convGeometry(info[2]);
-  const float* x = f32(info[0], g.batch * g.inChannels * g.inHeight * g.inWidth, "x");
-  const float* dy = f32(info[1], g.batch * g.outChannels * g.outHeight * g.outWidth, "dy");
-  float* dw = f32(info[3], g.outChannels * g.inChannels * g.kernelH * g.kernelW, "dw");
-  conv2dBackwardFilter(x, dy, g, dw);
-  return info.Env().Undefined();
+  return ConvPass(info, conv2dBackwardFilter, {"x", inputSize}, {"dy", outputSize}, {"dw", weightSize});
 }
 
 Napi::Value MaxPoolForward(const Napi::CallbackInfo& info) {
   const PoolGeometry g = poolGeometry(info[1]);
-  const float* x = f32(info[0], g.batch * g.channels * g.inHeight * g.inWidth, "x");
-  const int64_t outCount = g.batch * g.channels * g.outHeight * g.outWidth;
+  const float* x = f32(info[0], inputSize(g), "x");
+  const int64_t outCount = outputSize(g);
   float* y = f32(info[2], outCount, "y");
   int32_t* argmax = typed<int32_t, napi_int32_array>(info[3], outCount, "argmax", "Int32Array");
   maxPoolForward(x, g, y, argmax);
@@ -150,15 +160,13 @@ Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info) {
 
 Napi::Value AvgPoolForward(const Napi::CallbackInfo& info) {
   const PoolGeometry g = poolGeometry(info[1]);
-  const float* x = f32(info[0], g.batch * g.channels * g.inHeight * g.inWidth, "x");
-  avgPoolForward(x, g, f32(info[2], g.batch * g.channels * g.outHeight * g.outWidth, "y"));
+  avgPoolForward(f32(info[0], inputSize(g), "x"), g, f32(info[2], outputSize(g), "y"));
   return info.Env().Undefined();
 }
 
 Napi::Value AvgPoolBackward(const Napi::CallbackInfo& info) {
   const PoolGeometry g = poolGeometry(info[1]);
-  const float* dy = f32(info[0], g.batch * g.channels * g.outHeight * g.outWidth, "dy");
-  avgPoolBackward(dy, g, f32(info[2], g.batch * g.channels * g.inHeight * g.inWidth, "dx"));
+  avgPoolBackward(f32(info[0], outputSize(g), "dy"), g, f32(info[2], inputSize(g), "dx"));
   return info.Env().Undefined();
 }
 
@@ -218,40 +226,55 @@ Napi::Value SteBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+int64_t count(const ChannelLayout& l) { return l.batch * l.channels * l.spatial; }
+
+// Argument i, a Float64Array with one value per channel of l.
+double* perChannel(const Napi::CallbackInfo& info, size_t i, const ChannelLayout& l, const char* name) {
+  return f64(info[i], l.channels, name);
+}
+
+// The arguments (x, dy, layout, ...) the batch-norm backward passes start with.
+struct BackwardArgs {
+  ChannelLayout l;
+  const float* x;
+  const float* dy;
+};
+
+BackwardArgs backwardArgs(const Napi::CallbackInfo& info) {
+  const ChannelLayout l = channelLayout(info[2]);
+  return {l, f32(info[0], count(l), "x"), f32(info[1], count(l), "dy")};
+}
+
 // batchNormStatistics(x, layout, mean, variance)
 Napi::Value BatchNormStatistics(const Napi::CallbackInfo& info) {
   const ChannelLayout l = channelLayout(info[1]);
-  const float* x = f32(info[0], l.batch * l.channels * l.spatial, "x");
-  batchNormStatistics(x, l, f64(info[2], l.channels, "mean"), f64(info[3], l.channels, "variance"));
+  const float* x = f32(info[0], count(l), "x");
+  batchNormStatistics(x, l, perChannel(info, 2, l, "mean"), perChannel(info, 3, l, "variance"));
   return info.Env().Undefined();
 }
 
 // batchNormApply(x, layout, scale, shift, y)
 Napi::Value BatchNormApply(const Napi::CallbackInfo& info) {
   const ChannelLayout l = channelLayout(info[1]);
-  const int64_t count = l.batch * l.channels * l.spatial;
-  const float* x = f32(info[0], count, "x");
-  batchNormApply(x, l, f64(info[2], l.channels, "scale"), f64(info[3], l.channels, "shift"), f32(info[4], count, "y"));
+  const float* x = f32(info[0], count(l), "x");
+  batchNormApply(x, l, perChannel(info, 2, l, "scale"), perChannel(info, 3, l, "shift"), f32(info[4], count(l), "y"));
   return info.Env().Undefined();
 }
 
 // batchNormGradientSums(x, dy, layout, mean, invStd, sumDy, sumDyXhat)
 Napi::Value BatchNormGradientSums(const Napi::CallbackInfo& info) {
-  const ChannelLayout l = channelLayout(info[2]);
-  const int64_t count = l.batch * l.channels * l.spatial;
-  batchNormGradientSums(f32(info[0], count, "x"), f32(info[1], count, "dy"), l, f64(info[3], l.channels, "mean"),
-                        f64(info[4], l.channels, "invStd"), f64(info[5], l.channels, "sumDy"),
-                        f64(info[6], l.channels, "sumDyXhat"));
+  const BackwardArgs a = backwardArgs(info);
+  batchNormGradientSums(a.x, a.dy, a.l, perChannel(info, 3, a.l, "mean"), perChannel(info, 4, a.l, "invStd"),
+                        perChannel(info, 5, a.l, "sumDy"), perChannel(info, 6, a.l, "sumDyXhat"));
   return info.Env().Undefined();
 }
 
 // batchNormInputGradient(x, dy, layout, mean, k, meanDy, xCoef, dx)
 Napi::Value BatchNormInputGradient(const Napi::CallbackInfo& info) {
-  const ChannelLayout l = channelLayout(info[2]);
-  const int64_t count = l.batch * l.channels * l.spatial;
-  batchNormInputGradient(f32(info[0], count, "x"), f32(info[1], count, "dy"), l, f64(info[3], l.channels, "mean"),
-                         f64(info[4], l.channels, "k"), f64(info[5], l.channels, "meanDy"),
-                         f64(info[6], l.channels, "xCoef"), f32(info[7], count, "dx"));
+  const BackwardArgs a = backwardArgs(info);
+  batchNormInputGradient(a.x, a.dy, a.l, perChannel(info, 3, a.l, "mean"), perChannel(info, 4, a.l, "k"),
+                         perChannel(info, 5, a.l, "meanDy"), perChannel(info, 6, a.l, "xCoef"),
+                         f32(info[7], count(a.l), "dx"));
   return info.Env().Undefined();
 }
 
@@ -261,10 +284,28 @@ Napi::Value BinaryConv2dPixels(const Napi::CallbackInfo& info) {
   const int64_t q = (g.inChannels + 31) / 32;
   const uint32_t* pixels = typed<uint32_t, napi_uint32_array>(info[0], g.batch * g.inHeight * g.inWidth * q,
                                                               "pixels", "Uint32Array");
-  const float* w = f32(info[1], g.outChannels * g.inChannels * g.kernelH * g.kernelW, "w");
-  float* y = f32(info[3], g.batch * g.outChannels * g.outHeight * g.outWidth, "y");
+  const float* w = f32(info[1], weightSize(g), "w");
+  float* y = f32(info[3], outputSize(g), "y");
   binaryConv2dPixels(pixels, w, g, y);
   return info.Env().Undefined();
+}
+
+uint32_t* u32(const Napi::Value& v, int64_t minLength, const char* name) {
+  return typed<uint32_t, napi_uint32_array>(v, minLength, name, "Uint32Array");
+}
+
+// The arguments (x, layout, thresholds, flip, ...) the threshold passes start with.
+struct ThresholdArgs {
+  ChannelLayout l;
+  const float* x;
+  const float* thresholds;
+  const uint8_t* flip;
+};
+
+ThresholdArgs thresholdArgs(const Napi::CallbackInfo& info) {
+  const ChannelLayout l = channelLayout(info[1]);
+  return {l, f32(info[0], count(l), "x"), f32(info[2], l.channels, "thresholds"),
+          typed<uint8_t, napi_uint8_array>(info[3], l.channels, "flip", "Uint8Array")};
 }
 
 // binaryConv2dThresholdPixels(pixels, w, geometry, thresholds, flip, out)
@@ -273,47 +314,33 @@ Napi::Value BinaryConv2dThresholdPixels(const Napi::CallbackInfo& info) {
   const int64_t q = (g.inChannels + 31) / 32, outWords = (g.outChannels + 31) / 32;
   const uint32_t* pixels = typed<uint32_t, napi_uint32_array>(info[0], g.batch * g.inHeight * g.inWidth * q,
                                                               "pixels", "Uint32Array");
-  const float* w = f32(info[1], g.outChannels * g.inChannels * g.kernelH * g.kernelW, "w");
+  const float* w = f32(info[1], weightSize(g), "w");
   const float* thresholds = f32(info[3], g.outChannels, "thresholds");
   const uint8_t* flip = typed<uint8_t, napi_uint8_array>(info[4], g.outChannels, "flip", "Uint8Array");
-  uint32_t* out = typed<uint32_t, napi_uint32_array>(info[5], g.batch * g.outHeight * g.outWidth * outWords, "out",
-                                                     "Uint32Array");
+  uint32_t* out = u32(info[5], g.batch * g.outHeight * g.outWidth * outWords, "out");
   binaryConv2dThresholdPixels(pixels, w, g, thresholds, flip, out);
   return info.Env().Undefined();
 }
 
 // thresholdPixels(x, layout, thresholds, flip, out)
 Napi::Value ThresholdPixels(const Napi::CallbackInfo& info) {
-  const ChannelLayout l = channelLayout(info[1]);
-  const float* x = f32(info[0], l.batch * l.channels * l.spatial, "x");
-  const float* thresholds = f32(info[2], l.channels, "thresholds");
-  const uint8_t* flip = typed<uint8_t, napi_uint8_array>(info[3], l.channels, "flip", "Uint8Array");
-  uint32_t* out = typed<uint32_t, napi_uint32_array>(info[4], l.batch * l.spatial * ((l.channels + 31) / 32), "out",
-                                                     "Uint32Array");
-  thresholdPixels(x, l, thresholds, flip, out);
+  const ThresholdArgs a = thresholdArgs(info);
+  uint32_t* out = u32(info[4], a.l.batch * a.l.spatial * ((a.l.channels + 31) / 32), "out");
+  thresholdPixels(a.x, a.l, a.thresholds, a.flip, out);
   return info.Env().Undefined();
 }
 
 // thresholdRows(x, layout, thresholds, flip, rowWords, out)
 Napi::Value ThresholdRows(const Napi::CallbackInfo& info) {
-  const ChannelLayout l = channelLayout(info[1]);
-  const float* x = f32(info[0], l.batch * l.channels * l.spatial, "x");
-  const float* thresholds = f32(info[2], l.channels, "thresholds");
-  const uint8_t* flip = typed<uint8_t, napi_uint8_array>(info[3], l.channels, "flip", "Uint8Array");
+  const ThresholdArgs a = thresholdArgs(info);
   const int64_t rowWords = integer(info, 4, "rowWords");
-  if (32 * rowWords < l.channels * l.spatial) fail(info.Env(), "rowWords is too small for the rows");
-  uint32_t* out = typed<uint32_t, napi_uint32_array>(info[5], l.batch * rowWords, "out", "Uint32Array");
-  thresholdRows(x, l, thresholds, flip, rowWords, out);
+  if (32 * rowWords < a.l.channels * a.l.spatial) fail(info.Env(), "rowWords is too small for the rows");
+  thresholdRows(a.x, a.l, a.thresholds, a.flip, rowWords, u32(info[5], a.l.batch * rowWords, "out"));
   return info.Env().Undefined();
 }
 
 Napi::Value BinaryConv2dForward(const Napi::CallbackInfo& info) {
-  const ConvGeometry g = convGeometry(info[2]);
-  const float* x = f32(info[0], g.batch * g.inChannels * g.inHeight * g.inWidth, "x");
-  const float* w = f32(info[1], g.outChannels * g.inChannels * g.kernelH * g.kernelW, "w");
-  float* y = f32(info[3], g.batch * g.outChannels * g.outHeight * g.outWidth, "y");
-  binaryConv2dForward(x, w, g, y);
-  return info.Env().Undefined();
+  return ConvPass(info, binaryConv2dForward, {"x", inputSize}, {"w", weightSize}, {"y", outputSize});
 }
 
 // An optimizer step's scalars, from an object {decay, beta1, beta2, stepSize, invBc2, eps}.
