@@ -7,47 +7,47 @@
 
 namespace bamsprod {
 
-void avgPoolForward(const float* x, const PoolGeometry& g, float* y) {
-  const int64_t hw = g.inHeight * g.inWidth, ohw = g.outHeight * g.outWidth;
-  const double inv = 1.0 / static_cast<double>(g.size * g.size);
+namespace {
+
+// Calls visit(start, o) for every window of every plane: `start` is the offset of the window's
+// first input element in x (or dx), `o` the window's output index in y (or dy). Parallel over
+// planes: overlapping windows only ever share inputs within one plane.
+template <typename Visit>
+void forEachWindow(const PoolGeometry& g, Visit visit) {
+  const int64_t hw = g.inHeight * g.inWidth;
   parallelFor(g.batch * g.channels, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, hw)),
               [&](int64_t p0, int64_t p1) {
                 for (int64_t p = p0; p < p1; p++) {
-                  const float* plane = x + p * hw;
-                  float* yp = y + p * ohw;
                   for (int64_t oh = 0; oh < g.outHeight; oh++) {
-                    for (int64_t ow = 0; ow < g.outWidth; ow++) {
-                      const float* start = plane + oh * g.stride * g.inWidth + ow * g.stride;
-                      double sum = 0;
-                      for (int64_t i = 0; i < g.size; i++)
-                        for (int64_t j = 0; j < g.size; j++) sum += start[i * g.inWidth + j];
-                      yp[oh * g.outWidth + ow] = static_cast<float>(sum * inv);
-                    }
+                    for (int64_t ow = 0; ow < g.outWidth; ow++)
+                      visit(p * hw + oh * g.stride * g.inWidth + ow * g.stride, (p * g.outHeight + oh) * g.outWidth + ow);
                   }
                 }
               });
 }
 
-// Parallel over planes: overlapping windows only ever share inputs within one plane.
-void avgPoolBackward(const float* dy, const PoolGeometry& g, float* dx) {
-  const int64_t hw = g.inHeight * g.inWidth, ohw = g.outHeight * g.outWidth;
+}  // namespace
+
+void avgPoolForward(const float* x, const PoolGeometry& g, float* y) {
   const double inv = 1.0 / static_cast<double>(g.size * g.size);
-  parallelFor(g.batch * g.channels, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, hw)),
-              [&](int64_t p0, int64_t p1) {
-                for (int64_t p = p0; p < p1; p++) {
-                  float* plane = dx + p * hw;
-                  const float* dp = dy + p * ohw;
-                  for (int64_t oh = 0; oh < g.outHeight; oh++) {
-                    for (int64_t ow = 0; ow < g.outWidth; ow++) {
-                      float* start = plane + oh * g.stride * g.inWidth + ow * g.stride;
-                      const double share = dp[oh * g.outWidth + ow] * inv;
-                      for (int64_t i = 0; i < g.size; i++)
-                        for (int64_t j = 0; j < g.size; j++)
-                          start[i * g.inWidth + j] = static_cast<float>(start[i * g.inWidth + j] + share);
-                    }
-                  }
-                }
-              });
+  forEachWindow(g, [&](int64_t start, int64_t o) {
+    double sum = 0;
+    for (int64_t i = 0; i < g.size; i++)
+      for (int64_t j = 0; j < g.size; j++) sum += x[start + i * g.inWidth + j];
+    y[o] = static_cast<float>(sum * inv);
+  });
+}
+
+void avgPoolBackward(const float* dy, const PoolGeometry& g, float* dx) {
+  const double inv = 1.0 / static_cast<double>(g.size * g.size);
+  forEachWindow(g, [&](int64_t start, int64_t o) {
+    const double share = dy[o] * inv;
+    for (int64_t i = 0; i < g.size; i++)
+      for (int64_t j = 0; j < g.size; j++) {
+        float* e = dx + start + i * g.inWidth + j;
+        *e = static_cast<float>(*e + share);
+      }
+  });
 }
 
 }  // namespace bamsprod
