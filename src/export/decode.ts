@@ -6,24 +6,17 @@
 import { BamsprodError } from "../util/errors.js";
 import { checkLimit, LIMITS } from "../util/limits.js";
 import { ByteReader } from "./bytes.js";
-import { crc32 } from "./crc32.js";
 import { FLAG_BINARY_INPUT, FLAG_BINARY_KERNEL } from "./encode.js";
 import {
   bitBytes,
-  HEADER_BYTES,
   LAYER_CODES,
-  PACKED_MAGIC,
-  PACKED_VERSION,
   type PackedKernel,
   type PackedLayer,
   type PackedLayerType,
   type PackedSpec,
 } from "./format.js";
+import { checkHeader } from "./header.js";
 import { layerShapes } from "./shapes.js";
-
-const hex = (bytes: Uint8Array): string =>
-  Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
-const hex32 = (v: number): string => `0x${v.toString(16).padStart(8, "0")}`;
 
 /**
  * Parses and validates a .bnn file. `name` (a path) starts every error message.
@@ -88,55 +81,6 @@ function checkInferenceMemory(spec: PackedSpec, shapes: number[][], name: string
       " values",
     );
   });
-}
-
-/** Checks magic, version, length and CRC; returns the payload. */
-function checkHeader(bytes: Uint8Array, name: string): Uint8Array {
-  const reexport = "re-export it with `bamsprod export --format packed`";
-  if (bytes.length < PACKED_MAGIC.length || !PACKED_MAGIC.every((b, i) => bytes[i] === b)) {
-    const start = hex(bytes.subarray(0, PACKED_MAGIC.length));
-    throw new BamsprodError(
-      `${name} is not a bamsprod packed model (.bnn): it starts with bytes [${start}], expected [${hex(PACKED_MAGIC)}]; ` +
-        "pass a file written by `bamsprod export --format packed`",
-    );
-  }
-  if (bytes.length < HEADER_BYTES) {
-    throw new BamsprodError(
-      `${name} is truncated: ${bytes.length} bytes, less than the ${HEADER_BYTES}-byte header; ${reexport}`,
-    );
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint32(8, true);
-  if (version !== PACKED_VERSION) {
-    throw new BamsprodError(
-      `${name} has .bnn format version ${version}, but this bamsprod reads version ${PACKED_VERSION}; ` +
-        `use the bamsprod release that wrote it, or ${reexport}`,
-    );
-  }
-  const length = view.getUint32(12, true);
-  const actual = bytes.length - HEADER_BYTES;
-  if (actual < length) {
-    throw new BamsprodError(
-      `${name} is truncated: its header announces ${length} payload bytes but only ${actual} follow; ${reexport}`,
-    );
-  }
-  if (actual > length) {
-    throw new BamsprodError(
-      `${name} is corrupt: ${actual - length} unexpected bytes follow the ${length}-byte payload; ${reexport}`,
-    );
-  }
-  if (view.getUint32(20, true) !== 0) {
-    throw new BamsprodError(`${name} sets reserved header bits this bamsprod does not know; ${reexport}`);
-  }
-  const payload = bytes.subarray(HEADER_BYTES);
-  const stored = view.getUint32(16, true);
-  const computed = crc32(payload);
-  if (stored !== computed) {
-    throw new BamsprodError(
-      `${name} is corrupted: checksum mismatch (header CRC-32 ${hex32(stored)}, payload CRC-32 ${hex32(computed)}); ${reexport}`,
-    );
-  }
-  return payload;
 }
 
 function positive(v: number, what: string, corrupt: (p: string) => string): number {

@@ -1,15 +1,7 @@
 /** Writes a packed model as .bnn bytes (layout: docs/format.md). */
 import { ByteWriter } from "./bytes.js";
-import { crc32 } from "./crc32.js";
-import {
-  HEADER_BYTES,
-  LAYER_CODES,
-  PACKED_MAGIC,
-  PACKED_VERSION,
-  type PackedKernel,
-  type PackedLayer,
-  type PackedSpec,
-} from "./format.js";
+import { LAYER_CODES, type PackedKernel, type PackedLayer, type PackedSpec } from "./format.js";
+import { withHeader } from "./header.js";
 import { layerShapes } from "./shapes.js";
 
 /** Flag bits of dense and conv2d records. */
@@ -23,16 +15,7 @@ export const FLAG_BINARY_KERNEL = 2;
  */
 export function encodePacked(spec: PackedSpec): Uint8Array {
   layerShapes(spec); // refuse to write an inconsistent model
-  const payload = encodePayload(spec);
-  const file = new Uint8Array(HEADER_BYTES + payload.length);
-  const view = new DataView(file.buffer);
-  file.set(PACKED_MAGIC, 0);
-  view.setUint32(8, PACKED_VERSION, true);
-  view.setUint32(12, payload.length, true);
-  view.setUint32(16, crc32(payload), true);
-  view.setUint32(20, 0, true);
-  file.set(payload, HEADER_BYTES);
-  return file;
+  return withHeader(encodePayload(spec));
 }
 
 function encodePayload(spec: PackedSpec): Uint8Array {
@@ -69,9 +52,7 @@ function flags(binaryInput: boolean, kernel: PackedKernel): number {
 function encodeBody(layer: PackedLayer, w: ByteWriter): void {
   switch (layer.type) {
     case "rescale":
-      w.u32(layer.scale.length);
-      w.f32s(layer.scale);
-      w.f32s(layer.offset);
+      channelArrays(w, layer.scale, layer.offset);
       return;
     case "flatten":
       return;
@@ -98,8 +79,7 @@ function encodeBody(layer: PackedLayer, w: ByteWriter): void {
       encodeKernel(layer.kernel, w);
       return;
     case "bias":
-      w.u32(layer.values.length);
-      w.f32s(layer.values);
+      channelArrays(w, layer.values);
       return;
     case "max_pool2d":
     case "avg_pool2d":
@@ -107,14 +87,12 @@ function encodeBody(layer: PackedLayer, w: ByteWriter): void {
       w.u32(layer.stride);
       return;
     case "threshold":
-      w.u32(layer.thresholds.length);
-      w.f32s(layer.thresholds);
+      channelArrays(w, layer.thresholds);
       w.bytesAligned(packFlags(layer.flip));
       return;
     case "scale_shift":
       w.u32(layer.scale.length);
-      w.f64s(layer.scale);
-      w.f64s(layer.shift);
+      for (const values of [layer.scale, layer.shift]) w.f64s(values);
       return;
     case "rprelu":
       w.u32(layer.alpha.length);
@@ -126,6 +104,12 @@ function encodeBody(layer: PackedLayer, w: ByteWriter): void {
       for (const inner of [...layer.body, ...layer.shortcut]) encodeRecord(inner, w);
       return;
   }
+}
+
+/** A per-channel body's float32 arrays: the channel count (their length), then each array. */
+function channelArrays(w: ByteWriter, ...arrays: Float32Array[]): void {
+  w.u32(arrays[0].length);
+  for (const values of arrays) w.f32s(values);
 }
 
 /** One bit per channel, LSB first. */
