@@ -78,9 +78,15 @@ export function quantConfig(q: ResolvedQuant): {
  * when a kernel quantizer binarizes it, and an optional zero-initialised bias.
  */
 export abstract class QuantKernelLayer extends LayerBase {
-  abstract readonly quant: ResolvedQuant;
+  readonly quant: ResolvedQuant;
   private kernel: Tensor | null = null;
   private bias: Tensor | null = null;
+
+  /** `owner` (e.g. "QuantDense") names the layer in the quantizer options' errors. */
+  protected constructor(owner: string, options: QuantOptions & { name?: string }) {
+    super(options.name);
+    this.quant = resolveQuant(owner, options);
+  }
 
   /** Creates the trainable kernel, and the bias of `outputs` zeros when the layer uses one. */
   protected createKernel(values: Float32Array, shape: number[], outputs: number): void {

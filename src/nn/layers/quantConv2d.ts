@@ -6,7 +6,7 @@ import type { Rng } from "../../util/random.js";
 import { glorotUniform } from "../init.js";
 import { checkInt, pair } from "../layerBase.js";
 import type { ForwardContext, MacCount } from "../types.js";
-import { QuantKernelLayer, resolveQuant, type QuantOptions, type ResolvedQuant } from "./quantCommon.js";
+import { QuantKernelLayer, type QuantOptions } from "./quantCommon.js";
 
 /**
  * "same": pad (k - 1) / 2 on each side (odd kernels only), so stride 1 keeps H and W, as in
@@ -41,17 +41,15 @@ export class QuantConv2D extends QuantKernelLayer {
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly padding: [number, number];
-  readonly quant: ResolvedQuant;
   readonly inputIsBinary: boolean;
   private inputChannels: number | null = null;
 
   constructor(options: QuantConv2DOptions) {
-    super(options.name);
+    super("QuantConv2D", options);
     this.filters = checkInt("QuantConv2D", "filters", options.filters);
     this.kernelSize = pair("QuantConv2D", "kernelSize", options.kernelSize);
     this.strides = pair("QuantConv2D", "strides", options.strides ?? 1);
     this.padding = resolvePadding(options.padding ?? "valid", this.kernelSize);
-    this.quant = resolveQuant("QuantConv2D", options);
     this.inputIsBinary = options.inputIsBinary ?? false;
     if (this.inputIsBinary && this.quant.input !== null) {
       throw new BamsprodError("QuantConv2D: inputIsBinary and an inputQuantizer exclude each other; set one");

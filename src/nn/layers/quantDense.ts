@@ -5,7 +5,7 @@ import type { Rng } from "../../util/random.js";
 import { glorotUniform } from "../init.js";
 import { checkInt } from "../layerBase.js";
 import type { ForwardContext, MacCount } from "../types.js";
-import { QuantKernelLayer, resolveQuant, type QuantOptions, type ResolvedQuant } from "./quantCommon.js";
+import { QuantKernelLayer, type QuantOptions } from "./quantCommon.js";
 
 export interface QuantDenseOptions extends QuantOptions {
   units: number;
@@ -21,13 +21,11 @@ export interface QuantDenseOptions extends QuantOptions {
 export class QuantDense extends QuantKernelLayer {
   readonly kind: string = "quant_dense";
   readonly units: number;
-  readonly quant: ResolvedQuant;
   private inputDim: number | null = null;
 
   constructor(options: QuantDenseOptions) {
-    super(options.name);
+    super("QuantDense", options);
     this.units = checkInt("QuantDense", "units", options.units);
-    this.quant = resolveQuant("QuantDense", options);
   }
 
   outputShape(inputShape: readonly number[]): number[] {
