@@ -113,3 +113,13 @@ export function built<L extends Layer>(layer: L, shape: number[], seed = 3): { l
   layer.build(shape, new Rng(seed));
   return { layer, params: layer.parameters().map((p) => p.tensor) };
 }
+
+/** {@link checkGradients} of a built layer's forward on x, with respect to x and the layer's `params`. */
+export function checkLayerGradients(
+  layer: Layer,
+  x: Tensor,
+  params: Tensor[],
+  ctx: () => ForwardContext = evalCtx,
+): void {
+  checkGradients(() => layer.forward(x, ctx()), [x, ...params]);
+}

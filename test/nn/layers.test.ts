@@ -22,6 +22,7 @@ import {
   awayFromZero,
   built,
   checkGradients,
+  checkLayerGradients,
   evalCtx,
   leaf,
   trainCtx,
@@ -33,7 +34,7 @@ test("Dense: gradients for input, kernel and bias match finite differences", () 
   params[1].data.set([0.1, -0.2, 0.3]); // non-zero bias
   const x = leaf(uniform(2 * 4, new Rng(5)), [2, 4]);
   assert.deepEqual(layer.outputShape([4]), [3]);
-  checkGradients(() => layer.forward(x, evalCtx()), [x, ...params]);
+  checkLayerGradients(layer, x, params);
 });
 
 test("Conv2D with stride 2 and padding 1: gradients match finite differences", () => {
@@ -46,7 +47,7 @@ test("Conv2D with stride 2 and padding 1: gradients match finite differences", (
   const y = layer.forward(x, evalCtx());
   assert.deepEqual(y.shape, [2, 2, 3, 3]);
   assert.deepEqual(layer.outputShape([2, 5, 5]), [2, 3, 3]);
-  checkGradients(() => layer.forward(x, evalCtx()), [x, ...params]);
+  checkLayerGradients(layer, x, params);
 });
 
 test("Conv2D 'same' keeps the spatial size and rejects even kernels", () => {
@@ -67,7 +68,7 @@ test("BatchNorm in training mode: gradients through the batch statistics match f
     params[0].data.set(shape[0] === 3 ? [1.5, 0.5, -1] : [0.7, 1.3]);
     params[1].data.set(shape[0] === 3 ? [0.1, 0, -0.2] : [0.2, -0.1]);
     const x = leaf(uniform(4 * shape.reduce((a, b) => a * b), new Rng(7), -2, 2), [4, ...shape]);
-    checkGradients(() => layer.forward(x, trainCtx()), [x, ...params]);
+    checkLayerGradients(layer, x, params, trainCtx);
   }
 });
 
@@ -111,7 +112,7 @@ test("BatchNorm in evaluation mode: gradients match finite differences", () => {
   mean.set([0.5, -1]);
   variance.set([2, 0.25]);
   const x = leaf(uniform(6, new Rng(8)), [3, 2]);
-  checkGradients(() => layer.forward(x, evalCtx()), [x, ...params]);
+  checkLayerGradients(layer, x, params);
 });
 
 test("MaxPool2D and AvgPool2D: shapes and gradients match finite differences", () => {
@@ -185,7 +186,7 @@ test("PReLU: per-channel slope, gradients for input and alpha", () => {
   assert.deepEqual([...params[0].data], [0.25, 0.25]);
   params[0].data.set([0.1, 0.4]);
   const x = leaf(awayFromZero(16, new Rng(14)), [2, 2, 2, 2]);
-  checkGradients(() => layer.forward(x, evalCtx()), [x, ...params]);
+  checkLayerGradients(layer, x, params);
 });
 
 test("Rescale maps raw pixels to (x/255 - mean)/std per channel", () => {
@@ -205,7 +206,7 @@ test("Residual adds the block's output to its input; gradients through both path
   const { layer, params } = built(new Residual(block), [3]);
   assert.equal(params.length, 4);
   const x = leaf(uniform(12, new Rng(16)), [4, 3]);
-  checkGradients(() => layer.forward(x, trainCtx()), [x, ...params]);
+  checkLayerGradients(layer, x, params, trainCtx);
   // y - x equals the block's own output.
   const y = layer.forward(x, evalCtx());
   let inner = x;

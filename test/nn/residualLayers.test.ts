@@ -21,7 +21,7 @@ import {
   autogradOf,
   awayFromZero,
   built,
-  checkGradients,
+  checkLayerGradients,
   evalCtx,
   leaf,
   trainCtx,
@@ -95,7 +95,7 @@ test("RPReLU: prelu(x - shift_in) + shift_out, bit-equal to the three ops; gradi
   for (let i = 0; i < x.size; i++) x.data[i] = away[i] + shiftIn.data[Math.floor(i / 4) % 3];
   const composed = addChannelBias(prelu(subChannelOf(x, shiftIn), alpha), shiftOut);
   assert.deepEqual([...layer.forward(x, evalCtx()).data], [...composed.data]);
-  checkGradients(() => layer.forward(x, evalCtx()), [x, ...params]);
+  checkLayerGradients(layer, x, params);
   assert.deepEqual(
     layer.parameters().map((p) => p.name),
     ["/shift_in", "/alpha", "/shift_out"],
@@ -120,7 +120,7 @@ test("ChannelScale: x * scale[c]; gradients match finite differences", () => {
     [...y.data],
     [...x.data].map((v, i) => Math.fround(v * params[0].data[Math.floor(i / 3) % 2])),
   );
-  checkGradients(() => layer.forward(x, evalCtx()), [x, ...params]);
+  checkLayerGradients(layer, x, params);
 });
 
 test("Residual with a downsampling shortcut: block(x) + shortcut(x); gradients through both paths", () => {
@@ -136,7 +136,7 @@ test("Residual with a downsampling shortcut: block(x) + shortcut(x); gradients t
   const { layer, params } = built(new Residual(block, { shortcut }), [2, 4, 4]);
   assert.deepEqual(layer.outputShape([2, 4, 4]), [3, 2, 2]);
   const x = leaf(uniform(2 * 32, new Rng(15)), [2, 2, 4, 4]);
-  checkGradients(() => layer.forward(x, trainCtx()), [x, ...params]);
+  checkLayerGradients(layer, x, params, trainCtx);
   const run = (layers: Layer[]): Tensor => layers.reduce((t, l) => l.forward(t, evalCtx()), x);
   assert.deepEqual([...layer.forward(x, evalCtx()).data], [...add(run(shortcut), run(block)).data]);
   const mismatch = new Residual([new Conv2D({ filters: 3, kernelSize: 1 })], {
