@@ -66,8 +66,41 @@ function roundUp(x: number, multiple: number): number {
 }
 
 /**
- * Copies op(A)[ic : ic+mc, pc : pc+kc] into panels of MR rows: panel r holds, for each depth p,
- * the MR values op(A)[ic+r*MR .. +MR, pc+p] side by side. Rows past m are zero.
+ * Copies lines first..first+count of an operand (rows of op(A), or columns of op(B)) at depths
+ * pc..pc+kc, element (line, p) at src[line * lineStride + p * depthStride], into panels of R
+ * lines: a panel holds, for each depth p, its R lines' values side by side. Lines past
+ * first+count are zero.
+ */
+function packPanels(
+  src: Float32Array,
+  lineStride: number,
+  depthStride: number,
+  first: number,
+  count: number,
+  pc: number,
+  kc: number,
+  R: number,
+  out: Float64Array,
+): void {
+  let o = 0;
+  for (let l0 = 0; l0 < count; l0 += R) {
+    const lines = Math.min(R, count - l0);
+    for (let r = 0; r < R; r++) {
+      let dst = o + r;
+      if (r >= lines) {
+        for (let p = 0; p < kc; p++, dst += R) out[dst] = 0;
+      } else {
+        let at = (first + l0 + r) * lineStride + pc * depthStride;
+        for (let p = 0; p < kc; p++, at += depthStride, dst += R) out[dst] = src[at];
+      }
+    }
+    o += R * kc;
+  }
+}
+
+/**
+ * op(A)[ic : ic+mc, pc : pc+kc] in panels of MR rows. A is stored m x k (op(A)[i, p] =
+ * a[i * k + p]), or k x m when transposed (a[p * m + i]).
  */
 function packA(
   transA: boolean,
@@ -80,28 +113,12 @@ function packA(
   kc: number,
   out: Float64Array,
 ): void {
-  let o = 0;
-  for (let i0 = 0; i0 < mc; i0 += MR) {
-    const rows = Math.min(MR, mc - i0);
-    for (let r = 0; r < MR; r++) {
-      const i = ic + i0 + r;
-      let dst = o + r;
-      if (r >= rows) {
-        for (let p = 0; p < kc; p++, dst += MR) out[dst] = 0;
-      } else if (transA) {
-        // A stored k x m: op(A)[i, p] = a[p * m + i].
-        for (let p = 0, src = pc * m + i; p < kc; p++, src += m, dst += MR) out[dst] = a[src];
-      } else {
-        for (let p = 0, src = i * k + pc; p < kc; p++, src++, dst += MR) out[dst] = a[src];
-      }
-    }
-    o += MR * kc;
-  }
+  packPanels(a, transA ? 1 : k, transA ? m : 1, ic, mc, pc, kc, MR, out);
 }
 
 /**
- * Copies op(B)[pc : pc+kc, jc : jc+nc] into panels of NR columns: panel q holds, for each depth
- * p, the NR values op(B)[pc+p, jc+q*NR .. +NR] side by side. Columns past n are zero.
+ * op(B)[pc : pc+kc, jc : jc+nc] in panels of NR columns. B is stored k x n (op(B)[p, j] =
+ * b[p * n + j]), or n x k when transposed (b[j * k + p]).
  */
 function packB(
   transB: boolean,
@@ -114,23 +131,7 @@ function packB(
   nc: number,
   out: Float64Array,
 ): void {
-  let o = 0;
-  for (let j0 = 0; j0 < nc; j0 += NR) {
-    const cols = Math.min(NR, nc - j0);
-    for (let q = 0; q < NR; q++) {
-      const j = jc + j0 + q;
-      let dst = o + q;
-      if (q >= cols) {
-        for (let p = 0; p < kc; p++, dst += NR) out[dst] = 0;
-      } else if (transB) {
-        // B stored n x k: op(B)[p, j] = b[j * k + p].
-        for (let p = 0, src = j * k + pc; p < kc; p++, src++, dst += NR) out[dst] = b[src];
-      } else {
-        for (let p = 0, src = pc * n + j; p < kc; p++, src += n, dst += NR) out[dst] = b[src];
-      }
-    }
-    o += NR * kc;
-  }
+  packPanels(b, transB ? k : 1, transB ? 1 : n, jc, nc, pc, kc, NR, out);
 }
 
 /** C[ic.., jc..] += alpha * (packed A block) * (packed B block), one 4 x 4 tile at a time. */
