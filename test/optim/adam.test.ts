@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createOptimizer } from "../../src/optim/index.js";
-import { assertClose, f32 } from "./helpers.js";
+import { assertClose, f32, stepLatentAndReal } from "./helpers.js";
 
 test("adam: the first step is lr * g / (|g| + eps) (bias correction undoes the (1 - beta) factors)", () => {
   const lr = 0.1;
@@ -65,13 +65,7 @@ for (const name of ["adam", "amsgrad"] as const) {
 
   test(`${name}: binary latent tensors are clipped into [-clip, clip], real ones are not`, () => {
     const opt = createOptimizer(name, { lr: 0.5, clip: 0.6 });
-    const latent = f32(0.5, -0.5, 0);
-    const real = f32(0.5, -0.5, 0);
-    const g = f32(-1, 1, 1);
-    opt.step([
-      { value: latent, grad: g, binary: true },
-      { value: real, grad: g },
-    ]);
+    const { latent, real } = stepLatentAndReal(opt, [0.5, -0.5, 0], [-1, 1, 1]);
     // First step: x - lr*sign(g) (|g| >> eps).
     assertClose(real, [1, -1, -0.5], 1e-6, "real");
     assertClose(latent, [0.6, -0.6, -0.5], 1e-6, "latent");

@@ -1,5 +1,6 @@
 /** Small helpers shared by the optimizer tests. */
 import assert from "node:assert/strict";
+import type { Optimizer } from "../../src/optim/base.js";
 import { Rng } from "../../src/util/random.js";
 
 /** BAMSProd's defaults as spec/bamsprod.md states them, written out (not read from the code). */
@@ -49,3 +50,22 @@ export function randomArray(rng: Rng, n: number, scale = 1): Float32Array {
 
 /** Rounds like a Float32Array store. */
 export const round32 = Math.fround;
+
+/**
+ * One step of `opt` on a binary (latent) tensor and a real one, both starting at `start`, with
+ * the same gradient: the two tensors after it.
+ */
+export function stepLatentAndReal(
+  opt: Optimizer,
+  start: number[],
+  grad: number[],
+): { latent: Float32Array; real: Float32Array } {
+  const latent = f32(...start);
+  const real = f32(...start);
+  const g = f32(...grad);
+  opt.step([
+    { value: latent, grad: g, binary: true },
+    { value: real, grad: g },
+  ]);
+  return { latent, real };
+}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createOptimizer } from "../../src/optim/index.js";
-import { assertClose, f32 } from "./helpers.js";
+import { assertClose, f32, stepLatentAndReal } from "./helpers.js";
 
 test("sgd: plain step x <- x - lr*g, no state", () => {
   const opt = createOptimizer("sgd", { lr: 0.1 });
@@ -35,13 +35,7 @@ test("sgd: momentum by hand over three steps", () => {
 test("sgd: decoupled weight decay and the clip of binary tensors", () => {
   const lr = 0.5;
   const opt = createOptimizer("sgd", { lr, weightDecay: 0.2, clip: 1 });
-  const latent = f32(0.9, -0.9, 0.3);
-  const real = f32(0.9, -0.9, 0.3);
-  const g = f32(-1, 1, 0.1);
-  opt.step([
-    { value: latent, grad: g, binary: true },
-    { value: real, grad: g },
-  ]);
+  const { latent, real } = stepLatentAndReal(opt, [0.9, -0.9, 0.3], [-1, 1, 0.1]);
   // x <- x*(1 - lr*wd) - lr*g = 0.9*0.9 + 0.5 = 1.31 -> clipped to 1 for the binary tensor.
   const free = [0.9 * 0.9 + 0.5, -0.9 * 0.9 - 0.5, 0.3 * 0.9 - 0.05];
   assertClose(real, free, 1e-6, "real tensor (never clipped)");
