@@ -11,6 +11,19 @@ function stats(channels: number, rng: Rng): RunningStats {
   };
 }
 
+/** A gradient check's operands, drawn from Rng(seed): x of `shape` (axis 1: channels), gamma, beta and running stats. */
+function operands(
+  seed: number,
+  shape: number[],
+): { x: Tensor; gamma: Tensor; beta: Tensor; running: RunningStats } {
+  const rng = new Rng(seed);
+  const channels = shape[1];
+  const x = param(shape, rng, 2);
+  const gamma = param([channels], rng);
+  const beta = param([channels], rng);
+  return { x, gamma, beta, running: stats(channels, rng) };
+}
+
 function copy(s: RunningStats): RunningStats {
   return { mean: s.mean.slice(), variance: s.variance.slice() };
 }
@@ -45,30 +58,18 @@ test("batchNorm evaluation uses running stats and leaves them alone", () => {
 });
 
 test("batchNorm training matches finite differences through the batch statistics, [N, C, H, W]", () => {
-  const rng = new Rng(21);
-  const x = param([3, 2, 2, 3], rng, 2);
-  const gamma = param([2], rng);
-  const beta = param([2], rng);
-  const running = stats(2, rng);
+  const { x, gamma, beta, running } = operands(21, [3, 2, 2, 3]);
   const build = () => batchNorm(x, gamma, beta, copy(running), { training: true, eps: 1e-3 });
   checkGradients(build, [x, gamma, beta]);
 });
 
 test("batchNorm training matches finite differences on [N, C], and without gamma/beta", () => {
-  const rng = new Rng(22);
-  const x = param([6, 4], rng, 2);
-  const gamma = param([4], rng);
-  const beta = param([4], rng);
-  const running = stats(4, rng);
+  const { x, gamma, beta, running } = operands(22, [6, 4]);
   checkGradients(() => batchNorm(x, gamma, beta, copy(running), { training: true }), [x, gamma, beta]);
   checkGradients(() => batchNorm(x, null, null, copy(running), { training: true }), [x]);
 });
 
 test("batchNorm evaluation matches finite differences", () => {
-  const rng = new Rng(23);
-  const x = param([2, 3, 2, 2], rng, 2);
-  const gamma = param([3], rng);
-  const beta = param([3], rng);
-  const running = stats(3, rng);
+  const { x, gamma, beta, running } = operands(23, [2, 3, 2, 2]);
   checkGradients(() => batchNorm(x, gamma, beta, running, { training: false }), [x, gamma, beta]);
 });
