@@ -135,18 +135,25 @@ void gatherFromImages(const float* y, const ConvGeometry& g, int64_t nb, float* 
 // Images per partial sum of the filter gradient: fixed, so the sum's order is too.
 constexpr int64_t kFilterGroup = 8;
 
+// One image per GEMM: each thread of the pool calls run(n, cols) for its images n, with its own
+// column scratch of colsSize floats.
+template <typename Run>
+void eachImage(const ConvGeometry& g, int64_t colsSize, Run run) {
+  parallelFor(g.batch, 1, [&](int64_t n0, int64_t n1) {
+    float* cols = scratch(0, colsSize);
+    for (int64_t n = n0; n < n1; n++) run(n, cols);
+  });
+}
+
 }  // namespace
 
 void conv2dForward(const float* x, const float* w, const ConvGeometry& g, float* y) {
   const int64_t ckk = g.inChannels * g.kernelH * g.kernelW, ohw = g.outHeight * g.outWidth;
   const int64_t chunk = chunkImages(g);
   if (chunk == 1) {
-    parallelFor(g.batch, 1, [&](int64_t n0, int64_t n1) {
-      float* cols = scratch(0, ckk * ohw);
-      for (int64_t n = n0; n < n1; n++) {
-        im2col(x, g, n, 1, cols);
-        gemmSingle(false, false, g.outChannels, ohw, ckk, 1.0f, w, cols, 0.0f, y + n * g.outChannels * ohw);
-      }
+    eachImage(g, ckk * ohw, [&](int64_t n, float* cols) {
+      im2col(x, g, n, 1, cols);
+      gemmSingle(false, false, g.outChannels, ohw, ckk, 1.0f, w, cols, 0.0f, y + n * g.outChannels * ohw);
     });
     return;
   }
@@ -165,12 +172,9 @@ void conv2dBackwardInput(const float* dy, const float* w, const ConvGeometry& g,
   const int64_t ckk = g.inChannels * g.kernelH * g.kernelW, ohw = g.outHeight * g.outWidth;
   const int64_t chunk = chunkImages(g);
   if (chunk == 1) {
-    parallelFor(g.batch, 1, [&](int64_t n0, int64_t n1) {
-      float* dcols = scratch(0, ckk * ohw);
-      for (int64_t n = n0; n < n1; n++) {
-        gemmSingle(true, false, ckk, ohw, g.outChannels, 1.0f, w, dy + n * g.outChannels * ohw, 0.0f, dcols);
-        col2im(dcols, g, n, 1, dx);
-      }
+    eachImage(g, ckk * ohw, [&](int64_t n, float* dcols) {
+      gemmSingle(true, false, ckk, ohw, g.outChannels, 1.0f, w, dy + n * g.outChannels * ohw, 0.0f, dcols);
+      col2im(dcols, g, n, 1, dx);
     });
     return;
   }
