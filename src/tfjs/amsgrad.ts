@@ -4,7 +4,7 @@
  * decoupled weight decay, and the spec's clip of binary latent weights.
  */
 import * as tf from "@tensorflow/tfjs";
-import { adamStep, BinaryAwareOptimizer, type VariableUpdate, type TfjsOptions, clipped } from "./base.js";
+import { adamStep, type VariableUpdate, type TfjsOptions, clipped, tfjsOptimizer } from "./base.js";
 import { OPTION_TABLES } from "../optim/defaults.js";
 
 const TABLE = OPTION_TABLES.amsgrad;
@@ -13,13 +13,7 @@ const TABLE = OPTION_TABLES.amsgrad;
 export type AMSGradOptions = TfjsOptions<typeof TABLE>;
 
 /** The AMSGrad optimizer as a `tf.Optimizer`. */
-export class AMSGrad extends BinaryAwareOptimizer<typeof TABLE> {
-  static className = "AMSGrad";
-
-  constructor(options: AMSGradOptions = {}) {
-    super("AMSGrad", TABLE, options);
-  }
-
+export class AMSGrad extends tfjsOptimizer("AMSGrad", TABLE) {
   protected bufferNames(): readonly string[] {
     return ["m", "v", "vmax"];
   }

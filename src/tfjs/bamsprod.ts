@@ -4,7 +4,7 @@
  * is the line of the step in docs/algorithm.md.
  */
 import * as tf from "@tensorflow/tfjs";
-import { BinaryAwareOptimizer, type TfjsOptions, type VariableUpdate, clipped } from "./base.js";
+import { type TfjsOptions, type VariableUpdate, clipped, tfjsOptimizer } from "./base.js";
 import { OPTION_TABLES } from "../optim/defaults.js";
 
 const TABLE = OPTION_TABLES.bamsprod;
@@ -24,13 +24,7 @@ const FLOAT32_MAX = 3.4028234663852886e38;
  * model.compile({ optimizer: new BAMSProd({ lr: 1e-3 }), loss: "categoricalCrossentropy" });
  * ```
  */
-export class BAMSProd extends BinaryAwareOptimizer<typeof TABLE> {
-  static className = "BAMSProd";
-
-  constructor(options: BAMSProdOptions = {}) {
-    super("BAMSProd", TABLE, options);
-  }
-
+export class BAMSProd extends tfjsOptimizer("BAMSProd", TABLE) {
   protected bufferNames(): readonly string[] {
     return ["m", "v", "vmax"];
   }

@@ -308,3 +308,23 @@ export function adamStep(
   const denom = tf.add(tf.sqrt(tf.div(second, 1 - Math.pow(o.beta2, t))), o.eps);
   return tf.sub(x, tf.mul(tf.div(m, denom), lr / (1 - Math.pow(o.beta1, t))));
 }
+
+/**
+ * The base of the tf.Optimizer class named `className` whose options are the core optimizer's
+ * (option table `table`) and isBinary: its static className and its constructor, so that each
+ * optimizer class states only its buffers and its update.
+ */
+export function tfjsOptimizer<T extends OptionTable>(
+  className: string,
+  table: T,
+): (abstract new (options?: TfjsOptions<T>) => BinaryAwareOptimizer<T>) &
+  Pick<typeof tf.Optimizer, "fromConfig"> & { className: string } {
+  abstract class Named extends BinaryAwareOptimizer<T> {
+    static className = className;
+
+    constructor(options: TfjsOptions<T> = {}) {
+      super(className, table, options);
+    }
+  }
+  return Named;
+}

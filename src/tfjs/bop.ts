@@ -4,7 +4,7 @@
  * enough and agrees in sign with the weight; real variables (biases, batch-norm) use Adam.
  */
 import * as tf from "@tensorflow/tfjs";
-import { adamStep, BinaryAwareOptimizer, type VariableUpdate, type TfjsOptions, signPlus } from "./base.js";
+import { adamStep, type VariableUpdate, type TfjsOptions, signPlus, tfjsOptimizer } from "./base.js";
 import { OPTION_TABLES } from "../optim/defaults.js";
 
 const TABLE = OPTION_TABLES.bop;
@@ -16,13 +16,7 @@ const TABLE = OPTION_TABLES.bop;
 export type BopOptions = TfjsOptions<typeof TABLE>;
 
 /** The Bop optimizer as a `tf.Optimizer`. */
-export class Bop extends BinaryAwareOptimizer<typeof TABLE> {
-  static className = "Bop";
-
-  constructor(options: BopOptions = {}) {
-    super("Bop", TABLE, options);
-  }
-
+export class Bop extends tfjsOptimizer("Bop", TABLE) {
   protected bufferNames(binary: boolean): readonly string[] {
     return binary ? ["m"] : ["m", "v"];
   }
