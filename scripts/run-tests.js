@@ -6,7 +6,10 @@
 //   2. when the native addon is built, every fast test again with BAMSPROD_KERNELS=native,
 //      installed before any test by a preload (CLI tests' child processes inherit the choice).
 // `--slow` runs build/test/slow/**/*.test.js instead (long trainings, full-dataset checks).
-import { existsSync, readdirSync, statSync } from "node:fs";
+// Each pass runs with TMPDIR set to a directory of its own, removed when the pass ends, so
+// the temporary files of tests (and of the processes they start) never pile up in /tmp.
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
@@ -30,15 +33,20 @@ function collect(dir) {
 
 function run(label, files, env = {}, extra = []) {
   console.log(`\n== ${label}: ${files.length} test files ==`);
-  const result = spawnSync(
-    process.execPath,
-    [...extra, "--test", "--test-concurrency=2", "--test-timeout=300000", ...files],
-    {
-      stdio: "inherit",
-      env: { ...process.env, ...env },
-    },
-  );
-  return result.status ?? 1;
+  const temp = mkdtempSync(join(tmpdir(), "bamsprod-tests-"));
+  try {
+    const result = spawnSync(
+      process.execPath,
+      [...extra, "--test", "--test-concurrency=2", "--test-timeout=300000", ...files],
+      {
+        stdio: "inherit",
+        env: { ...process.env, ...env, TMPDIR: temp },
+      },
+    );
+    return result.status ?? 1;
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
 }
 
 const files = slow ? collect(join(root, "slow")) : collect(root);
