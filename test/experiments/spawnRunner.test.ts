@@ -1,9 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnRunner, finalRuns, type CompareConfig } from "../../src/experiments/index.js";
+import { TrainRunError } from "../../src/experiments/compare/spawnRunner.js";
 import { BamsprodError } from "../../src/util/errors.js";
 
 /**
@@ -87,6 +88,21 @@ test("a failing child becomes a BamsprodError naming the run and its log", async
         /exit code 3/.test(e.message) &&
         e.message.includes(join(dir, "train.log")),
     );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("a runner already stopping starts no child and rejects with a stopped TrainRunError", async () => {
+  const { root, entry, dir, spec } = fixture();
+  try {
+    const stopping = new AbortController();
+    stopping.abort();
+    await assert.rejects(
+      spawnRunner({ entryPoint: entry, stop: stopping.signal })(spec, dir),
+      (e: Error) => e instanceof TrainRunError && e.stopped && /not started: stopping/.test(e.message),
+    );
+    assert.ok(!existsSync(join(dir, "args.txt")), "no training process ran");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

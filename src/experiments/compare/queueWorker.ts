@@ -40,9 +40,8 @@ export interface RunningWorker {
 const WATCH_MS = 500;
 /** A worker that lost the same job this many times (killed, hung) fails it. */
 const MAX_STALLED = 5;
-/** Exit code of `bamsprod` for bad input (cli/main.ts) and of a run stopped with SIGINT. */
+/** Exit code of `bamsprod` for bad input (cli/main.ts). */
 const EXIT_BAD_INPUT = 2;
-const EXIT_STOPPED = 130;
 
 export function startWorker(connection: QueueConnection, options: WorkerOptions): RunningWorker {
   const { bullmq } = connection;
@@ -125,7 +124,7 @@ export function startWorker(connection: QueueConnection, options: WorkerOptions)
 
   /** What a failed child means for the job: stopped (back to the queue), bad input (fail once), or retry. */
   const failure = async (err: unknown, job: Job, token: string | undefined, dir: string): Promise<Error> => {
-    if (err instanceof TrainRunError && err.code === EXIT_STOPPED && stopping.signal.aborted) {
+    if (err instanceof TrainRunError && err.stopped && stopping.signal.aborted) {
       // The child saved a checkpoint inside the epoch: keep it, and let another worker go on.
       if (existsSync(join(dir, "checkpoint.json"))) await sendCheckpoint(store, job.id as string, dir);
       await job.moveToWait(token);

@@ -31,7 +31,13 @@ export interface SpawnRunnerOptions {
   stop?: AbortSignal;
 }
 
-/** A training child that exited unsuccessfully: its exit code (2: bad input, see cli/main.ts). */
+/** Exit code of `bamsprod train` stopped by SIGINT after saving a checkpoint (cli/signals.ts). */
+const EXIT_STOPPED = 130;
+
+/**
+ * A training child that exited unsuccessfully: its exit code (2: bad input, see cli/main.ts),
+ * or a run not started because the runner was already stopping (code null, notStarted).
+ */
 export class TrainRunError extends BamsprodError {
   constructor(
     message: string,
@@ -39,9 +45,15 @@ export class TrainRunError extends BamsprodError {
     readonly signal: string | null,
     /** The end of the child's stderr. */
     readonly stderrTail: string,
+    readonly notStarted = false,
   ) {
     super(message);
     this.name = "TrainRunError";
+  }
+
+  /** True when the stop signal ended the run (checkpoint saved) or kept it from starting. */
+  get stopped(): boolean {
+    return this.notStarted || this.code === EXIT_STOPPED;
   }
 
   /** The child's own one-line error ("bamsprod: ..." or commander's "error: ..."), if it printed one. */
@@ -91,6 +103,11 @@ function runChild(
   env: Record<string, string>,
   stop: AbortSignal | undefined,
 ): Promise<TrainSummary> {
+  if (stop?.aborted === true) {
+    return Promise.reject(
+      new TrainRunError(`training run ${spec.dir} not started: stopping`, null, null, "", true),
+    );
+  }
   const args = trainArgs(spec, dir, trainFlags);
   // An interrupted run left a checkpoint: continue it rather than start over.
   if (existsSync(join(dir, "checkpoint.json"))) args.push("--resume");
@@ -98,11 +115,6 @@ function runChild(
   const log = createWriteStream(logPath, { flags: "a" });
   log.write(`$ node ${entry} ${args.join(" ")}\n`);
   return new Promise((resolve, reject) => {
-    if (stop?.aborted === true) {
-      log.end();
-      reject(new TrainRunError(`training run ${spec.dir} not started: stopping`, null, null, ""));
-      return;
-    }
     const child = spawn(process.execPath, [entry, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, ...env },
