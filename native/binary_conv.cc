@@ -376,7 +376,7 @@ struct Signs {
   const uint8_t* flip;
   uint32_t* out;  // [N, OH, OW, ceil(O/32)]
   float* image(const ConvGeometry& g, int64_t) const {
-    return scratch(4, static_cast<size_t>(std::max<int64_t>(1, g.outChannels * g.outHeight * g.outWidth)));
+    return scratchAs<float>(4, g.outChannels * g.outHeight * g.outWidth);
   }
   void done(const ConvGeometry& g, int64_t n, const float* y) const {
     const int64_t spatial = g.outHeight * g.outWidth;

@@ -2,8 +2,9 @@
  * The start-up choice of backend, for Node (the CLI and `import "bamsprod"` both use it): the
  * native backend when its addon loads, the portable one otherwise, with a one-line notice
  * saying which and why. `BAMSPROD_KERNELS=portable|native` forces one; `BAMSPROD_THREADS=N`
- * sets the thread count (default: all cores); `BAMSPROD_XNOR_PATH` a slower XNOR path. Importing this module makes that choice the
- * default of `getBackend()` (backend.ts); `useBackend` chooses explicitly.
+ * sets the thread count (default: all cores); `BAMSPROD_XNOR_PATH` a slower XNOR path.
+ * Importing this module makes that choice the default of `getBackend()` (backend.ts);
+ * `useBackend` chooses explicitly.
  *
  * @example
  * import { useBackend, getBackend } from "bamsprod";

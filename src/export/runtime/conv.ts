@@ -98,10 +98,10 @@ function binaryConv(
     run(input, batch) {
       const pixels = pixelsOf(input, batch);
       const packed = packedKernels();
-      if (packed !== null) native ??= nativeBinaryConv(packed, layer, bits, g, scratch);
+      const fast = packed === null ? null : (native ??= nativeBinaryConv(packed, layer, bits, g, scratch));
       if (threshold !== null) {
         const out = scratch.words(3, batch * g.outHeight * g.outWidth * outWords);
-        if (native !== null && packed !== null) native.signs(pixels, batch, threshold, out);
+        if (fast !== null) fast.signs(pixels, batch, threshold, out);
         else {
           const y = (portable ??= portableBinaryConv(layer, bits, g, channelWords, scratch))(pixels, batch);
           const l = { batch, channels: layer.outChannels, spatial: g.outHeight * g.outWidth };
@@ -110,8 +110,8 @@ function binaryConv(
         return { kind: "pixels", words: out, channelWords: outWords, shape };
       }
       const y =
-        native !== null && packed !== null
-          ? native.values(pixels, batch)
+        fast !== null
+          ? fast.values(pixels, batch)
           : (portable ??= portableBinaryConv(layer, bits, g, channelWords, scratch))(pixels, batch);
       return { kind: "values", data: y, shape };
     },

@@ -34,9 +34,9 @@ function buildSteps(layers: readonly PackedLayer[], inputShape: readonly number[
     const layer = layers[i];
     const next = layers[i + 1];
     const inShape = i === 0 ? inputShape : shapes[i - 1];
-    const fused = givesIntegers(layer) ? thresholdAfter(layers, i) : null;
-    if (fused !== null) {
-      steps.push({ step: convStep(layer as Conv2DLayer, inShape, activeKernels, fused), layer, inShape });
+    const fused = thresholdAfter(layers, i);
+    if (givesIntegers(layer) && fused !== null) {
+      steps.push({ step: convStep(layer, inShape, activeKernels, fused), layer, inShape });
       if (next.type === "max_pool2d")
         steps.push({ step: signPoolStep(next, fused), layer: next, inShape: shapes[i] });
       i += next.type === "max_pool2d" ? 2 : 1;
@@ -93,7 +93,7 @@ function thresholdAfter(layers: readonly PackedLayer[], index: number): Threshol
 }
 
 /** True for a layer whose outputs are exact integers (both operands +-1). */
-function givesIntegers(layer: PackedLayer | undefined): boolean {
+function givesIntegers(layer: PackedLayer | undefined): layer is Conv2DLayer {
   return layer?.type === "conv2d" && layer.binaryInput && layer.kernel.kind === "bits";
 }
 
