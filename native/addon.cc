@@ -278,20 +278,27 @@ Napi::Value BatchNormInputGradient(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+uint32_t* u32(const Napi::Value& v, int64_t minLength, const char* name) {
+  return typed<uint32_t, napi_uint32_array>(v, minLength, name, "Uint32Array");
+}
+
+// Packed per-pixel signs of a convolution's input: [N, H, W, ceil(C/32)] words.
+const uint32_t* pixelWords(const Napi::Value& v, const ConvGeometry& g) {
+  return u32(v, g.batch * g.inHeight * g.inWidth * ((g.inChannels + 31) / 32), "pixels");
+}
+
+uint8_t* flags(const Napi::Value& v, int64_t minLength, const char* name) {
+  return typed<uint8_t, napi_uint8_array>(v, minLength, name, "Uint8Array");
+}
+
 // binaryConv2dPixels(pixels, w, geometry, y): the input as packed per-pixel channel signs
 Napi::Value BinaryConv2dPixels(const Napi::CallbackInfo& info) {
   const ConvGeometry g = convGeometry(info[2]);
-  const int64_t q = (g.inChannels + 31) / 32;
-  const uint32_t* pixels = typed<uint32_t, napi_uint32_array>(info[0], g.batch * g.inHeight * g.inWidth * q,
-                                                              "pixels", "Uint32Array");
+  const uint32_t* pixels = pixelWords(info[0], g);
   const float* w = f32(info[1], weightSize(g), "w");
   float* y = f32(info[3], outputSize(g), "y");
   binaryConv2dPixels(pixels, w, g, y);
   return info.Env().Undefined();
-}
-
-uint32_t* u32(const Napi::Value& v, int64_t minLength, const char* name) {
-  return typed<uint32_t, napi_uint32_array>(v, minLength, name, "Uint32Array");
 }
 
 // The arguments (x, layout, thresholds, flip, ...) the threshold passes start with.
@@ -305,18 +312,17 @@ struct ThresholdArgs {
 ThresholdArgs thresholdArgs(const Napi::CallbackInfo& info) {
   const ChannelLayout l = channelLayout(info[1]);
   return {l, f32(info[0], count(l), "x"), f32(info[2], l.channels, "thresholds"),
-          typed<uint8_t, napi_uint8_array>(info[3], l.channels, "flip", "Uint8Array")};
+          flags(info[3], l.channels, "flip")};
 }
 
 // binaryConv2dThresholdPixels(pixels, w, geometry, thresholds, flip, out)
 Napi::Value BinaryConv2dThresholdPixels(const Napi::CallbackInfo& info) {
   const ConvGeometry g = convGeometry(info[2]);
-  const int64_t q = (g.inChannels + 31) / 32, outWords = (g.outChannels + 31) / 32;
-  const uint32_t* pixels = typed<uint32_t, napi_uint32_array>(info[0], g.batch * g.inHeight * g.inWidth * q,
-                                                              "pixels", "Uint32Array");
+  const int64_t outWords = (g.outChannels + 31) / 32;
+  const uint32_t* pixels = pixelWords(info[0], g);
   const float* w = f32(info[1], weightSize(g), "w");
   const float* thresholds = f32(info[3], g.outChannels, "thresholds");
-  const uint8_t* flip = typed<uint8_t, napi_uint8_array>(info[4], g.outChannels, "flip", "Uint8Array");
+  const uint8_t* flip = flags(info[4], g.outChannels, "flip");
   uint32_t* out = u32(info[5], g.batch * g.outHeight * g.outWidth * outWords, "out");
   binaryConv2dThresholdPixels(pixels, w, g, thresholds, flip, out);
   return info.Env().Undefined();
