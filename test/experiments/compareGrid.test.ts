@@ -137,3 +137,20 @@ test("config validation names the problem", () => {
     /--grid-extensions must be an integer >= 0, got -1/,
   );
 });
+
+test("--width reaches the runs of the models that take one, and only those", () => {
+  const c = config({ models: ["bmlp", "birealnet"], width: 16 });
+  validateCompareConfig(c);
+  const runs = [...tuningRuns(c), ...finalRuns(c, () => ({ lr: 0.003 }))];
+  for (const run of runs) {
+    const args = trainArgs(run, "/o", trainFlags);
+    const at = args.indexOf("--width");
+    if (run.model === "birealnet") assert.deepEqual(args.slice(at, at + 2), ["--width", "16"]);
+    else assert.equal(at, -1, `${run.model}: ${args.join(" ")}`);
+  }
+  assert.ok(runs.some((r) => r.model === "birealnet") && runs.some((r) => r.model === "bmlp"));
+  assert.throws(
+    () => validateCompareConfig(config({ models: ["bmlp", "bcnn"], width: 16 })),
+    /--width applies to birealnet and reactnet, and --models \(bmlp,bcnn\) has neither/,
+  );
+});

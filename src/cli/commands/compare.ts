@@ -6,6 +6,7 @@
 import { Command } from "commander";
 import { optimizerNames } from "../../optim/index.js";
 import { modelNames } from "../../nn/index.js";
+import { widthModels } from "../../train/modelSpec.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import { runCompare, type CompareResults } from "../../experiments/compare/compare.js";
 import { parseGridSpecs } from "../../experiments/compare/grid.js";
@@ -38,6 +39,11 @@ export function register(program: Command): void {
       "--optimizers <list>",
       `comma-separated optimizers (${optimizerNames.join(", ")})`,
       "bamsprod,adam,amsgrad,amsbound,bop",
+    )
+    .option(
+      "--width <n>",
+      `channels of the first stage of ${widthModels.join(" and ")} (train --width)`,
+      positiveInt,
     )
     .option("--seeds <n>", "final runs per model and optimizer (seeds 1..n)", positiveInt, 3)
     .option("--epochs <n>", "epochs of each final run", positiveInt, 10)
@@ -166,6 +172,7 @@ function configFrom(opts: CompareOpts): CompareConfig {
   return {
     models,
     optimizers,
+    width: opts.width,
     seeds: opts.seeds,
     epochs: opts.epochs,
     tuneEpochs: opts.tuneEpochs ?? opts.epochs,

@@ -1,5 +1,6 @@
 /** The settings of one comparison, validated in one place. */
 import { BamsprodError, show } from "../../util/errors.js";
+import { widthModels } from "../../train/modelSpec.js";
 import { defaultGrids, type Grid } from "./grid.js";
 
 export interface CompareConfig {
@@ -14,6 +15,8 @@ export interface CompareConfig {
   tuneSeeds: number;
   jobs: number;
   out: string;
+  /** train --width of the models that take one (birealnet, reactnet); the others ignore it. */
+  width?: number;
   /** Passed to train: 0 means the whole training split. */
   trainSize: number;
   valSize?: number;
@@ -63,6 +66,11 @@ export function validateCompareConfig(c: CompareConfig): void {
         `--grid names ${show(optimizer)}, which is not in --optimizers (${c.optimizers.join(",")})`,
       );
     }
+  }
+  if (c.width !== undefined && !c.models.some((m) => widthModels.includes(m))) {
+    throw new BamsprodError(
+      `--width applies to ${widthModels.join(" and ")}, and --models (${c.models.join(",")}) has neither`,
+    );
   }
   if (c.valSize === 0) {
     throw new BamsprodError(

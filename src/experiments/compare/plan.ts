@@ -2,11 +2,14 @@
 import { join } from "node:path";
 import { FINAL_SEED_BASE, TUNE_SEED_BASE, gridFor, type CompareConfig } from "./config.js";
 import { expandGrid, optionsLabel, type Grid } from "./grid.js";
+import { widthModels } from "../../train/modelSpec.js";
 
 /** Everything `bamsprod train` needs for one run. */
 export interface RunSpec {
   phase: "tune" | "final";
   model: string;
+  /** train --width (only for a model that takes one). */
+  width?: number;
   optimizer: string;
   /** Optimizer options set explicitly (the tuned ones); all others keep the optimizer's defaults. */
   options: Record<string, number>;
@@ -26,8 +29,10 @@ export interface RunSpec {
 
 function base(
   config: CompareConfig,
-): Pick<RunSpec, "trainSize" | "valSize" | "batchSize" | "dataDir" | "imageShape"> {
+  model: string,
+): Pick<RunSpec, "width" | "trainSize" | "valSize" | "batchSize" | "dataDir" | "imageShape"> {
   return {
+    ...(config.width !== undefined && widthModels.includes(model) ? { width: config.width } : {}),
     trainSize: config.trainSize,
     valSize: config.valSize,
     batchSize: config.batchSize,
@@ -60,7 +65,7 @@ export function tuningRuns(
             options,
             seed,
             epochs: config.tuneEpochs,
-            ...base(config),
+            ...base(config, model),
             dir,
           });
         }
@@ -89,7 +94,7 @@ export function finalRuns(
           options,
           seed,
           epochs: config.epochs,
-          ...base(config),
+          ...base(config, model),
           ...(config.evalEvery === undefined ? {} : { evalEvery: config.evalEvery }),
           ...(config.evalSize === undefined ? {} : { evalSize: config.evalSize }),
           dir,
@@ -103,6 +108,7 @@ export function finalRuns(
 /** The `bamsprod train` arguments of a run (without the program and the resume flag). */
 export function trainArgs(spec: RunSpec, outDir: string, flags: Readonly<Record<string, string>>): string[] {
   const args = ["train", "--model", spec.model, "--optimizer", spec.optimizer];
+  if (spec.width !== undefined) args.push("--width", String(spec.width));
   for (const [name, value] of Object.entries(spec.options)) args.push(flags[name], String(value));
   args.push("--epochs", String(spec.epochs), "--seed", String(spec.seed), "--out", outDir, "--json");
   args.push("--train-size", String(spec.trainSize));
