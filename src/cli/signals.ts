@@ -1,4 +1,4 @@
-/** The signals that stop a long command cleanly (train, compare), and their exit codes. */
+/** The signals that stop a long command cleanly (train, compare, worker), and their exit codes. */
 
 /** Exit codes of a command stopped by a signal: 128 + the signal's number, as a shell reports it. */
 export const stopSignals = { SIGINT: 130, SIGTERM: 143 } as const;

@@ -1,13 +1,15 @@
 /**
  * `bamsprod worker --queue redis://HOST:PORT`: trains the runs that `bamsprod compare --queue`
  * enqueues, on this machine's kernels, until stopped. Ctrl-C or SIGTERM stops it cleanly: runs
- * in progress save a checkpoint and go back to the queue for another worker.
+ * in progress save a checkpoint and go back to the queue for another worker, then it exits 0 (a
+ * worker has no other way to end); a second signal quits at once with 130 or 143.
  */
 import { Command } from "commander";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { positiveInt } from "../options.js";
+import { againHint, stopSignals, type StopSignal } from "../signals.js";
 import { parseQueueUrl } from "../../experiments/compare/queueUrl.js";
 import { connectQueue } from "../../experiments/compare/queueClient.js";
 import { startWorker } from "../../experiments/compare/queueWorker.js";
@@ -52,16 +54,15 @@ export function register(program: Command): void {
       log(`${worker.name}: waiting for runs on ${url.display} (${opts.jobs} at a time, scratch ${workDir})`);
       await new Promise<void>((done) => {
         let stopping = false;
-        const onSignal = (): void => {
-          if (stopping) process.exit(130);
+        const onSignal = (signal: StopSignal): void => {
+          if (stopping) process.exit(stopSignals[signal]);
           stopping = true;
           log(
-            `${worker.name}: stopping; runs in progress save a checkpoint and go back to the queue (again to quit now)`,
+            `${worker.name}: stopping; runs in progress save a checkpoint and go back to the queue (${againHint(signal)} again to quit now)`,
           );
           void worker.stop().then(done);
         };
-        process.on("SIGINT", onSignal);
-        process.on("SIGTERM", onSignal);
+        for (const signal of Object.keys(stopSignals) as StopSignal[]) process.on(signal, onSignal);
       });
     });
 }
