@@ -4,11 +4,24 @@
  */
 import { InvalidArgumentError } from "commander";
 import type { OptimizerFlag } from "../optim/flags.js";
+import { LIMITS } from "../util/limits.js";
 
 export function positiveInt(value: string): number {
   const n = Number(value);
   if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n <= 0) {
     throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/** --batch-size: a positive integer within LIMITS.batchSize, refused before any data is read. */
+export function batchSize(value: string): number {
+  const n = positiveInt(value);
+  if (n > LIMITS.batchSize) {
+    const limit = LIMITS.batchSize.toLocaleString("en-US");
+    throw new InvalidArgumentError(
+      `expected at most ${limit} images per batch (docs/limits.md), got ${value}`,
+    );
   }
   return n;
 }

@@ -19,3 +19,27 @@ test("an unknown command is a one-line error with a non-zero exit", () => {
   assert.ok(isCleanError(r), `status ${r.status}, stderr:\n${r.stderr}`);
   assert.match(r.stderr, /unknown command 'trian'/);
 });
+
+test("a batch size beyond the limit is refused while parsing, before any data is read", () => {
+  for (const command of ["train", "compare"]) {
+    // The data path does not exist: an error about it would mean the data was read first.
+    const r = runCli([
+      command,
+      "--batch-size",
+      "70000",
+      "--data",
+      "/nonexistent/data",
+      "--out",
+      "/nonexistent/out",
+    ]);
+    assert.ok(isCleanError(r), `${command}: status ${r.status}, stderr:\n${r.stderr}`);
+    assert.match(
+      r.stderr,
+      /--batch-size.*expected at most 65,536 images per batch \(docs\/limits.md\), got 70000/,
+    );
+  }
+  assert.match(
+    runCli(["train", "--batch-size", "65536", "--data", "/nonexistent/data"]).stderr,
+    /nonexistent/,
+  );
+});

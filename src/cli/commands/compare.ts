@@ -13,7 +13,7 @@ import { parseGridSpecs } from "../../experiments/compare/grid.js";
 import { parallelRunEnv, spawnRunner } from "../../experiments/compare/spawnRunner.js";
 import type { CompareConfig } from "../../experiments/compare/config.js";
 import { parseQueueUrl } from "../../experiments/compare/queueUrl.js";
-import { nonNegativeInt, positiveInt, positiveNumber } from "../options.js";
+import { batchSize, nonNegativeInt, positiveInt, positiveNumber } from "../options.js";
 import { addDataOptions, dataSpec, imageShapeOf } from "../dataOptions.js";
 import { againHint, stopSignals, type StopSignal } from "../signals.js";
 
@@ -57,7 +57,7 @@ export function register(program: Command): void {
       "training images held out for validation (train's default if not given)",
       nonNegativeInt,
     )
-    .option("--batch-size <n>", "images per batch (train's default if not given)", positiveInt)
+    .option("--batch-size <n>", "images per batch (train's default if not given)", batchSize)
     .option(
       "--grid <spec>",
       'tuning grid replacing an optimizer\'s default, e.g. "adam:lr=1e-3,3e-3" or "bop:threshold=1e-8,1e-6" (repeatable)',

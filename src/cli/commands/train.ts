@@ -7,6 +7,7 @@ import { trainDefaults, type TrainConfig } from "../../train/config.js";
 import { train, type TrainResult } from "../../train/loop.js";
 import { trainSummary } from "../../train/record.js";
 import {
+  batchSize,
   nonNegativeInt,
   optimizerOption,
   optimizerOptionValue,
@@ -64,7 +65,7 @@ export function register(program: Command): void {
       trainDefaults.optimizer,
     )
     .option("--epochs <n>", "training epochs", positiveInt, trainDefaults.epochs)
-    .option("--batch-size <n>", "images per batch", positiveInt, trainDefaults.batchSize)
+    .option("--batch-size <n>", "images per batch", batchSize, trainDefaults.batchSize)
     .option("--seed <n>", "random seed (same seed, same run)", nonNegativeInt, trainDefaults.seed)
     .option(
       "--val-size <n>",
