@@ -40,22 +40,9 @@ void packWeights(const float* w, const ConvGeometry& g, uint32_t* wp) {
       }
 }
 
-// Sets bit `shift` of dst[p * stride] for the negative (or NaN) values of one channel plane.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void orSigns(const float* __restrict plane,
-                                                                          int64_t hw, int64_t stride, int shift,
-                                                                          uint32_t* __restrict dst) {
-  if (stride == 1) {
-    for (int64_t p = 0; p < hw; p++) dst[p] |= static_cast<uint32_t>(!(plane[p] >= 0.0f)) << shift;
-  } else {
-    for (int64_t p = 0; p < hw; p++) dst[p * stride] |= static_cast<uint32_t>(!(plane[p] >= 0.0f)) << shift;
-  }
-}
-
 void packImage(const float* x, const ConvGeometry& g, int64_t n, uint32_t* xp) {
-  const int64_t q = wordsPerPixel(g.inChannels), hw = g.inHeight * g.inWidth;
-  std::memset(xp, 0, sizeof(uint32_t) * hw * q);
-  for (int64_t c = 0; c < g.inChannels; c++)
-    orSigns(x + (n * g.inChannels + c) * hw, hw, q, static_cast<int>(c % 32), xp + c / 32);
+  const int64_t hw = g.inHeight * g.inWidth;
+  thresholdImage(x + n * g.inChannels * hw, g.inChannels, hw, nullptr, nullptr, xp);
 }
 
 // One image's outputs; compiled once per code path so the popcount loop over output channels
@@ -143,10 +130,8 @@ void packWeightsByChannel(const float* w, const ConvGeometry& g, uint32_t* wq) {
 
 // One image into xplane[word][row][col] (unused channel bits 0).
 void packImagePlanar(const float* x, const ConvGeometry& g, int64_t n, uint32_t* xplane) {
-  const int64_t q = wordsPerPixel(g.inChannels), hw = g.inHeight * g.inWidth;
-  std::memset(xplane, 0, sizeof(uint32_t) * q * hw);
-  for (int64_t c = 0; c < g.inChannels; c++)
-    orSigns(x + (n * g.inChannels + c) * hw, hw, 1, static_cast<int>(c % 32), xplane + (c / 32) * hw);
+  const int64_t hw = g.inHeight * g.inWidth;
+  signPlanes(x + n * g.inChannels * hw, g.inChannels, hw, nullptr, nullptr, xplane);
 }
 
 // Lanes l < lanes of the block starting at output column ow whose input column

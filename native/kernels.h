@@ -85,7 +85,12 @@ void binaryConv2dPixels(const uint32_t* pixels, const float* w, const ConvGeomet
 void thresholdPixels(const float* x, const ChannelLayout& l, const float* thresholds, const uint8_t* flip,
                      uint32_t* out);
 
-// One image's signs x[C, spatial] into out[spatial, ceil(C/32)], as thresholdPixels does.
+// One image's signs x[C, spatial] into planes[ceil(C/32)][spatial] (unused channel bits 0), as
+// thresholdPixels decides them; null thresholds mean 0 and null flip none (the plain sign).
+void signPlanes(const float* x, int64_t channels, int64_t spatial, const float* thresholds, const uint8_t* flip,
+                uint32_t* planes);
+
+// One image's signs x[C, spatial] into out[spatial, ceil(C/32)], as signPlanes decides them.
 void thresholdImage(const float* x, int64_t channels, int64_t spatial, const float* thresholds, const uint8_t* flip,
                     uint32_t* out);
 

@@ -1,6 +1,6 @@
-// Packed inference: the folded batch-norm + sign of a layer's output, written straight into the
-// bit layout the next binary layer reads (src/export/runtime/threshold.ts does the same in
-// TypeScript).
+// Signs packed 32 channels to a word: the folded batch-norm + sign of packed inference, written
+// straight into the bit layout the next binary layer reads (src/export/runtime/threshold.ts does
+// the same in TypeScript), and with a zero threshold the plain sign the XNOR convolutions pack.
 #include <cstring>
 
 #include "kernels.h"
@@ -21,15 +21,22 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void orNegative(con
 
 }  // namespace
 
+void signPlanes(const float* x, int64_t channels, int64_t spatial, const float* thresholds, const uint8_t* flip,
+                uint32_t* planes) {
+  std::memset(planes, 0, sizeof(uint32_t) * ((channels + 31) / 32) * spatial);
+  for (int64_t c = 0; c < channels; c++) {
+    const float t = thresholds == nullptr ? 0.0f : thresholds[c];
+    const uint32_t notFlip = flip != nullptr && flip[c] != 0 ? 0u : 1u;
+    orNegative(x + c * spatial, spatial, t, notFlip, static_cast<int>(c % 32), planes + (c / 32) * spatial);
+  }
+}
+
 void thresholdImage(const float* x, int64_t channels, int64_t spatial, const float* thresholds, const uint8_t* flip,
                     uint32_t* out) {
   const int64_t words = (channels + 31) / 32;
   // Word-planar first ([word][s], contiguous, so the compare vectorizes), then interleaved.
   uint32_t* planar = words == 1 ? out : reinterpret_cast<uint32_t*>(scratch(5, static_cast<size_t>(words * spatial)));
-  std::memset(planar, 0, sizeof(uint32_t) * words * spatial);
-  for (int64_t c = 0; c < channels; c++)
-    orNegative(x + c * spatial, spatial, thresholds[c], flip[c] == 0 ? 1u : 0u, static_cast<int>(c % 32),
-               planar + (c / 32) * spatial);
+  signPlanes(x, channels, spatial, thresholds, flip, planar);
   if (words == 1) return;
   for (int64_t s = 0; s < spatial; s++)
     for (int64_t w = 0; w < words; w++) out[s * words + w] = planar[w * spatial + s];
