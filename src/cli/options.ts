@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from "commander";
 import type { OptimizerFlag } from "../optim/flags.js";
-import { LIMITS } from "../util/limits.js";
+import { checkLimit, LIMITS } from "../util/limits.js";
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -17,11 +17,10 @@ export function positiveInt(value: string): number {
 /** --batch-size: a positive integer within LIMITS.batchSize, refused before any data is read. */
 export function batchSize(value: string): number {
   const n = positiveInt(value);
-  if (n > LIMITS.batchSize) {
-    const limit = LIMITS.batchSize.toLocaleString("en-US");
-    throw new InvalidArgumentError(
-      `expected at most ${limit} images per batch (docs/limits.md), got ${value}`,
-    );
+  try {
+    checkLimit("the batch size", n, LIMITS.batchSize);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
   }
   return n;
 }

@@ -35,7 +35,7 @@ test("a batch size beyond the limit is refused while parsing, before any data is
     assert.ok(isCleanError(r), `${command}: status ${r.status}, stderr:\n${r.stderr}`);
     assert.match(
       r.stderr,
-      /--batch-size.*expected at most 65,536 images per batch \(docs\/limits.md\), got 70000/,
+      /--batch-size.*the batch size is 70,000, beyond the limit of 65,536 \(see docs\/limits.md\)/,
     );
   }
   assert.match(
