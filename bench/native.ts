@@ -9,13 +9,19 @@
  * 3. conv GFLOP/s (forward, backward input, backward filter), native vs portable, on the 3x3
  *    convolutions of bcnn (batch 128 native; the portable one at batch 16 to keep the run short,
  *    its rate barely depends on the batch).
- * 4. The XNOR convolution (binaryConv2dForward) against the float one (OpenBLAS im2col + sgemm)
+ *    Rates count a direct convolution's multiply-adds, so the Winograd backward passes show
+ *    an effective rate above OpenBLAS's.
+ * 4. The backward passes by Winograd F(2x2, 3x3) against im2col + GEMM (a child process run
+ *    with BAMSPROD_CONV_PATH=im2col), bcnn's layers at batch 128.
+ * 5. The XNOR convolution (binaryConv2dForward) against the float one (OpenBLAS im2col + sgemm)
  *    on bcnn's binary layers at batch 128: the forward pass of a layer whose input and kernel
  *    are both binarized.
  * The machine is shared and has 2 cores: timings are noisy, compare the ratios.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
 import { convGeometry, portableKernels, setBackend } from "../src/kernels/index.js";
 import type { ConvGeometry, Kernels } from "../src/kernels/index.js";
 import { binaryGemmPacked, loadAddon, packSigns, type NativeAddon } from "../src/kernels/native/index.js";
@@ -26,6 +32,8 @@ interface Options {
   seconds: number;
   threads: number | null;
   clock: "wall" | "cpu";
+  /** Only time the convolution backward passes and print them as JSON (the im2col child). */
+  backwardOnly: boolean;
 }
 
 /**
@@ -42,6 +50,10 @@ export default async function (args: string[]): Promise<void> {
   const { backend, notice } = chooseBackend({ ...env, BAMSPROD_KERNELS: "native" });
   setBackend(backend);
   const native = backend.kernels;
+  if (o.backwardOnly) {
+    console.log(JSON.stringify(backwardTimes(native, o.seconds)));
+    return;
+  }
   console.log(notice);
   const info = kernelInfo();
   console.log(`threads ${info.threads}; ${info.blas?.config}; ${o.clock} clock`);
@@ -53,14 +65,18 @@ export default async function (args: string[]): Promise<void> {
   benchBinary(native, loadAddon().addon!, o.seconds);
   benchGemm(native, o.seconds);
   benchConv(native, o.seconds);
+  benchWinograd(native, o, env);
   benchBinaryConv(native, o.seconds);
 }
 
 function parseArgs(args: string[]): Options {
-  const o: Options = { seconds: 0.5, threads: null, clock: "wall" };
+  const o: Options = { seconds: 0.5, threads: null, clock: "wall", backwardOnly: false };
   for (let i = 0; i < args.length; i += 2) {
     const value = Number(args[i + 1]);
-    if (args[i] === "--seconds" && value > 0) o.seconds = value;
+    if (args[i] === "--backward-only") {
+      o.backwardOnly = true;
+      i--;
+    } else if (args[i] === "--seconds" && value > 0) o.seconds = value;
     else if (args[i] === "--threads" && Number.isInteger(value) && value > 0) o.threads = value;
     else if (args[i] === "--clock" && (args[i + 1] === "wall" || args[i + 1] === "cpu"))
       o.clock = args[i + 1] as "cpu";
@@ -238,6 +254,51 @@ function benchConv(native: Kernels, seconds: number): void {
       );
     });
   }
+}
+
+/** Seconds per call of each bcnn layer's backward input and backward filter, batch 128. */
+function backwardTimes(native: Kernels, seconds: number): { input: number; filter: number }[] {
+  const rng = new Rng(5);
+  return BCNN_CONVS.map(([c, hw, o]) => {
+    const g = convGeometry([128, c, hw, hw], [o, c, 3, 3], 1, 1);
+    const x = random(rng, 128 * c * hw * hw);
+    const w = random(rng, o * c * 9);
+    const dy = random(rng, 128 * o * hw * hw);
+    const dx = new Float32Array(x.length);
+    const dw = new Float32Array(w.length);
+    return {
+      input: timeIt(() => native.conv2dBackwardInput(dy, w, g, dx), seconds),
+      filter: timeIt(() => native.conv2dBackwardFilter(x, dy, g, dw), seconds),
+    };
+  });
+}
+
+function benchWinograd(native: Kernels, o: Options, env: NodeJS.ProcessEnv): void {
+  const path = kernelInfo().convPath;
+  console.log(
+    `\nconv backward, Winograd F(2x2, 3x3) vs im2col + GEMM, batch 128 (bcnn's layers; this process: ${path})`,
+  );
+  if (path !== "winograd") {
+    console.log("  skipped: BAMSPROD_CONV_PATH keeps this process on im2col");
+    return;
+  }
+  const winograd = backwardTimes(native, o.seconds);
+  const args = ["native", "--backward-only", "--seconds", String(o.seconds), "--clock", o.clock];
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL("./run.js", import.meta.url)), ...args], {
+    encoding: "utf8",
+    env: { ...env, BAMSPROD_CONV_PATH: "im2col", BAMSPROD_QUIET_KERNELS: "1" },
+  });
+  if (child.status !== 0) throw new Error(`bench native: the im2col run failed:\n${child.stderr}`);
+  const im2col = JSON.parse(child.stdout.trim().split("\n").pop() ?? "") as typeof winograd;
+  console.log(`${" ".repeat(46)}    im2col  Winograd  speed-up`);
+  BCNN_CONVS.forEach(([c, hw, out], i) => {
+    (["input", "filter"] as const).forEach((pass) => {
+      const label = pass === "input" ? convLabel(128, c, hw, out) : "";
+      console.log(
+        `  ${label.padEnd(34)} ${`back-${pass}`.padEnd(12)} ${fmt(im2col[i][pass]).padStart(9)} ${fmt(winograd[i][pass]).padStart(9)} ${(im2col[i][pass] / winograd[i][pass]).toFixed(2).padStart(8)}x`,
+      );
+    });
+  });
 }
 
 function benchBinaryConv(native: Kernels, seconds: number): void {

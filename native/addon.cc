@@ -451,6 +451,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("blasCore", std::string(openblas_get_corename()));
   o.Set("binaryPath", std::string(binaryPath()));
   o.Set("optimPath", std::string(optimPath()));
+  o.Set("convPath", std::string(convPath()));
   o.Set("hardwareThreads", static_cast<double>(std::thread::hardware_concurrency()));
   return o;
 }

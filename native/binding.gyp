@@ -15,7 +15,8 @@
         "optim.cc",
         "pool.cc",
         "scratch.cc",
-        "threshold.cc"
+        "threshold.cc",
+        "winograd.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

@@ -169,6 +169,7 @@ void conv2dForward(const float* x, const float* w, const ConvGeometry& g, float*
 }
 
 void conv2dBackwardInput(const float* dy, const float* w, const ConvGeometry& g, float* dx) {
+  if (winogradApplies(g)) return winogradBackwardInput(dy, w, g, dx);
   const int64_t ckk = g.inChannels * g.kernelH * g.kernelW, ohw = g.outHeight * g.outWidth;
   const int64_t chunk = chunkImages(g);
   if (chunk == 1) {
@@ -198,6 +199,7 @@ void conv2dBackwardFilter(const float* x, const float* dy, const ConvGeometry& g
   const int64_t ckk = g.inChannels * g.kernelH * g.kernelW, ohw = g.outHeight * g.outWidth;
   const int64_t O = g.outChannels, size = ckk * O;
   if (g.batch == 0) return;
+  if (winogradApplies(g)) return winogradBackwardFilter(x, dy, g, dw);
   const int64_t chunk = chunkImages(g);
   float* dwT;
   if (chunk == 1) {

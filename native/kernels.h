@@ -35,6 +35,14 @@ void useSingleThreadedBlas();
 void conv2dForward(const float* x, const float* w, const ConvGeometry& g, float* y);
 void conv2dBackwardInput(const float* dy, const float* w, const ConvGeometry& g, float* dx);
 void conv2dBackwardFilter(const float* x, const float* dy, const ConvGeometry& g, float* dw);
+// The backward passes by Winograd F(2x2, 3x3) (winograd.cc), which the two above take for the
+// shapes winogradApplies accepts: 3x3 kernels, stride 1, equal padding 0-2, 8+ channels each way,
+// outputs of at least 2x2.
+bool winogradApplies(const ConvGeometry& g);
+// "winograd", or "im2col" when BAMSPROD_CONV_PATH=im2col keeps every convolution on im2col.
+const char* convPath();
+void winogradBackwardInput(const float* dy, const float* w, const ConvGeometry& g, float* dx);
+void winogradBackwardFilter(const float* x, const float* dy, const ConvGeometry& g, float* dw);
 
 void maxPoolForward(const float* x, const PoolGeometry& g, float* y, int32_t* argmax);
 void maxPoolBackward(const float* dy, const int32_t* argmax, int64_t count, float* dx, int64_t dxLength);

@@ -13,7 +13,11 @@ export interface KernelEnvironment {
   kernels: string;
   /** The CPU model as the OS names it (os.cpus()[0].model), e.g. "AMD EPYC". */
   cpu: string;
-  /** The native kernels' vector paths, e.g. "xnor avx2, optimizer avx2"; null on the portable kernels. */
+  /**
+   * The native kernels' code paths, e.g. "xnor avx2, optimizer avx2, conv winograd" (records
+   * made before the Winograd backward passes lack "conv": those ran im2col); null on the
+   * portable kernels.
+   */
   vectorPath: string | null;
   /** OpenBLAS's core type (openblas_get_corename), e.g. "Zen"; null on the portable kernels. */
   blasCore: string | null;
@@ -28,7 +32,7 @@ export function kernelEnvironment(): KernelEnvironment {
   return {
     kernels: info.kernels,
     cpu: cpus()[0]?.model.trim() || "unknown CPU",
-    vectorPath: native ? `xnor ${info.binaryPath}, optimizer ${info.optimPath}` : null,
+    vectorPath: native ? `xnor ${info.binaryPath}, optimizer ${info.optimPath}, conv ${info.convPath}` : null,
     blasCore: native ? (info.blas?.core ?? null) : null,
     threads: info.threads,
   };

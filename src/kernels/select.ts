@@ -139,6 +139,8 @@ export interface KernelInfo {
   binaryPath: string | null;
   /** Vector loops of the native fused optimizer updates ("avx512", "avx2", "scalar"), or null. */
   optimPath: string | null;
+  /** Backward passes of the native 3x3 stride-1 convolutions ("winograd", "im2col"), or null. */
+  convPath: string | null;
 }
 
 /** Describes the backend in use (see {@link getBackend}) and the native addon's state. */
@@ -153,6 +155,7 @@ export function kernelInfo(): KernelInfo {
       blas: null,
       binaryPath: null,
       optimPath: null,
+      convPath: null,
     };
   }
   const info = load.addon.info();
@@ -163,6 +166,7 @@ export function kernelInfo(): KernelInfo {
     blas: { config: info.blasConfig, core: info.blasCore, threads: info.blasThreads },
     binaryPath: info.binaryPath,
     optimPath: info.optimPath,
+    convPath: info.convPath,
   };
 }
 

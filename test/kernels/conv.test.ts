@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { convGeometry, portableKernels, type ConvGeometry } from "../../src/kernels/index.js";
 import { Rng } from "../../src/util/random.js";
-import { describeBackends, describeNative } from "./backends.js";
+import { describeBackends, describeNative, subjects } from "./backends.js";
 import {
   U32,
   absArray,
   assertSame,
   assertWithin,
-  maxRelError,
   naiveConv,
   naiveConvFilterGrad,
   naiveConvInputGrad,
@@ -27,6 +28,8 @@ const naiveCases: {
   { x: [3, 4, 5, 4], w: [2, 4, 1, 1], stride: 1, padding: 0 },
   { x: [2, 4, 5, 4], w: [2, 4, 1, 1], stride: 2, padding: 0 },
   { x: [1, 1, 4, 4], w: [2, 1, 5, 5], stride: 1, padding: 2 },
+  // 3x3, stride 1, 8+ channels: the native backward passes run Winograd F(2x2, 3x3).
+  { x: [2, 8, 7, 5], w: [9, 8, 3, 3], stride: 1, padding: 1 },
 ];
 
 function eachNaiveCase(check: (g: ConvGeometry, rng: Rng) => void) {
@@ -60,11 +63,20 @@ const cases: [number[], number[], number | [number, number], number | [number, n
   [[2, 2, 5, 5], [3, 2, 2, 2], 2, 2],
   [[13, 16, 32, 32], [8, 16, 5, 5], 1, 2],
   [[40, 64, 10, 10], [8, 64, 5, 5], 1, 0],
+  // Winograd F(2x2, 3x3) in the native backward passes: odd and even sizes (a last tile row or
+  // column cut in half), paddings 0-2, a 28x28 map (one image per GEMM), a batch over several
+  // chunks and filter-gradient groups of 8 images, and 2x2 outputs (one tile).
+  [[3, 8, 9, 7], [8, 8, 3, 3], 1, 1],
+  [[2, 9, 6, 8], [10, 9, 3, 3], 1, 0],
+  [[2, 8, 5, 7], [9, 8, 3, 3], 1, 2],
+  [[2, 8, 28, 28], [8, 8, 3, 3], 1, 1],
+  [[19, 16, 14, 14], [12, 16, 3, 3], 1, 1],
+  [[3, 8, 4, 4], [8, 8, 3, 3], 1, 0],
 ];
 
 // Tolerance: 2 (K + 2) u times the same convolution of absolute values, K = C*KH*KW the dot
 // length (backward input: O*KH*KW terms; backward filter: N*OH*OW terms).
-function bounds(length: number, absResult: Float32Array, start?: Float32Array): number[] {
+function bounds(length: number, absResult: ArrayLike<number>, start?: Float32Array): number[] {
   const scale = 2 * (length + 2) * U32;
   return Array.from(absResult, (v, i) => scale * (v + (start ? Math.abs(start[i]) : 0)) + 1e-30);
 }
@@ -72,6 +84,8 @@ function bounds(length: number, absResult: Float32Array, start?: Float32Array): 
 describeBackends("conv2d", (subject) => {
   const k = () => subject.backend().kernels;
 
+  // Against the exact (float64) sums, within the same rounding bound as against the portable
+  // kernels below; it holds for the Winograd backward passes (3x3, stride 1) too.
   test("forward equals a direct convolution (strides, padding, 1x1, non-square)", () => {
     eachNaiveCase((g, rng) => {
       const s = sizes(g);
@@ -79,7 +93,8 @@ describeBackends("conv2d", (subject) => {
       const w = randomArray(rng, s.w);
       const y = new Float32Array(s.y).fill(NaN);
       k().conv2dForward(x, w, g, y);
-      assert.ok(maxRelError(y, naiveConv(x, w, g)) < 1e-6);
+      const abs = naiveConv(absArray(x), absArray(w), g);
+      assertWithin(y, naiveConv(x, w, g), bounds(g.inChannels * g.kernelH * g.kernelW, abs), "forward");
     });
   });
 
@@ -90,7 +105,9 @@ describeBackends("conv2d", (subject) => {
       const w = randomArray(rng, s.w);
       const dx = new Float32Array(s.x).fill(123);
       k().conv2dBackwardInput(dy, w, g, dx);
-      assert.ok(maxRelError(dx, naiveConvInputGrad(dy, w, g)) < 1e-6);
+      const abs = naiveConvInputGrad(absArray(dy), absArray(w), g);
+      const length = g.outChannels * g.kernelH * g.kernelW;
+      assertWithin(dx, naiveConvInputGrad(dy, w, g), bounds(length, abs), "backward input");
     });
   });
 
@@ -102,7 +119,8 @@ describeBackends("conv2d", (subject) => {
       const dw = new Float32Array(s.w).fill(0.5);
       k().conv2dBackwardFilter(x, dy, g, dw);
       const want = naiveConvFilterGrad(x, dy, g).map((v) => v + 0.5);
-      assert.ok(maxRelError(dw, want) < 1e-6);
+      const abs = naiveConvFilterGrad(absArray(x), absArray(dy), g).map((v) => v + 0.5);
+      assertWithin(dw, want, bounds(g.batch * g.outHeight * g.outWidth, abs), "backward filter");
     });
   });
 
@@ -176,6 +194,11 @@ describeNative("conv2d argument checks and threads", (native) => {
       [21, 5, 6, 6],
       [7, 5, 3, 3],
     ],
+    // Winograd backward passes: chunks of 5 images, filter gradient in groups of 8.
+    [
+      [19, 8, 14, 14],
+      [9, 8, 3, 3],
+    ],
   ];
   for (const [xs, ws] of shapes) {
     test(`the same bits on 1 and 2 threads: x ${xs.join("x")}, w ${ws.join("x")}`, () => {
@@ -202,4 +225,30 @@ describeNative("conv2d argument checks and threads", (native) => {
       ["forward", "backward input", "backward filter"].forEach((what, i) => assertSame(two[i], one[i], what));
     });
   }
+});
+
+// The native backward passes of 3x3 stride-1 convolutions run Winograd F(2x2, 3x3); every
+// test of this file again with them on im2col + GEMM, the path they replaced.
+const nativeSkip = subjects.find((s) => s.label === "native")?.skip ?? "native backend not under test";
+const forcedConv = process.env.BAMSPROD_CONV_PATH;
+test(
+  "the im2col backward passes pass too (this file rerun with BAMSPROD_CONV_PATH=im2col)",
+  { skip: nativeSkip || (forcedConv !== undefined ? `this is the ${forcedConv} run` : false) },
+  () => {
+    const child = spawnSync(process.execPath, ["--test", fileURLToPath(import.meta.url)], {
+      // Without NODE_TEST_CONTEXT, which would make the child report to this runner instead of stdout.
+      env: { ...process.env, NODE_TEST_CONTEXT: undefined, BAMSPROD_CONV_PATH: "im2col" },
+      encoding: "utf8",
+    });
+    assert.equal(child.status, 0, `im2col run failed:\n${child.stdout.slice(-3000)}`);
+    assert.match(child.stdout, /# fail 0/);
+    assert.match(child.stdout, /# pass [1-9]\d+/);
+  },
+);
+
+describeNative("conv2d backward path", (native) => {
+  test("BAMSPROD_CONV_PATH=im2col turns Winograd off; unset, it is on", () => {
+    const want = forcedConv === "im2col" ? "im2col" : "winograd";
+    assert.equal(native.addon!.info().convPath, want);
+  });
 });

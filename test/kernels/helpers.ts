@@ -35,7 +35,7 @@ export const U32 = 2 ** -24;
  */
 export function assertWithin(
   actual: Float32Array,
-  expected: Float32Array,
+  expected: ArrayLike<number>,
   bound: ArrayLike<number>,
   what: string,
 ): void {
@@ -44,7 +44,7 @@ export function assertWithin(
     const diff = Math.abs(actual[i] - expected[i]);
     if (!(diff <= bound[i])) {
       assert.fail(
-        `${what}: element ${i}: got ${actual[i]} vs portable ${expected[i]} (|diff| ${diff} > bound ${bound[i]})`,
+        `${what}: element ${i}: got ${actual[i]} vs expected ${expected[i]} (|diff| ${diff} > bound ${bound[i]})`,
       );
     }
   }

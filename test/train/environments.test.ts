@@ -30,12 +30,12 @@ const intel: KernelEnvironment = {
   blasCore: "SkylakeX",
 };
 
-test("the environment names the kernels, the CPU model, the vector paths, the BLAS core and the threads", () => {
+test("the environment names the kernels, the CPU model, the code paths, the BLAS core and the threads", () => {
   const e = kernelEnvironment();
   assert.equal(e.cpu, cpus()[0].model.trim());
   assert.ok(Number.isInteger(e.threads) && e.threads >= 1);
   if (e.kernels === "native") {
-    assert.match(e.vectorPath ?? "", /^xnor \S+, optimizer \S+$/);
+    assert.match(e.vectorPath ?? "", /^xnor \S+, optimizer \S+, conv (winograd|im2col)$/);
     assert.ok(typeof e.blasCore === "string" && e.blasCore.length > 0);
   } else {
     assert.deepEqual([e.vectorPath, e.blasCore], [null, null]);

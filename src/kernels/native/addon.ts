@@ -28,6 +28,8 @@ export interface AddonInfo {
   binaryPath: string;
   /** Vector loops of the fused optimizer updates: "avx512", "avx2" or "scalar". */
   optimPath: string;
+  /** Backward passes of 3x3 stride-1 convolutions: "winograd", or "im2col" (BAMSPROD_CONV_PATH=im2col). */
+  convPath: string;
   /** std::thread::hardware_concurrency(). */
   hardwareThreads: number;
 }
