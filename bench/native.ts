@@ -229,6 +229,7 @@ function benchConv(native: Kernels, seconds: number): void {
   console.log(
     "\nconv 3x3 pad 1 (bcnn layers)          pass      native GFLOP/s  portable GFLOP/s  native/portable",
   );
+  console.log("  (a direct convolution's FLOPs per second: the Winograd backward passes do fewer)");
   const rng = new Rng(3);
   for (const [c, hw, o] of BCNN_CONVS) {
     const label = convLabel("N", c, hw, o);
