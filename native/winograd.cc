@@ -27,8 +27,16 @@ namespace {
 // (measured: 91-102 GFLOP/s from 196 tiles on bcnn's channel counts), few enough that the
 // transformed tiles of a chunk stay in the outer caches.
 constexpr int64_t kTilesPerChunk = 256;
-// Images per partial sum of the filter gradient (as conv.cc's im2col path): fixed by the code.
+// Images per partial sum of the filter gradient (as conv.cc's im2col path), doubled while the
+// partial sums would take more than kPartialsBudget floats (wide layers): fixed by the shape.
 constexpr int64_t kFilterGroup = 8;
+constexpr int64_t kPartialsBudget = int64_t(1) << 24;  // 64 MiB
+
+int64_t filterGroup(int64_t batch, int64_t size) {
+  int64_t group = kFilterGroup;
+  while (group < batch && ((batch + group - 1) / group) * size > kPartialsBudget) group *= 2;
+  return group;
+}
 
 // A plane's 2x2 output tiles, stored in rows of `half` = tilesW + 1: tile (ti, k) at
 // ti * half + k. The last one of each row (k = tilesW) is a spare the loops compute and drop,
@@ -239,17 +247,17 @@ void winogradBackwardInput(const float* dy, const float* w, const ConvGeometry& 
 }
 
 // dw[o][c] += G^T (sum over tiles of (A dy A^T) . (B^T x B)) G, the sum over tiles as 16 GEMMs
-// per chunk of images, accumulated per group of kFilterGroup images, groups added in order.
+// per chunk of images, accumulated per group of images (filterGroup), groups added in order.
 void winogradBackwardFilter(const float* x, const float* dy, const ConvGeometry& g, float* dw) {
   const int64_t C = g.inChannels, O = g.outChannels, H = g.inHeight, W = g.inWidth;
   const int64_t ohw = g.outHeight * g.outWidth, size = 16 * O * C;
-  const Tiling t = tiling(g.outHeight, g.outWidth, std::min(g.batch, kFilterGroup));
-  const int64_t groups = (g.batch + kFilterGroup - 1) / kFilterGroup;
+  const int64_t group = filterGroup(g.batch, size), groups = (g.batch + group - 1) / group;
+  const Tiling t = tiling(g.outHeight, g.outWidth, std::min(g.batch, group));
   float* partials = scratch(3, groups * size);
   parallelFor(groups, 1, [&](int64_t q0, int64_t q1) {
     for (int64_t q = q0; q < q1; q++) {
-      const int64_t end = std::min(g.batch, (q + 1) * kFilterGroup);
-      for (int64_t n0 = q * kFilterGroup; n0 < end; n0 += t.chunk) {
+      const int64_t end = std::min(g.batch, (q + 1) * group);
+      for (int64_t n0 = q * group; n0 < end; n0 += t.chunk) {
         const int64_t nb = std::min(t.chunk, end - n0), T = nb * t.perImage;
         float* v = scratch(0, 16 * C * T);
         float* e = scratch(1, 16 * O * T);
@@ -265,7 +273,7 @@ void winogradBackwardFilter(const float* x, const float* dy, const ConvGeometry&
             gradTiles(split, t, e + o * T + img * t.perImage, O * T);
           }
         }
-        const float beta = n0 == q * kFilterGroup ? 0.0f : 1.0f;
+        const float beta = n0 == q * group ? 0.0f : 1.0f;
         for (int xi = 0; xi < 16; xi++)
           gemmSingle(false, true, O, C, T, 1.0f, e + xi * O * T, v + xi * C * T, beta,
                      partials + q * size + xi * O * C);

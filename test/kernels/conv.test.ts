@@ -172,6 +172,31 @@ describeBackends("conv2d", (subject) => {
   }
 });
 
+describeNative("conv2d Winograd filter gradient over larger groups", (native) => {
+  // Wide enough that 65 groups of 8 images would hold more than 2^24 floats of partial sums:
+  // the filter gradient then sums groups of 16 (the native subject only: the portable
+  // reference takes about a second).
+  test("backward filter vs portable, x 520x128x2x2, w 128x128x3x3, padding 1", () => {
+    const g = convGeometry([520, 128, 2, 2], [128, 128, 3, 3], 1, 1);
+    const { x: xSize, w: wSize, y: ySize } = sizes(g);
+    const rng = new Rng(77);
+    const x = randomArray(rng, xSize);
+    const dy = randomArray(rng, ySize);
+    const dw0 = randomArray(rng, wSize);
+    const expected = dw0.slice();
+    portableKernels.conv2dBackwardFilter(x, dy, g, expected);
+    // Twice: the second call finds the first one's partial sums in its scratch memory.
+    let actual = dw0;
+    for (let run = 0; run < 2; run++) {
+      actual = dw0.slice();
+      native.backend().kernels.conv2dBackwardFilter(x, dy, g, actual);
+    }
+    const abs = new Float32Array(wSize);
+    portableKernels.conv2dBackwardFilter(absArray(x), absArray(dy), g, abs);
+    assertWithin(actual, expected, bounds(g.batch * g.outHeight * g.outWidth, abs, dw0), "backward filter");
+  });
+});
+
 describeNative("conv2d argument checks and threads", (native) => {
   test("inconsistent geometry is refused before any memory is touched", () => {
     const conv = native.backend().kernels.conv2dForward;
@@ -194,10 +219,14 @@ describeNative("conv2d argument checks and threads", (native) => {
       [21, 5, 6, 6],
       [7, 5, 3, 3],
     ],
-    // Winograd backward passes: chunks of 5 images, filter gradient in groups of 8.
+    // Winograd backward passes: chunks of 5 images, filter gradient in groups of 8, or of 16.
     [
       [19, 8, 14, 14],
       [9, 8, 3, 3],
+    ],
+    [
+      [520, 128, 2, 2],
+      [128, 128, 3, 3],
     ],
   ];
   for (const [xs, ws] of shapes) {
