@@ -70,10 +70,14 @@ void im2col(const float* x, const ConvGeometry& g, int64_t n0, int64_t nb, float
   });
 }
 
+}  // namespace
+
 __attribute__((target_clones("avx512f", "avx2", "default"))) void addRow(float* __restrict dst,
                                                                          const float* __restrict src, int64_t n) {
   for (int64_t i = 0; i < n; i++) dst[i] += src[i];
 }
+
+namespace {
 
 // dx planes of images [n0, n0+nb) = sum over (kh, kw) of the matching rows of dcols.
 void col2im(const float* dcols, const ConvGeometry& g, int64_t n0, int64_t nb, float* dx) {

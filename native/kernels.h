@@ -35,6 +35,8 @@ void useSingleThreadedBlas();
 void conv2dForward(const float* x, const float* w, const ConvGeometry& g, float* y);
 void conv2dBackwardInput(const float* dy, const float* w, const ConvGeometry& g, float* dx);
 void conv2dBackwardFilter(const float* x, const float* dy, const ConvGeometry& g, float* dw);
+// dst[i] += src[i] for i < n (vectorized; conv.cc), e.g. adding per-group partial sums in order.
+void addRow(float* __restrict dst, const float* __restrict src, int64_t n);
 // The backward passes by Winograd F(2x2, 3x3) (winograd.cc), which the two above take for the
 // shapes winogradApplies accepts: 3x3 kernels, stride 1, equal padding 0-2, 8+ channels each way,
 // outputs of at least 2x2.

@@ -280,11 +280,7 @@ void winogradBackwardFilter(const float* x, const float* dy, const ConvGeometry&
       }
     }
   });
-  for (int64_t q = 1; q < groups; q++) {
-    float* sum = partials;
-    const float* part = partials + q * size;
-    for (int64_t i = 0; i < size; i++) sum[i] += part[i];
-  }
+  for (int64_t q = 1; q < groups; q++) addRow(partials, partials + q * size, size);
   const int64_t plane = O * C;
   for (int64_t oc = 0; oc < plane; oc++) {
     float mm[4][4];
