@@ -166,15 +166,16 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void outputTiles(co
   }
 }
 
-// u[xi][co][ci] = (G k G^T)[xi] for the 3x3 kernel of output channel co and input channel ci,
-// read from w as kernelAt(co, ci) (row-major 3x3).
-template <typename KernelAt>
-void filterTiles(int64_t outC, int64_t inC, KernelAt kernelAt, float* u) {
-  const int64_t plane = outC * inC;
-  for (int64_t co = 0; co < outC; co++) {
-    for (int64_t ci = 0; ci < inC; ci++) {
+// u[xi][c][o] = (G k G^T)[xi] for k = w[o][c] (w[O][C][3][3]) rotated by 180 degrees: the
+// kernels of the backward-input correlation, input channel o, output channel c.
+void flippedFilterTiles(const float* w, int64_t C, int64_t O, float* u) {
+  const int64_t plane = C * O;
+  for (int64_t c = 0; c < C; c++) {
+    for (int64_t o = 0; o < O; o++) {
+      const float* src = w + (o * C + c) * 9;
       float k[3][3];
-      kernelAt(co, ci, k);
+      for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) k[i][j] = src[(2 - i) * 3 + (2 - j)];
       float a[4][3];  // G over the kernel's row index,
       for (int s = 0; s < 3; s++) {
         a[0][s] = k[0][s];
@@ -183,7 +184,7 @@ void filterTiles(int64_t outC, int64_t inC, KernelAt kernelAt, float* u) {
         a[3][s] = k[2][s];
       }
       for (int r = 0; r < 4; r++) {  // then G^T over its column index
-        float* out = u + (4 * r) * plane + co * inC + ci;
+        float* out = u + (4 * r) * plane + c * O + o;
         out[0] = a[r][0];
         out[plane] = (a[r][0] + a[r][1] + a[r][2]) * 0.5f;
         out[2 * plane] = (a[r][0] - a[r][1] + a[r][2]) * 0.5f;
@@ -217,11 +218,7 @@ void winogradBackwardInput(const float* dy, const float* w, const ConvGeometry& 
   const int64_t pad = 2 - g.padH, ohw = g.outHeight * g.outWidth;
   const Tiling t = tiling(H, W, g.batch);
   float* u = scratch(3, 16 * C * O);
-  filterTiles(C, O, [&](int64_t c, int64_t o, float (*k)[3]) {
-    const float* src = w + (o * C + c) * 9;
-    for (int a = 0; a < 3; a++)
-      for (int b = 0; b < 3; b++) k[a][b] = src[(2 - a) * 3 + (2 - b)];
-  }, u);
+  flippedFilterTiles(w, C, O, u);
   const int64_t chunks = (g.batch + t.chunk - 1) / t.chunk;
   parallelFor(chunks, 1, [&](int64_t q0, int64_t q1) {
     for (int64_t q = q0; q < q1; q++) {
