@@ -92,6 +92,10 @@ export const subjects: readonly Subject[] = (() => {
   return [...(only === "native" ? [] : [portable]), ...(only === "portable" ? [] : nativeSubjects())];
 })();
 
+/** Why the native subject cannot run (false when it can), for tests outside describeBackends. */
+export const nativeSkip: string | false =
+  subjects.find((s) => s.label === "native")?.skip ?? "native backend not under test";
+
 /**
  * One `describe` per subject, titled `${title} [${label}]`, whose body defines the checks
  * against `subject.backend()` (call it inside tests). `where` picks subjects, e.g. those with

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { convGeometry, portableKernels, type ConvGeometry } from "../../src/kernels/index.js";
 import { Rng } from "../../src/util/random.js";
-import { describeBackends, describeNative, subjects } from "./backends.js";
+import { describeBackends, describeNative, nativeSkip } from "./backends.js";
 import {
   U32,
   absArray,
@@ -258,7 +258,6 @@ describeNative("conv2d argument checks and threads", (native) => {
 
 // The native backward passes of 3x3 stride-1 convolutions run Winograd F(2x2, 3x3); every
 // test of this file again with them on im2col + GEMM, the path they replaced.
-const nativeSkip = subjects.find((s) => s.label === "native")?.skip ?? "native backend not under test";
 const forcedConv = process.env.BAMSPROD_CONV_PATH;
 test(
   "the im2col backward passes pass too (this file rerun with BAMSPROD_CONV_PATH=im2col)",

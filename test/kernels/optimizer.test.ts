@@ -21,13 +21,11 @@ import { SUM_BLOCK, sumAbs, sumDeviation, sumValues } from "../../src/optim/sums
 import { BamsprodError } from "../../src/util/errors.js";
 import { Rng } from "../../src/util/random.js";
 import { loadAddon } from "../../src/kernels/native/addon.js";
-import { describeBackends, subjects, type Subject } from "./backends.js";
+import { describeBackends, nativeSkip, type Subject } from "./backends.js";
 import { assertSame, coarseArray, randomArray } from "./helpers.js";
 
 /** Subjects with fused optimizer updates (the portable backend has none: its loops are the reference). */
 const hasFused = (s: Subject): boolean => s.skip !== false || s.backend().optimizer !== null;
-/** Why the native subject cannot run, or false. */
-const skip = subjects.find((s) => s.label === "native")?.skip ?? "native backend not under test";
 
 // Sizes below and above the 4 blocks of 4096 elements from which the native updates run on
 // several threads, with partial blocks and partial groups of eight lanes.
@@ -273,7 +271,7 @@ const forcedRun = process.env.BAMSPROD_OPTIM_PATH;
 for (const path of ["avx2", "scalar"]) {
   test(
     `the ${path} loops give the same bits (this file rerun with BAMSPROD_OPTIM_PATH=${path})`,
-    { skip: skip || (forcedRun !== undefined ? `this is the ${forcedRun} run` : false) },
+    { skip: nativeSkip || (forcedRun !== undefined ? `this is the ${forcedRun} run` : false) },
     () => {
       const child = spawnSync(process.execPath, ["--test", fileURLToPath(import.meta.url)], {
         // Without NODE_TEST_CONTEXT, which would make the child report to this runner instead of stdout.
@@ -287,7 +285,7 @@ for (const path of ["avx2", "scalar"]) {
   );
 }
 
-test("BAMSPROD_OPTIM_PATH forces the loops it names when the CPU has them", { skip }, () => {
+test("BAMSPROD_OPTIM_PATH forces the loops it names when the CPU has them", { skip: nativeSkip }, () => {
   const path = loadAddon().addon!.info().optimPath;
   if (forcedRun === "scalar") assert.equal(path, "scalar");
   else if (forcedRun === "avx2") assert.ok(["avx2", "scalar"].includes(path), path);
