@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { convGeometry, portableKernels, type ConvGeometry } from "../../src/kernels/index.js";
 import { Rng } from "../../src/util/random.js";
+import { assertRerunPasses } from "../helpers/rerun.js";
 import { describeBackends, describeNative, nativeSkip } from "./backends.js";
 import {
   U32,
@@ -262,16 +262,7 @@ const forcedConv = process.env.BAMSPROD_CONV_PATH;
 test(
   "the im2col backward passes pass too (this file rerun with BAMSPROD_CONV_PATH=im2col)",
   { skip: nativeSkip || (forcedConv !== undefined ? `this is the ${forcedConv} run` : false) },
-  () => {
-    const child = spawnSync(process.execPath, ["--test", fileURLToPath(import.meta.url)], {
-      // Without NODE_TEST_CONTEXT, which would make the child report to this runner instead of stdout.
-      env: { ...process.env, NODE_TEST_CONTEXT: undefined, BAMSPROD_CONV_PATH: "im2col" },
-      encoding: "utf8",
-    });
-    assert.equal(child.status, 0, `im2col run failed:\n${child.stdout.slice(-3000)}`);
-    assert.match(child.stdout, /# fail 0/);
-    assert.match(child.stdout, /# pass [1-9]\d+/);
-  },
+  () => assertRerunPasses([fileURLToPath(import.meta.url)], { BAMSPROD_CONV_PATH: "im2col" }),
 );
 
 describeNative("conv2d backward path", (native) => {

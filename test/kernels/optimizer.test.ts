@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { getBackend, portableBackend, setBackend, type OptimizerKernels } from "../../src/kernels/index.js";
@@ -22,6 +21,7 @@ import { BamsprodError } from "../../src/util/errors.js";
 import { Rng } from "../../src/util/random.js";
 import { loadAddon } from "../../src/kernels/native/addon.js";
 import { describeBackends, nativeSkip, type Subject } from "./backends.js";
+import { assertRerunPasses } from "../helpers/rerun.js";
 import { assertSame, coarseArray, randomArray } from "./helpers.js";
 
 /** Subjects with fused optimizer updates (the portable backend has none: its loops are the reference). */
@@ -272,16 +272,7 @@ for (const path of ["avx2", "scalar"]) {
   test(
     `the ${path} loops give the same bits (this file rerun with BAMSPROD_OPTIM_PATH=${path})`,
     { skip: nativeSkip || (forcedRun !== undefined ? `this is the ${forcedRun} run` : false) },
-    () => {
-      const child = spawnSync(process.execPath, ["--test", fileURLToPath(import.meta.url)], {
-        // Without NODE_TEST_CONTEXT, which would make the child report to this runner instead of stdout.
-        env: { ...process.env, NODE_TEST_CONTEXT: undefined, BAMSPROD_OPTIM_PATH: path },
-        encoding: "utf8",
-      });
-      assert.equal(child.status, 0, `${path} run failed:\n${child.stdout.slice(-3000)}`);
-      assert.match(child.stdout, /# fail 0/);
-      assert.match(child.stdout, /# pass [1-9]\d+/);
-    },
+    () => assertRerunPasses([fileURLToPath(import.meta.url)], { BAMSPROD_OPTIM_PATH: path }),
   );
 }
 
