@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { convGeometry, portableKernels, type ConvGeometry } from "../../src/kernels/index.js";
+import { convGeometry, portableKernels, type ConvGeometry, type Kernels } from "../../src/kernels/index.js";
 import { Rng } from "../../src/util/random.js";
 import { assertRerunPasses } from "../helpers/rerun.js";
 import { describeBackends, describeNative, nativeSkip } from "./backends.js";
@@ -81,6 +81,27 @@ function bounds(length: number, absResult: ArrayLike<number>, start?: Float32Arr
   return Array.from(absResult, (v, i) => scale * (v + (start ? Math.abs(start[i]) : 0)) + 1e-30);
 }
 
+/**
+ * The filter gradient, accumulated into random values, against the portable kernels within
+ * bounds(); the kernel is called `calls` times from the same start and the last result checked.
+ */
+function filterGradientVsPortable(kernels: Kernels, g: ConvGeometry, rng: Rng, calls: number): void {
+  const { x: xSize, w: wSize, y: ySize } = sizes(g);
+  const x = randomArray(rng, xSize);
+  const dy = randomArray(rng, ySize);
+  const dw0 = randomArray(rng, wSize);
+  const expected = dw0.slice();
+  portableKernels.conv2dBackwardFilter(x, dy, g, expected);
+  let actual = dw0;
+  for (let call = 0; call < calls; call++) {
+    actual = dw0.slice();
+    kernels.conv2dBackwardFilter(x, dy, g, actual);
+  }
+  const abs = new Float32Array(wSize);
+  portableKernels.conv2dBackwardFilter(absArray(x), absArray(dy), g, abs);
+  assertWithin(actual, expected, bounds(g.batch * g.outHeight * g.outWidth, abs, dw0), "backward filter");
+}
+
 describeBackends("conv2d", (subject) => {
   const k = () => subject.backend().kernels;
 
@@ -157,17 +178,7 @@ describeBackends("conv2d", (subject) => {
     });
 
     test(`backward filter (accumulates into dw) vs portable, ${label}`, () => {
-      const rng = new Rng(seed++);
-      const x = randomArray(rng, xSize);
-      const dy = randomArray(rng, ySize);
-      const dw0 = randomArray(rng, wSize);
-      const expected = dw0.slice();
-      portableKernels.conv2dBackwardFilter(x, dy, g, expected);
-      const actual = dw0.slice();
-      k().conv2dBackwardFilter(x, dy, g, actual);
-      const abs = new Float32Array(wSize);
-      portableKernels.conv2dBackwardFilter(absArray(x), absArray(dy), g, abs);
-      assertWithin(actual, expected, bounds(g.batch * g.outHeight * g.outWidth, abs, dw0), "backward filter");
+      filterGradientVsPortable(k(), g, new Rng(seed++), 1);
     });
   }
 });
@@ -177,23 +188,9 @@ describeNative("conv2d Winograd filter gradient over larger groups", (native) =>
   // the filter gradient then sums groups of 16 (the native subject only: the portable
   // reference takes about a second).
   test("backward filter vs portable, x 520x128x2x2, w 128x128x3x3, padding 1", () => {
-    const g = convGeometry([520, 128, 2, 2], [128, 128, 3, 3], 1, 1);
-    const { x: xSize, w: wSize, y: ySize } = sizes(g);
-    const rng = new Rng(77);
-    const x = randomArray(rng, xSize);
-    const dy = randomArray(rng, ySize);
-    const dw0 = randomArray(rng, wSize);
-    const expected = dw0.slice();
-    portableKernels.conv2dBackwardFilter(x, dy, g, expected);
     // Twice: the second call finds the first one's partial sums in its scratch memory.
-    let actual = dw0;
-    for (let run = 0; run < 2; run++) {
-      actual = dw0.slice();
-      native.backend().kernels.conv2dBackwardFilter(x, dy, g, actual);
-    }
-    const abs = new Float32Array(wSize);
-    portableKernels.conv2dBackwardFilter(absArray(x), absArray(dy), g, abs);
-    assertWithin(actual, expected, bounds(g.batch * g.outHeight * g.outWidth, abs, dw0), "backward filter");
+    const g = convGeometry([520, 128, 2, 2], [128, 128, 3, 3], 1, 1);
+    filterGradientVsPortable(native.backend().kernels, g, new Rng(77), 2);
   });
 });
 
