@@ -1,13 +1,14 @@
 // Bit-packed binary products. Signs are packed 64 to a word (bit set = negative value, so
 // equal signs XOR to 0); for +-1 vectors a.b = k - 2 * popcount(a XOR b). The padding bits of
 // the last word are 0 in both operands and so never count. The code path is picked once from
-// the CPU's features: AVX-512 VPOPCNTDQ (8 words per instruction), AVX2 (the nibble-table
-// popcount of Mula, Kurz & Lemire, arXiv 1611.07612: two vpshufb per 256 bits), the POPCNT
+// the CPU's features: AVX-512 VPOPCNTDQ (8 words per instruction), AVX2 (nibble tables after
+// Mula, Kurz & Lemire, arXiv 1611.07612: one vpshufb per 256 bit products), the POPCNT
 // instruction, or the compiler's generic popcount, all exact.
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "kernels.h"
 #include "pool.h"
@@ -201,11 +202,12 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void productRowsAvx512(int64_
 // vpshufb of it by 32 of B's nibbles (one byte each, 32 columns) adds the 4-bit products of two
 // rows with 32 columns: 256 MACs per shuffle and no xor (the nibble-split method of Mula, Kurz &
 // Lemire, arXiv 1611.07612, needs 2 shuffles and 4 more operations per 256; on Zen 3 the single-row
-// form of this table ran at about one shuffle per cycle, its limit). B is re-laid once per call as nibble planes
-// (plane s: nibble s of each column, 32 columns per vector, the panels of one plane adjacent);
-// A as one byte per row pair and nibble (the table's number). The nibble order within a word is
-// any fixed one, the same for both operands: bytes' low nibbles, then their high ones. Padding
-// nibbles are 0 in both operands and count 0; a missing second row of a pair is 0 and ignored.
+// form of this table ran at about one shuffle per cycle, its limit). B is re-laid once per call
+// as nibble planes (plane s: nibble s of each column, 32 columns per vector, the panels of one
+// plane adjacent); A as one byte per row pair and nibble (the table's number). Nibble e of a
+// word is its bits 4e .. 4e + 3 in both operands. Padding nibbles are 0 in both operands and
+// count 0; a missing second row of a pair is 0 and ignored. The convolution (binary_conv.cc)
+// runs the same kernel with B's steps at listed offsets instead of one plane apart.
 // Counting: a byte's two 4-bit fields gain at most 4 per step, so three steps are summed whole,
 // then split into byte counters per row (at most 12 per 3 steps: 63 steps fit in a byte), which
 // are widened into c (as exact float counts) after each run of 63 steps. Rows are processed in
@@ -234,38 +236,34 @@ const uint8_t* pairTables() {
   return table;
 }
 
-// Nibbles of a word in the kernel's order, 8 per half: bytes' low nibbles, then high ones.
-inline uint64_t lowNibbles(uint64_t v) { return v & 0x0f0f0f0f0f0f0f0full; }
-inline uint64_t highNibbles(uint64_t v) { return (v >> 4) & 0x0f0f0f0f0f0f0f0full; }
-
-// idx[pair][16 w + q] = nibble q of row 2 pair's word w | that of row 2 pair + 1 << 4.
+// idx[pair][16 w + e] = nibble e of row 2 pair's word w | that of row 2 pair + 1 << 4.
 void pairIndices(int64_t rows, int64_t words, const uint64_t* a, uint8_t* idx) {
   for (int64_t pair = 0; pair < (rows + 1) / 2; pair++) {
     const uint64_t* r1 = a + 2 * pair * words;
     const bool second = 2 * pair + 1 < rows;
     for (int64_t w = 0; w < words; w++) {
-      const uint64_t v1 = r1[w], v2 = second ? r1[words + w] : 0;
-      const uint64_t lo = lowNibbles(v1) | lowNibbles(v2) << 4, hi = highNibbles(v1) | highNibbles(v2) << 4;
-      std::memcpy(idx + pair * 16 * words + 16 * w, &lo, 8);
-      std::memcpy(idx + pair * 16 * words + 16 * w + 8, &hi, 8);
+      const uint64_t v1 = r1[w], v2 = second ? r1[words + w] : 0, low = 0x0f0f0f0f0f0f0f0full;
+      // Byte k's low nibble is nibble 2k, its high one nibble 2k + 1: interleave the two.
+      const uint64_t even = (v1 & low) | (v2 & low) << 4, odd = (v1 >> 4 & low) | (v2 >> 4 & low) << 4;
+      const __m128i bytes = _mm_unpacklo_epi8(_mm_cvtsi64_si128(static_cast<int64_t>(even)),
+                                              _mm_cvtsi64_si128(static_cast<int64_t>(odd)));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(idx + pair * 16 * words + 16 * w), bytes);
     }
   }
 }
 
-// planes[s][p][lane] = nibble s of column 32 p + lane (0 past n).
+// planes[s][p][lane] = nibble s of column 32 p + lane (0 past n): plane s is one row of bytes,
+// filled from one 32-bit half of every column's word at a time.
 void nibblePlanes(int64_t n, int64_t words, const uint64_t* b, uint8_t* planes) {
-  const int64_t panels = (n + kLanes2 - 1) / kLanes2;
-  std::memset(planes, 0, static_cast<size_t>(16 * words * panels * kLanes2));
-  for (int64_t j = 0; j < n; j++) {
-    uint8_t* column = planes + (j / kLanes2) * kLanes2 + j % kLanes2;
-    for (int64_t w = 0; w < words; w++) {
-      uint8_t q[16];
-      const uint64_t lo = lowNibbles(b[j * words + w]), hi = highNibbles(b[j * words + w]);
-      std::memcpy(q, &lo, 8);
-      std::memcpy(q + 8, &hi, 8);
-      for (int e = 0; e < 16; e++) column[(16 * w + e) * panels * kLanes2] = q[e];
+  const int64_t stride = (n + kLanes2 - 1) / kLanes2 * kLanes2;
+  std::vector<uint32_t> column(static_cast<size_t>(n));
+  for (int64_t w = 0; w < words; w++)
+    for (int half = 0; half < 2; half++) {
+      for (int64_t j = 0; j < n; j++) column[j] = static_cast<uint32_t>(b[j * words + w] >> 32 * half);
+      uint8_t* rows = planes + (16 * w + 8 * half) * stride;
+      nibbleRows(column.data(), n, rows, stride);
+      for (int r = 0; r < 8; r++) std::memset(rows + r * stride + n, 0, static_cast<size_t>(stride - n));
     }
-  }
 }
 
 // c[0..lanes) = (add ? c : 0) + the byte counters of `acc` (exact: counts below 2^24).
@@ -313,15 +311,25 @@ __attribute__((target("avx2"), always_inline)) inline void splitAvx2(__m256i (&s
     }
 }
 
+// Where step g's bytes of B begin, relative to a block's first panel: a dense product's steps lie
+// one plane (`stride` bytes) apart; a convolution lists them (binaryTableCountsAvx2).
+struct StridedSteps {
+  int64_t stride;
+  int64_t operator[](int64_t g) const { return g * stride; }
+};
+struct ListedSteps {
+  const int64_t* offsets;
+  int64_t operator[](int64_t g) const { return offsets[g]; }
+};
+
 // Steps [s0, s1) of Q row pairs x panels [p0, p0 + V) into c's counts (set when s0 = 0, else
 // added); `rows` is how many of the 2 Q rows exist.
-template <int Q, int V>
+template <int Q, int V, typename Steps>
 __attribute__((target("avx2"), always_inline)) inline void blockAvx2(int64_t s0, int64_t s1, int64_t steps,
                                                                      const uint8_t* idx, const uint8_t* planes,
-                                                                     int64_t panels, int64_t p0, float* c,
+                                                                     const Steps& at, int64_t p0, float* c,
                                                                      int64_t n, int rows) {
   const uint8_t* tables = pairTables();
-  const int64_t stride = panels * kLanes2;
   const uint8_t* bp = planes + p0 * kLanes2;
   __m256i lo[Q][V], hi[Q][V];
   for (int q = 0; q < Q; q++)
@@ -331,10 +339,10 @@ __attribute__((target("avx2"), always_inline)) inline void blockAvx2(int64_t s0,
     for (int v = 0; v < V; v++) sum[q][v] = _mm256_setzero_si256();
   int64_t g = s0;
   for (; g + 3 <= s1; g += 3) {
-    for (int t = 0; t < 3; t++) stepAvx2<Q, V>(sum, bp + (g + t) * stride, tables, idx + g + t, steps);
+    for (int t = 0; t < 3; t++) stepAvx2<Q, V>(sum, bp + at[g + t], tables, idx + g + t, steps);
     splitAvx2<Q, V>(sum, lo, hi);
   }
-  for (; g < s1; g++) stepAvx2<Q, V>(sum, bp + g * stride, tables, idx + g, steps);
+  for (; g < s1; g++) stepAvx2<Q, V>(sum, bp + at[g], tables, idx + g, steps);
   splitAvx2<Q, V>(sum, lo, hi);
   for (int q = 0; q < Q; q++)
     for (int v = 0; v < V; v++) {
@@ -345,21 +353,23 @@ __attribute__((target("avx2"), always_inline)) inline void blockAvx2(int64_t s0,
     }
 }
 
-template <int Q>
+template <int Q, typename Steps>
 __attribute__((target("avx2"))) void pairsAvx2(int64_t s0, int64_t s1, int64_t steps, int64_t n, const uint8_t* idx,
-                                               const uint8_t* planes, float* c, int rows) {
+                                               const uint8_t* planes, const Steps& at, float* c, int rows) {
   const int64_t panels = (n + kLanes2 - 1) / kLanes2;
   int64_t p = 0;
   for (; p + kPanels2 <= panels; p += kPanels2)
-    blockAvx2<Q, kPanels2>(s0, s1, steps, idx, planes, panels, p, c, n, rows);
-  for (; p + 2 <= panels; p += 2) blockAvx2<Q, 2>(s0, s1, steps, idx, planes, panels, p, c, n, rows);
-  for (; p < panels; p++) blockAvx2<Q, 1>(s0, s1, steps, idx, planes, panels, p, c, n, rows);
+    blockAvx2<Q, kPanels2>(s0, s1, steps, idx, planes, at, p, c, n, rows);
+  for (; p + 2 <= panels; p += 2) blockAvx2<Q, 2>(s0, s1, steps, idx, planes, at, p, c, n, rows);
+  for (; p < panels; p++) blockAvx2<Q, 1>(s0, s1, steps, idx, planes, at, p, c, n, rows);
 }
 
-// Row pairs [q0, q1) (rows 2 q0 .. min(m, 2 q1)).
-__attribute__((target("avx2"))) void productPairsAvx2(int64_t q0, int64_t q1, int64_t m, int64_t n, int64_t k,
-                                                      const uint8_t* idx, const uint8_t* planes, float* c) {
-  const int64_t steps = 16 * wordsPerRow(k);
+// Row pairs [q0, q1) (rows 2 q0 .. min(m, 2 q1)) over `steps` nibble steps: c = the counts,
+// handed to finish(c, count) one tile of rows at a time while they are in cache.
+template <typename Steps, typename Finish>
+__attribute__((target("avx2"))) void productPairsAvx2(int64_t q0, int64_t q1, int64_t m, int64_t n, int64_t steps,
+                                                      const uint8_t* idx, const uint8_t* planes, const Steps& at,
+                                                      float* c, const Finish& finish) {
   for (int64_t t0 = q0; t0 < q1; t0 += kTile2) {
     const int64_t t1 = std::min(q1, t0 + kTile2);
     for (int64_t s0 = 0; s0 < steps; s0 += kRun2) {
@@ -367,14 +377,14 @@ __attribute__((target("avx2"))) void productPairsAvx2(int64_t q0, int64_t q1, in
       int64_t q = t0;
       for (; q + kPairs2 <= t1; q += kPairs2) {
         const int rows = static_cast<int>(std::min<int64_t>(2 * kPairs2, m - 2 * q));
-        pairsAvx2<kPairs2>(s0, s1, steps, n, idx + q * steps, planes, c + 2 * q * n, rows);
+        pairsAvx2<kPairs2>(s0, s1, steps, n, idx + q * steps, planes, at, c + 2 * q * n, rows);
       }
       for (; q < t1; q++) {
         const int rows = static_cast<int>(std::min<int64_t>(2, m - 2 * q));
-        pairsAvx2<1>(s0, s1, steps, n, idx + q * steps, planes, c + 2 * q * n, rows);
+        pairsAvx2<1>(s0, s1, steps, n, idx + q * steps, planes, at, c + 2 * q * n, rows);
       }
     }
-    for (int64_t e = 2 * t0 * n; e < std::min(m, 2 * t1) * n; e++) c[e] = static_cast<float>(k) - 2.0f * c[e];
+    finish(c + 2 * t0 * n, (std::min(m, 2 * t1) - 2 * t0) * n);
   }
 }
 
@@ -455,8 +465,8 @@ void binaryGemmPacked(int64_t m, int64_t n, int64_t k, const uint64_t* a, const 
   // Enough rows per chunk for the pool's hand-off to be cheap against the work.
   const int64_t grain = std::max<int64_t>(4, 65536 / std::max<int64_t>(1, n * words));
   // The AVX2 path sums counts in float: exact below 2^24 (longer rows take POPCNT, which AVX2
-  // implies), and re-lays all of B first, which costs about what 32 rows of its product save
-  // (bcnn's 512x3136 classifier for one image: 1.42 ms, against 0.03 ms by POPCNT).
+  // implies), and re-lays all of B first, which costs about what 16 to 32 rows of its product
+  // take by POPCNT (bcnn's 512x3136 classifier, docs/performance.md).
   const bool avx2Pays = k < (int64_t{1} << 24) && m >= kMinRowsAvx2;
   const Path path = currentPath() == Path::Avx2 && !avx2Pays ? Path::Popcnt : currentPath();
   switch (path) {
@@ -474,7 +484,13 @@ void binaryGemmPacked(int64_t m, int64_t n, int64_t k, const uint64_t* a, const 
       uint8_t* idx = reinterpret_cast<uint8_t*>(wordScratch(0, 2 * pairs * words));
       nibblePlanes(n, words, b, planes);
       pairIndices(m, words, a, idx);
-      parallelFor(pairs, grain / 2 + 1, [&](int64_t q0, int64_t q1) { productPairsAvx2(q0, q1, m, n, k, idx, planes, c); });
+      const StridedSteps at{panels * kLanes2};
+      const auto dot = [k](float* counts, int64_t count) {
+        for (int64_t e = 0; e < count; e++) counts[e] = static_cast<float>(k) - 2.0f * counts[e];
+      };
+      parallelFor(pairs, grain / 2 + 1, [&](int64_t q0, int64_t q1) {
+        productPairsAvx2(q0, q1, m, n, 16 * words, idx, planes, at, c, dot);
+      });
       break;
     }
     case Path::Popcnt:
@@ -483,6 +499,33 @@ void binaryGemmPacked(int64_t m, int64_t n, int64_t k, const uint64_t* a, const 
     default:
       parallelFor(m, grain, [&](int64_t i0, int64_t i1) { productRowsGeneric(i0, i1, n, k, a, b, c); });
   }
+}
+
+__attribute__((target("avx2"))) void nibbleRows(const uint32_t* src, int64_t count, uint8_t* dst, int64_t stride) {
+  // Within each 128-bit lane, byte b of its 4 words to dword b; then dwords to 8-byte groups by b.
+  const __m256i gather = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,  //
+                                          0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  const __m256i nibble = _mm256_set1_epi8(15);
+  int64_t i = 0;
+  for (; i + 8 <= count; i += 8) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i));
+    const __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(v, gather), order);
+    alignas(32) uint64_t lo[4], hi[4];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lo), _mm256_and_si256(bytes, nibble));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(hi), _mm256_and_si256(_mm256_srli_epi16(bytes, 4), nibble));
+    for (int b = 0; b < 4; b++) {
+      std::memcpy(dst + 2 * b * stride + i, &lo[b], 8);
+      std::memcpy(dst + (2 * b + 1) * stride + i, &hi[b], 8);
+    }
+  }
+  for (; i < count; i++)
+    for (int r = 0; r < 8; r++) dst[r * stride + i] = static_cast<uint8_t>(src[i] >> 4 * r & 15u);
+}
+
+void binaryTableCountsAvx2(int64_t m, int64_t n, int64_t steps, const uint8_t* idx, const uint8_t* planes,
+                           const int64_t* offsets, float* c) {
+  productPairsAvx2(0, (m + 1) / 2, m, n, steps, idx, planes, ListedSteps{offsets}, c, [](float*, int64_t) {});
 }
 
 void binaryGemm(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {

@@ -25,8 +25,8 @@ inline int64_t wordsPerPixel(int64_t channels) { return (channels + 31) / 32; }
 
 template <typename T>
 T* scratchAs(int slot, int64_t count) {
-  static_assert(sizeof(T) == sizeof(float), "scratch holds 4-byte elements");
-  return reinterpret_cast<T*>(scratch(slot, static_cast<size_t>(std::max<int64_t>(1, count))));
+  const int64_t floats = (count * static_cast<int64_t>(sizeof(T)) + 3) / 4;
+  return reinterpret_cast<T*>(scratch(slot, static_cast<size_t>(std::max<int64_t>(1, floats))));
 }
 
 void packWeights(const float* w, const ConvGeometry& g, uint32_t* wp) {
@@ -99,7 +99,7 @@ void imageGeneric(const uint32_t* xp, const uint32_t* wp, const ConvGeometry& g,
   imageBody(xp, wp, g, acc, valid, y);
 }
 
-// ---- AVX-512 VPOPCNTDQ and AVX2 paths for stride 1 ----
+// ---- AVX-512 VPOPCNTDQ path for stride 1 ----
 // Vectorized across 16 consecutive output pixels of one row instead of across channels: the
 // image is packed word-planar (xplane[word][row][col]), so a tap's words for 16 neighbouring
 // outputs are 16 consecutive uint32s. For each output channel the block's accumulator stays in
@@ -110,10 +110,12 @@ void imageGeneric(const uint32_t* xp, const uint32_t* wp, const ConvGeometry& g,
 
 constexpr int kMaxTapWords = 64;  // taps * words held per block (3x3 kernels: up to 7 words)
 
+// The AVX2 table path has no such limit: its steps are listed in memory.
 bool fastPathApplies(const ConvGeometry& g) {
+  if (g.strideH != 1 || g.strideW != 1) return false;
   const BinaryPath path = currentBinaryPath();
-  return (path == BinaryPath::Avx512 || path == BinaryPath::Avx2) && g.strideH == 1 && g.strideW == 1 &&
-         g.kernelH * g.kernelW * wordsPerPixel(g.inChannels) <= kMaxTapWords;
+  return path == BinaryPath::Avx2 ||
+         (path == BinaryPath::Avx512 && g.kernelH * g.kernelW * wordsPerPixel(g.inChannels) <= kMaxTapWords);
 }
 
 // Weights as wq[o][tap * q + word].
@@ -214,114 +216,99 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void imageAvx512(const uint32
 }
 
 // ---- AVX2 path for stride 1 ----
-// The same plan as the AVX-512 one, 8 output pixels per 256-bit vector, with the nibble-table
-// popcount (binary.cc): each loaded tap-word is split once into its low and high nibbles, which
-// then meet every output channel's weight nibbles (split once per call) in 2 xor + 2 vpshufb +
-// 2 byte adds. Lanes whose tap lies in the padding (or past the row's end) hold 0x80 in every
-// byte instead of a nibble: 0x80 XOR a weight nibble keeps the high bit set, for which vpshufb
-// returns 0, so they add nothing without a mask per output channel. Byte counters take at most
-// 8 per tap-word and are widened to 32 bits every 31 tap-words.
+// The table product of binary.cc (binaryTableCountsAvx2): one vpshufb of a table chosen by two
+// output channels' weight nibbles, looked up by 32 pixels' input nibbles, adds both channels'
+// 4-bit popcounts (256 MACs per shuffle; the nibble-split popcount needs 2 shuffles and 4 more
+// operations for 256). The image is re-laid as nibble planes on its zero-padded grid, width
+// Wp = W + 2 padW, so output (oh, ow) at grid position p = oh * Wp + ow meets tap (kh, kw) at
+// p + kh * Wp + kw: a step (tap, word, nibble) is one offset into the planes for all 32 lanes,
+// and the grid's columns ow >= OW are computed and dropped. Padding bytes hold 0x80, for which
+// vpshufb returns 0, so they add nothing and y = validTaps * C - 2 * count, as in the float
+// convolution with zero padding.
 
-constexpr int64_t kByteRun = 31;
+struct TableGrid {
+  int64_t width;    // Wp
+  int64_t outputs;  // OH * Wp grid positions, rounded up to 32 lanes
+  int64_t plane;    // bytes per nibble plane: every offset + lane lies inside
+  int64_t steps;    // 8 nibbles per tap-word
+};
 
-// Weights as wn[o][tap * q + word] = {low nibbles, high nibbles} of wq's word.
-void splitWeightNibbles(const uint32_t* wq, int64_t count, uint32_t* wn) {
-  for (int64_t i = 0; i < count; i++) {
-    wn[2 * i] = wq[i] & 0x0f0f0f0fu;
-    wn[2 * i + 1] = (wq[i] >> 4) & 0x0f0f0f0fu;
-  }
+TableGrid tableGrid(const ConvGeometry& g) {
+  TableGrid t;
+  t.width = g.inWidth + 2 * g.padW;
+  t.outputs = (g.outHeight * t.width + 31) / 32 * 32;
+  t.plane = t.outputs + (g.kernelH - 1) * t.width + g.kernelW - 1;
+  t.steps = 8 * g.kernelH * g.kernelW * wordsPerPixel(g.inChannels);
+  return t;
 }
 
-// The lane mask (-1 or 0 per 32-bit lane) of tapLanes.
-__attribute__((target("avx2"))) inline __m256i laneMask(__mmask16 m) {
-  const __m256i bits = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
-  return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(m), bits), bits);
+// What every image of one call shares: the weights as table numbers, where each step reads, and
+// validTaps * C per grid position.
+struct TablePlan {
+  TableGrid grid;
+  const uint8_t* idx;      // [pair][step]: nibble r of channel 2 pair's tap-word | channel 2 pair + 1's << 4
+  const int64_t* offsets;  // [step]: plane and tap of step 8 (tap * q + word) + r
+  const float* full;       // [grid position]
+};
+
+// Taps of a kernel of `size` along one axis at output `o` that land inside [0, extent).
+inline int64_t inside(int64_t o, int64_t pad, int64_t size, int64_t extent) {
+  return std::max<int64_t>(0, std::min(size, extent + pad - o) - std::max<int64_t>(0, pad - o));
 }
 
-// Output channels [o, o + O) of one block: their 8 lanes' popcounts over the tap-words.
-template <int O>
-__attribute__((target("avx2"), always_inline)) inline void channelsAvx2(const __m256i* xlo, const __m256i* xhi,
-                                                                        const int32_t* index, int count,
-                                                                        const uint32_t* wn, int64_t tw,
-                                                                        __m256i* sums) {
-  const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1,
-                                         2, 2, 3, 2, 3, 3, 4);
-  const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
-  for (int j = 0; j < O; j++) sums[j] = _mm256_setzero_si256();
-  for (int i0 = 0; i0 < count; i0 += kByteRun) {
-    const int i1 = std::min<int>(count, i0 + kByteRun);
-    __m256i acc[O];
-    for (int j = 0; j < O; j++) acc[j] = _mm256_setzero_si256();
-    for (int i = i0; i < i1; i++) {
-      const __m256i lo = xlo[i], hi = xhi[i];
-      for (int j = 0; j < O; j++) {
-        const uint32_t* w = wn + 2 * (j * tw + index[i]);
-        const __m256i a = _mm256_shuffle_epi8(table, _mm256_xor_si256(lo, _mm256_set1_epi32(static_cast<int>(w[0]))));
-        const __m256i b = _mm256_shuffle_epi8(table, _mm256_xor_si256(hi, _mm256_set1_epi32(static_cast<int>(w[1]))));
-        acc[j] = _mm256_add_epi8(acc[j], _mm256_add_epi8(a, b));
+// Built on the calling thread (slots 3 and 7) from wq[o][tap * q + word].
+TablePlan tablePlan(const uint32_t* wq, const ConvGeometry& g) {
+  const TableGrid t = tableGrid(g);
+  const int64_t q = wordsPerPixel(g.inChannels), tw = t.steps / 8, O = g.outChannels, pairs = (O + 1) / 2;
+  uint8_t* idx = scratchAs<uint8_t>(3, pairs * t.steps);
+  for (int64_t pair = 0; pair < pairs; pair++)
+    for (int64_t j = 0; j < tw; j++)
+      for (int r = 0; r < 8; r++) {
+        const uint32_t a1 = wq[2 * pair * tw + j] >> 4 * r & 15u;
+        const uint32_t a2 = 2 * pair + 1 < O ? wq[(2 * pair + 1) * tw + j] >> 4 * r & 15u : 0u;
+        idx[pair * t.steps + 8 * j + r] = static_cast<uint8_t>(a1 | a2 << 4);
       }
+  int64_t* offsets = scratchAs<int64_t>(7, t.steps + (t.outputs + 1) / 2);
+  for (int64_t j = 0; j < tw; j++) {
+    const int64_t tap = j / q, word = j % q, shift = (tap / g.kernelW) * t.width + tap % g.kernelW;
+    for (int r = 0; r < 8; r++) offsets[8 * j + r] = (8 * word + r) * t.plane + shift;
+  }
+  float* full = reinterpret_cast<float*>(offsets + t.steps);
+  for (int64_t p = 0; p < t.outputs; p++) {
+    const int64_t oh = p / t.width, ow = p % t.width;
+    const bool kept = oh < g.outHeight && ow < g.outWidth;
+    full[p] = kept ? static_cast<float>(inside(oh, g.padH, g.kernelH, g.inHeight) *
+                                        inside(ow, g.padW, g.kernelW, g.inWidth) * g.inChannels)
+                   : 0.0f;
+  }
+  return TablePlan{t, idx, offsets, full};
+}
+
+// One image's nibble planes: plane 8 word + r holds nibble r of each pixel's word at its place on
+// the padded grid, 0x80 everywhere else.
+void nibblePlanes(const uint32_t* xplane, const ConvGeometry& g, const TableGrid& t, uint8_t* planes) {
+  const int64_t q = wordsPerPixel(g.inChannels), hw = g.inHeight * g.inWidth;
+  std::memset(planes, 0x80, static_cast<size_t>(8 * q * t.plane));
+  for (int64_t word = 0; word < q; word++)
+    for (int64_t ih = 0; ih < g.inHeight; ih++)
+      nibbleRows(xplane + word * hw + ih * g.inWidth, g.inWidth,
+                 planes + 8 * word * t.plane + (g.padH + ih) * t.width + g.padW, t.plane);
+}
+
+void imageTable(const uint32_t* xplane, const TablePlan& plan, const ConvGeometry& g, float* y) {
+  const TableGrid& t = plan.grid;
+  const int64_t O = g.outChannels, OW = g.outWidth, ohw = g.outHeight * OW;
+  uint8_t* planes = scratchAs<uint8_t>(1, 8 * wordsPerPixel(g.inChannels) * t.plane);
+  float* counts = scratchAs<float>(6, O * t.outputs);
+  nibblePlanes(xplane, g, t, planes);
+  binaryTableCountsAvx2(O, t.outputs, t.steps, plan.idx, planes, plan.offsets, counts);
+  for (int64_t o = 0; o < O; o++)
+    for (int64_t oh = 0; oh < g.outHeight; oh++) {
+      const float* c = counts + o * t.outputs + oh * t.width;
+      const float* full = plan.full + oh * t.width;
+      float* yr = y + o * ohw + oh * OW;
+      for (int64_t ow = 0; ow < OW; ow++) yr[ow] = full[ow] - 2.0f * c[ow];
     }
-    for (int j = 0; j < O; j++)
-      sums[j] = _mm256_add_epi32(sums[j], _mm256_madd_epi16(_mm256_maddubs_epi16(acc[j], ones8), ones16));
-  }
-}
-
-// y = full - 2 * popcounts, in the lanes of `store` (all 8 when `whole`).
-__attribute__((target("avx2"), always_inline)) inline void storeOutputs(__m256i full, __m256i sum, bool whole,
-                                                                        __m256i store, float* y) {
-  const __m256 value = _mm256_cvtepi32_ps(_mm256_sub_epi32(full, _mm256_add_epi32(sum, sum)));
-  if (whole)
-    _mm256_storeu_ps(y, value);
-  else
-    _mm256_maskstore_ps(y, store, value);
-}
-
-__attribute__((target("avx2"))) void imageAvx2(const uint32_t* xplane, const uint32_t* wn, const ConvGeometry& g,
-                                               float* y) {
-  const int64_t q = wordsPerPixel(g.inChannels), tw = g.kernelH * g.kernelW * q, hw = g.inHeight * g.inWidth;
-  const int64_t OW = g.outWidth, ohw = g.outHeight * OW, O = g.outChannels;
-  const __m256i nibble = _mm256_set1_epi8(0x0f), outside = _mm256_set1_epi8(static_cast<char>(0x80));
-  const __m256i channels = _mm256_set1_epi32(static_cast<int32_t>(g.inChannels));
-  __m256i xlo[kMaxTapWords], xhi[kMaxTapWords];
-  int32_t index[kMaxTapWords];
-  BlockTaps taps;
-  for (int64_t oh = 0; oh < g.outHeight; oh++) {
-    for (int64_t start = 0; start < OW; start += 8) {
-      // A short last block moves left to end at the row's end: it recomputes (and rewrites with
-      // the same values) a few outputs, but stores whole vectors (masked stores are slow on AMD).
-      const int64_t ow = OW >= 8 && start + 8 > OW ? OW - 8 : start;
-      const int lanes = static_cast<int>(std::min<int64_t>(8, OW - ow));
-      __m256i validTaps = _mm256_setzero_si256();
-      int count = 0;
-      blockTaps(g, oh, ow, lanes, taps);
-      for (int t = 0; t < taps.count; t++) {
-        const __m256i m = laneMask(taps.lanes[t]);
-        validTaps = _mm256_sub_epi32(validTaps, m);  // a true lane is -1
-        // Masked-off lanes are not read, so the address may point before the row.
-        const uint32_t* at = xplane + taps.offset[t];
-        for (int64_t word = 0; word < q; word++, count++) {
-          const __m256i x = _mm256_maskload_epi32(reinterpret_cast<const int*>(at + word * hw), m);
-          xlo[count] = _mm256_blendv_epi8(outside, _mm256_and_si256(x, nibble), m);
-          xhi[count] = _mm256_blendv_epi8(outside, _mm256_and_si256(_mm256_srli_epi32(x, 4), nibble), m);
-          index[count] = static_cast<int32_t>(taps.tap[t] * q + word);
-        }
-      }
-      const __m256i full = _mm256_mullo_epi32(validTaps, channels);
-      const __m256i store = laneMask(static_cast<__mmask16>((1u << lanes) - 1));
-      float* yo = y + oh * OW + ow;
-      int64_t o = 0;
-      for (; o + 4 <= O; o += 4) {
-        __m256i sums[4];
-        channelsAvx2<4>(xlo, xhi, index, count, wn + 2 * o * tw, tw, sums);
-        for (int j = 0; j < 4; j++) storeOutputs(full, sums[j], lanes == 8, store, yo + (o + j) * ohw);
-      }
-      for (; o < O; o++) {
-        __m256i sum;
-        channelsAvx2<1>(xlo, xhi, index, count, wn + 2 * o * tw, tw, &sum);
-        storeOutputs(full, sum, lanes == 8, store, yo + o * ohw);
-      }
-    }
-  }
 }
 
 // One image's packed signs, from the float input (packing them) or from signs already packed.
@@ -372,15 +359,11 @@ struct Signs {
 template <typename Images, typename Output>
 void binaryConvStride1(const Images& images, const float* w, const ConvGeometry& g, const Output& output) {
   const int64_t q = wordsPerPixel(g.inChannels), taps = g.kernelH * g.kernelW;
-  const int64_t weightWords = g.outChannels * taps * q;
-  uint32_t* wq = scratchAs<uint32_t>(2, weightWords);
+  uint32_t* wq = scratchAs<uint32_t>(2, g.outChannels * taps * q);
   packWeightsByChannel(w, g, wq);
   const bool avx512 = currentBinaryPath() == BinaryPath::Avx512;
-  uint32_t* wn = nullptr;
-  if (!avx512) {
-    wn = scratchAs<uint32_t>(3, 2 * weightWords);
-    splitWeightNibbles(wq, weightWords, wn);
-  }
+  const TablePlan plan = avx512 ? TablePlan{} : tablePlan(wq, g);
+  // Slots 2, 3 and 7 are the calling thread's; the image tasks use 0, 1, 4, 5 and 6.
   parallelFor(g.batch, 1, [&](int64_t n0, int64_t n1) {
     uint32_t* xplane = scratchAs<uint32_t>(0, q * g.inHeight * g.inWidth);
     for (int64_t n = n0; n < n1; n++) {
@@ -389,7 +372,7 @@ void binaryConvStride1(const Images& images, const float* w, const ConvGeometry&
       if (avx512)
         imageAvx512(xplane, wq, g, y);
       else
-        imageAvx2(xplane, wn, g, y);
+        imageTable(xplane, plan, g, y);
       output.done(g, n, y);
     }
   });

@@ -77,6 +77,17 @@ void packSigns(int64_t rows, int64_t k, const float* src, uint64_t* dst);
 // XNOR product of packed operands: c[i,j] = k - 2 * popcount(a_i XOR b_j).
 void binaryGemmPacked(int64_t m, int64_t n, int64_t k, const uint64_t* a, const uint64_t* b, float* c);
 
+// The AVX2 path's table product (binary.cc) on operands the caller lays out, on the calling
+// thread: c[i * n + j] = the sum over steps g of popcount(a_i,g XOR b_g,j) for 4-bit nibbles,
+// where idx[(i / 2) * steps + g] = a_2p,g | a_2p+1,g << 4 (0 for a missing odd row) and
+// b_g,j = planes[offsets[g] + j], a nibble 0-15 or 0x80 (counts 0); n a multiple of 32.
+void binaryTableCountsAvx2(int64_t m, int64_t n, int64_t steps, const uint8_t* idx, const uint8_t* planes,
+                           const int64_t* offsets, float* c);
+
+// dst[r * stride + i] = nibble r (bits 4r .. 4r + 3) of src[i], for r < 8 and i < count: the
+// nibble planes of that product (AVX2).
+void nibbleRows(const uint32_t* src, int64_t count, uint8_t* dst, int64_t stride);
+
 // Name of the XNOR/popcount code path chosen for this CPU ("avx512-vpopcntdq", "avx2", "popcnt", "generic").
 const char* binaryPath();
 

@@ -8,7 +8,7 @@
 
 namespace bamsprod {
 
-// Returns a buffer of at least `count` floats for `slot` (0..5); contents are unspecified.
+// Returns a buffer of at least `count` floats for `slot` (0..7); contents are unspecified.
 float* scratch(int slot, size_t count);
 
 }  // namespace bamsprod

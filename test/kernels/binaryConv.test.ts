@@ -12,8 +12,10 @@ const product = (shape: number[]): number => shape.reduce((p, v) => p * v, 1);
 // signs are packed in (1, 31, 32, 33, 64, 70), output channels and widths that are not
 // multiples of the 16-lane blocks, strides 1-2 (stride 1 takes the vectorized path on
 // AVX-512 CPUs), paddings 0-3 (3 with a 3x3 kernel: some windows lie wholly in the padding),
-// non-square kernels, bcnn's own layers, and 128 channels (36 tap-words per output, more
-// than the 31 the AVX2 path counts in bytes before widening).
+// non-square kernels, bcnn's own layers, 128 channels (36 tap-words, 288 nibble steps per
+// output: more than the 63 the AVX2 path counts in bytes before widening), and 250 channels
+// with 72 tap-words (more than the AVX-512 path holds in registers: it takes the generic loop
+// there, the AVX2 path does not), on a narrow image whose 32-lane blocks span several rows.
 const cases: [number[], number[], number | [number, number], number | [number, number]][] = [
   [[1, 1, 5, 5], [1, 1, 3, 3], 1, 0],
   [[2, 31, 7, 9], [5, 31, 3, 3], 1, 1],
@@ -26,6 +28,7 @@ const cases: [number[], number[], number | [number, number], number | [number, n
   [[3, 32, 28, 28], [32, 32, 3, 3], 1, 1],
   [[3, 64, 14, 14], [64, 64, 3, 3], 1, 1],
   [[1, 128, 5, 11], [6, 128, 3, 3], 1, 1],
+  [[2, 250, 4, 3], [3, 250, 3, 3], 1, 1],
 ];
 
 /** x [N, C, H, W] -> each pixel's channel signs, [N, H, W, ceil(C/32)] words (bit set: x < 0 or NaN). */
