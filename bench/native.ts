@@ -5,6 +5,7 @@
  * 1. The bit-packed XNOR product against OpenBLAS sgemm on 1024x1024 times 1024x128 (target:
  *    at least 8x): packed operands (weights packed once per step, inputs once per layer), and
  *    from float32 operands (packing both inside the call).
+ *    Then bcnn's packed classifier at 1, 32 and 256 rows on every path.
  * 2. gemm GFLOP/s, native vs portable, on the products of a bmlp step (batch 128).
  * 3. conv GFLOP/s (forward, backward input, backward filter), native vs portable, on the 3x3
  *    convolutions of bcnn (batch 128 native; the portable one at batch 16 to keep the run short,
@@ -63,6 +64,7 @@ export default async function (args: string[]): Promise<void> {
       .join(" ")}`,
   );
   benchBinary(native, loadAddon().addon!, o.seconds);
+  benchClassifier(loadAddon().addon!, o.seconds);
   benchGemm(native, o.seconds);
   benchConv(native, o.seconds);
   benchWinograd(native, o, env);
@@ -189,6 +191,31 @@ function benchBinary(native: Kernels, addon: NativeAddon, seconds: number): void
     );
   console.log(`  XNOR ${best}, packing both inside  ${fmt(fromFloats)}  ${(sgemm / fromFloats).toFixed(1)}x`);
   console.log(`  (packing the 128x1024 weights alone: ${fmt(packWeights)})`);
+}
+
+/**
+ * bcnn's packed classifier (512 outputs of 3,136 signs) against 1, 32 and 256 rows of inputs,
+ * on every XNOR path: where re-laying the weights (the AVX2 path does, on every call) pays.
+ */
+function benchClassifier(addon: NativeAddon, seconds: number): void {
+  const [n, k] = [512, 3136];
+  const rng = new Rng(2);
+  const best = kernelInfo().binaryPath!;
+  const paths = Object.keys(popcountLimit).filter((p) => addon.setBinaryPath(p));
+  const pb = packSigns(addon, n, k, random(rng, n * k));
+  console.log(`
+XNOR product, bcnn's classifier (${n} x ${k} signs) by rows of inputs, per path`);
+  console.log(`  ${"rows".padEnd(6)}${paths.map((p) => p.padStart(18)).join("")}`);
+  for (const m of [1, 32, 256]) {
+    const pa = packSigns(addon, m, k, random(rng, m * k));
+    const c = new Float32Array(m * n);
+    const cells = paths.map((path) => {
+      addon.setBinaryPath(path);
+      return fmt(timeIt(() => binaryGemmPacked(addon, pa, pb, c), seconds / 2)).padStart(18);
+    });
+    console.log(`  ${String(m).padEnd(6)}${cells.join("")}`);
+  }
+  addon.setBinaryPath(best);
 }
 
 function benchGemm(native: Kernels, seconds: number): void {
