@@ -110,12 +110,19 @@ void imageGeneric(const uint32_t* xp, const uint32_t* wp, const ConvGeometry& g,
 
 constexpr int kMaxTapWords = 64;  // taps * words held per block (3x3 kernels: up to 7 words)
 
-// The AVX2 table path has no such limit: its steps are listed in memory.
+// The AVX2 table path has no such limit (its steps are listed in memory), but sums its counts
+// in float: exact while a window holds fewer than 2^24 bits.
 bool fastPathApplies(const ConvGeometry& g) {
   if (g.strideH != 1 || g.strideW != 1) return false;
-  const BinaryPath path = currentBinaryPath();
-  return path == BinaryPath::Avx2 ||
-         (path == BinaryPath::Avx512 && g.kernelH * g.kernelW * wordsPerPixel(g.inChannels) <= kMaxTapWords);
+  const int64_t taps = g.kernelH * g.kernelW;
+  switch (currentBinaryPath()) {
+    case BinaryPath::Avx512:
+      return taps * wordsPerPixel(g.inChannels) <= kMaxTapWords;
+    case BinaryPath::Avx2:
+      return taps * g.inChannels < (int64_t{1} << 24);
+    default:
+      return false;
+  }
 }
 
 // Weights as wq[o][tap * q + word].

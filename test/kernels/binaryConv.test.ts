@@ -113,6 +113,18 @@ describeBackends("binaryConv2dForward", (subject) => {
     assertSame(actual, expected, `${subject.label} opposite signs`);
   });
 
+  test("a window of more than 2^24 bits is still counted exactly (no float counters there)", () => {
+    // 1x1 kernel over 2^24 + 64 channels: 2^24 + 1 of them disagree, so y = C - 2 (2^24 + 1),
+    // which float32 holds, while the count 2^24 + 1 itself it does not.
+    const channels = 2 ** 24 + 64;
+    const g = convGeometry([1, channels, 1, 1], [1, channels, 1, 1], 1, 0);
+    const w = new Float32Array(channels).fill(1);
+    w.fill(-1, 0, 2 ** 24 + 1);
+    const y = new Float32Array(1);
+    k().binaryConv2dForward(new Float32Array(channels).fill(1), w, g, y);
+    assert.equal(y[0], channels - 2 * (2 ** 24 + 1));
+  });
+
   for (const t of subject.threads) {
     test(`${t} thread(s): equals portable, and so does the packed-pixel form (exact)`, () => {
       subject.addon?.setThreads(t);
