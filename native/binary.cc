@@ -236,22 +236,6 @@ const uint8_t* pairTables() {
   return table;
 }
 
-// idx[pair][16 w + e] = nibble e of row 2 pair's word w | that of row 2 pair + 1 << 4.
-void pairIndices(int64_t rows, int64_t words, const uint64_t* a, uint8_t* idx) {
-  for (int64_t pair = 0; pair < (rows + 1) / 2; pair++) {
-    const uint64_t* r1 = a + 2 * pair * words;
-    const bool second = 2 * pair + 1 < rows;
-    for (int64_t w = 0; w < words; w++) {
-      const uint64_t v1 = r1[w], v2 = second ? r1[words + w] : 0, low = 0x0f0f0f0f0f0f0f0full;
-      // Byte k's low nibble is nibble 2k, its high one nibble 2k + 1: interleave the two.
-      const uint64_t even = (v1 & low) | (v2 & low) << 4, odd = (v1 >> 4 & low) | (v2 >> 4 & low) << 4;
-      const __m128i bytes = _mm_unpacklo_epi8(_mm_cvtsi64_si128(static_cast<int64_t>(even)),
-                                              _mm_cvtsi64_si128(static_cast<int64_t>(odd)));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(idx + pair * 16 * words + 16 * w), bytes);
-    }
-  }
-}
-
 // planes[s][p][lane] = nibble s of column 32 p + lane (0 past n): plane s is one row of bytes,
 // filled from one 32-bit half of every column's word at a time.
 void nibblePlanes(int64_t n, int64_t words, const uint64_t* b, uint8_t* planes) {
@@ -483,7 +467,7 @@ void binaryGemmPacked(int64_t m, int64_t n, int64_t k, const uint64_t* a, const 
       uint8_t* planes = reinterpret_cast<uint8_t*>(wordScratch(3, 64 * words * panels));
       uint8_t* idx = reinterpret_cast<uint8_t*>(wordScratch(0, 2 * pairs * words));
       nibblePlanes(n, words, b, planes);
-      pairIndices(m, words, a, idx);
+      nibblePairIndices(m, 2 * words, reinterpret_cast<const uint32_t*>(a), idx);
       const StridedSteps at{panels * kLanes2};
       const auto dot = [k](float* counts, int64_t count) {
         for (int64_t e = 0; e < count; e++) counts[e] = static_cast<float>(k) - 2.0f * counts[e];
@@ -521,6 +505,22 @@ __attribute__((target("avx2"))) void nibbleRows(const uint32_t* src, int64_t cou
   }
   for (; i < count; i++)
     for (int r = 0; r < 8; r++) dst[r * stride + i] = static_cast<uint8_t>(src[i] >> 4 * r & 15u);
+}
+
+void nibblePairIndices(int64_t rows, int64_t words, const uint32_t* a, uint8_t* idx) {
+  const uint32_t low = 0x0f0f0f0fu;
+  for (int64_t pair = 0; pair < (rows + 1) / 2; pair++) {
+    const uint32_t* r1 = a + 2 * pair * words;
+    const bool second = 2 * pair + 1 < rows;
+    for (int64_t w = 0; w < words; w++) {
+      const uint32_t v1 = r1[w], v2 = second ? r1[words + w] : 0;
+      // Byte k's low nibble is nibble 2k, its high one nibble 2k + 1: interleave the two.
+      const uint32_t even = (v1 & low) | (v2 & low) << 4, odd = (v1 >> 4 & low) | (v2 >> 4 & low) << 4;
+      const __m128i bytes = _mm_unpacklo_epi8(_mm_cvtsi32_si128(static_cast<int>(even)),
+                                              _mm_cvtsi32_si128(static_cast<int>(odd)));
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(idx + pair * 8 * words + 8 * w), bytes);
+    }
+  }
 }
 
 void binaryTableCountsAvx2(int64_t m, int64_t n, int64_t steps, const uint8_t* idx, const uint8_t* planes,

@@ -266,15 +266,9 @@ inline int64_t inside(int64_t o, int64_t pad, int64_t size, int64_t extent) {
 // Built on the calling thread (slots 3 and 7) from wq[o][tap * q + word].
 TablePlan tablePlan(const uint32_t* wq, const ConvGeometry& g) {
   const TableGrid t = tableGrid(g);
-  const int64_t q = wordsPerPixel(g.inChannels), tw = t.steps / 8, O = g.outChannels, pairs = (O + 1) / 2;
-  uint8_t* idx = scratchAs<uint8_t>(3, pairs * t.steps);
-  for (int64_t pair = 0; pair < pairs; pair++)
-    for (int64_t j = 0; j < tw; j++)
-      for (int r = 0; r < 8; r++) {
-        const uint32_t a1 = wq[2 * pair * tw + j] >> 4 * r & 15u;
-        const uint32_t a2 = 2 * pair + 1 < O ? wq[(2 * pair + 1) * tw + j] >> 4 * r & 15u : 0u;
-        idx[pair * t.steps + 8 * j + r] = static_cast<uint8_t>(a1 | a2 << 4);
-      }
+  const int64_t q = wordsPerPixel(g.inChannels), tw = t.steps / 8, O = g.outChannels;
+  uint8_t* idx = scratchAs<uint8_t>(3, (O + 1) / 2 * t.steps);
+  nibblePairIndices(O, tw, wq, idx);
   int64_t* offsets = scratchAs<int64_t>(7, t.steps + (t.outputs + 1) / 2);
   for (int64_t j = 0; j < tw; j++) {
     const int64_t tap = j / q, word = j % q, shift = (tap / g.kernelW) * t.width + tap % g.kernelW;

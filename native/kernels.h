@@ -83,6 +83,9 @@ void binaryGemmPacked(int64_t m, int64_t n, int64_t k, const uint64_t* a, const 
 // b_g,j = planes[offsets[g] + j], a nibble 0-15 or 0x80 (counts 0); n a multiple of 32.
 void binaryTableCountsAvx2(int64_t m, int64_t n, int64_t steps, const uint8_t* idx, const uint8_t* planes,
                            const int64_t* offsets, float* c);
+// Its idx for rows of `words` 32-bit words: idx[pair * 8 * words + 8 w + e] = nibble e of row
+// 2 pair's word w | that of row 2 pair + 1 << 4 (a dense product's 64-bit words read as 2 each).
+void nibblePairIndices(int64_t rows, int64_t words, const uint32_t* a, uint8_t* idx);
 
 // dst[r * stride + i] = nibble r (bits 4r .. 4r + 3) of src[i], for r < 8 and i < count: the
 // nibble planes of that product (AVX2).
