@@ -263,18 +263,17 @@ inline int64_t inside(int64_t o, int64_t pad, int64_t size, int64_t extent) {
   return std::max<int64_t>(0, std::min(size, extent + pad - o) - std::max<int64_t>(0, pad - o));
 }
 
-// Built on the calling thread (slots 3 and 7) from wq[o][tap * q + word].
-TablePlan tablePlan(const uint32_t* wq, const ConvGeometry& g) {
-  const TableGrid t = tableGrid(g);
-  const int64_t q = wordsPerPixel(g.inChannels), tw = t.steps / 8, O = g.outChannels;
-  uint8_t* idx = scratchAs<uint8_t>(3, (O + 1) / 2 * t.steps);
-  nibblePairIndices(O, tw, wq, idx);
-  int64_t* offsets = scratchAs<int64_t>(7, t.steps + (t.outputs + 1) / 2);
-  for (int64_t j = 0; j < tw; j++) {
+// offsets[8 (tap * q + word) + r]: where step (tap, word, nibble r) reads for grid position 0.
+void stepOffsets(const ConvGeometry& g, const TableGrid& t, int64_t* offsets) {
+  const int64_t q = wordsPerPixel(g.inChannels);
+  for (int64_t j = 0; j < t.steps / 8; j++) {
     const int64_t tap = j / q, word = j % q, shift = (tap / g.kernelW) * t.width + tap % g.kernelW;
     for (int r = 0; r < 8; r++) offsets[8 * j + r] = (8 * word + r) * t.plane + shift;
   }
-  float* full = reinterpret_cast<float*>(offsets + t.steps);
+}
+
+// full[p] = validTaps * C at grid position p (0 on the dropped columns and rows).
+void fullCounts(const ConvGeometry& g, const TableGrid& t, float* full) {
   for (int64_t p = 0; p < t.outputs; p++) {
     const int64_t oh = p / t.width, ow = p % t.width;
     const bool kept = oh < g.outHeight && ow < g.outWidth;
@@ -282,6 +281,17 @@ TablePlan tablePlan(const uint32_t* wq, const ConvGeometry& g) {
                                         inside(ow, g.padW, g.kernelW, g.inWidth) * g.inChannels)
                    : 0.0f;
   }
+}
+
+// Built on the calling thread (slots 3 and 7) from wq[o][tap * q + word].
+TablePlan tablePlan(const uint32_t* wq, const ConvGeometry& g) {
+  const TableGrid t = tableGrid(g);
+  uint8_t* idx = scratchAs<uint8_t>(3, (g.outChannels + 1) / 2 * t.steps);
+  nibblePairIndices(g.outChannels, t.steps / 8, wq, idx);
+  int64_t* offsets = scratchAs<int64_t>(7, t.steps + (t.outputs + 1) / 2);
+  stepOffsets(g, t, offsets);
+  float* full = reinterpret_cast<float*>(offsets + t.steps);
+  fullCounts(g, t, full);
   return TablePlan{t, idx, offsets, full};
 }
 
