@@ -19,10 +19,6 @@ namespace {
 
 inline int64_t wordsPerRow(int64_t k) { return (k + 63) / 64; }
 
-uint64_t* wordScratch(int slot, int64_t words) {
-  return reinterpret_cast<uint64_t*>(scratch(slot, static_cast<size_t>(words) * 2));
-}
-
 // ---- packing ----
 
 void packRowGeneric(int64_t k, const float* src, uint64_t* dst) {
@@ -455,7 +451,7 @@ void binaryGemmPacked(int64_t m, int64_t n, int64_t k, const uint64_t* a, const 
   const Path path = currentPath() == Path::Avx2 && !avx2Pays ? Path::Popcnt : currentPath();
   switch (path) {
     case Path::Avx512: {
-      uint64_t* panels = wordScratch(3, ((n + kPanel - 1) / kPanel) * kPanel * words);
+      uint64_t* panels = scratchAs<uint64_t>(3, ((n + kPanel - 1) / kPanel) * kPanel * words);
       interleavePanels(n, words, b, panels);
       parallelFor((m + 3) / 4, grain / 4 + 1, [&](int64_t q0, int64_t q1) {
         productRowsAvx512(q0 * 4, std::min(m, q1 * 4), n, k, a, panels, c);
@@ -464,8 +460,8 @@ void binaryGemmPacked(int64_t m, int64_t n, int64_t k, const uint64_t* a, const 
     }
     case Path::Avx2: {
       const int64_t panels = (n + kLanes2 - 1) / kLanes2, pairs = (m + 1) / 2;
-      uint8_t* planes = reinterpret_cast<uint8_t*>(wordScratch(3, 64 * words * panels));
-      uint8_t* idx = reinterpret_cast<uint8_t*>(wordScratch(0, 2 * pairs * words));
+      uint8_t* planes = scratchAs<uint8_t>(3, 16 * words * panels * kLanes2);
+      uint8_t* idx = scratchAs<uint8_t>(0, 16 * pairs * words);
       nibblePlanes(n, words, b, planes);
       nibblePairIndices(m, 2 * words, reinterpret_cast<const uint32_t*>(a), idx);
       const StridedSteps at{panels * kLanes2};
@@ -531,8 +527,8 @@ void binaryTableCountsAvx2(int64_t m, int64_t n, int64_t steps, const uint8_t* i
 void binaryGemm(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
   if (m == 0 || n == 0) return;
   const int64_t words = wordsPerRow(k);
-  uint64_t* ap = wordScratch(2, std::max<int64_t>(1, m * words));
-  uint64_t* bp = wordScratch(1, std::max<int64_t>(1, n * words));
+  uint64_t* ap = scratchAs<uint64_t>(2, m * words);
+  uint64_t* bp = scratchAs<uint64_t>(1, n * words);
   packRows(m, k, a, ap);
   packRows(n, k, b, bp);
   binaryGemmPacked(m, n, k, ap, bp, c);

@@ -23,12 +23,6 @@ namespace {
 
 inline int64_t wordsPerPixel(int64_t channels) { return (channels + 31) / 32; }
 
-template <typename T>
-T* scratchAs(int slot, int64_t count) {
-  const int64_t floats = (count * static_cast<int64_t>(sizeof(T)) + 3) / 4;
-  return reinterpret_cast<T*>(scratch(slot, static_cast<size_t>(std::max<int64_t>(1, floats))));
-}
-
 void packWeights(const float* w, const ConvGeometry& g, uint32_t* wp) {
   const int64_t q = wordsPerPixel(g.inChannels), taps = g.kernelH * g.kernelW, O = g.outChannels;
   std::memset(wp, 0, sizeof(uint32_t) * taps * q * O);
