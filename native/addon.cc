@@ -10,6 +10,7 @@
 #include "kernels.h"
 #include "optim.h"
 #include "pool.h"
+#include "vector_loops.h"
 
 extern "C" {
 int openblas_get_num_threads(void);
@@ -452,6 +453,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("binaryPath", std::string(binaryPath()));
   o.Set("optimPath", std::string(optimPath()));
   o.Set("convPath", std::string(convPath()));
+  o.Set("loopPath", std::string(loopPathName()));
   o.Set("hardwareThreads", static_cast<double>(std::thread::hardware_concurrency()));
   return o;
 }

@@ -12,11 +12,10 @@
 
 #include "kernels.h"
 #include "pool.h"
+#include "vector_loops.h"
 
 namespace bamsprod {
 namespace {
-
-#define BAMSPROD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 
 // Planes per parallel chunk of the element-wise passes: about 16k elements.
 int64_t planeGrain(int64_t spatial) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, spatial)); }
@@ -54,8 +53,8 @@ double inOrder(const double* parts, int64_t count) {
   return total;
 }
 
-BAMSPROD_CLONES void rowStatistics(const float* __restrict x, const ChannelLayout& l, double* __restrict mean,
-                                   double* __restrict variance, int64_t c0, int64_t c1) {
+BAMSPROD_VECTOR_LOOP void rowStatistics(const float* __restrict x, const ChannelLayout& l, double* __restrict mean,
+                                        double* __restrict variance, int64_t c0, int64_t c1) {
   const int64_t C = l.channels;
   for (int64_t c = c0; c < c1; c++) mean[c] = 0;
   for (int64_t n = 0; n < l.batch; n++)
@@ -71,10 +70,10 @@ BAMSPROD_CLONES void rowStatistics(const float* __restrict x, const ChannelLayou
   for (int64_t c = c0; c < c1; c++) variance[c] /= static_cast<double>(l.batch);
 }
 
-BAMSPROD_CLONES void rowGradientSums(const float* __restrict x, const float* __restrict dy, const ChannelLayout& l,
-                                     const double* __restrict mean, const double* __restrict invStd,
-                                     double* __restrict sumDy, double* __restrict sumDyXhat, int64_t c0,
-                                     int64_t c1) {
+BAMSPROD_VECTOR_LOOP void rowGradientSums(const float* __restrict x, const float* __restrict dy, const ChannelLayout& l,
+                                          const double* __restrict mean, const double* __restrict invStd,
+                                          double* __restrict sumDy, double* __restrict sumDyXhat, int64_t c0,
+                                          int64_t c1) {
   const int64_t C = l.channels;
   for (int64_t c = c0; c < c1; c++) sumDy[c] = sumDyXhat[c] = 0;
   for (int64_t n = 0; n < l.batch; n++) {
@@ -86,29 +85,30 @@ BAMSPROD_CLONES void rowGradientSums(const float* __restrict x, const float* __r
   }
 }
 
-BAMSPROD_CLONES void applyPlane(const float* __restrict x, float* __restrict y, int64_t spatial, double scale,
-                                double shift) {
+BAMSPROD_VECTOR_LOOP void applyPlane(const float* __restrict x, float* __restrict y, int64_t spatial, double scale,
+                                     double shift) {
   for (int64_t i = 0; i < spatial; i++) y[i] = static_cast<float>(x[i] * scale + shift);
 }
 
-BAMSPROD_CLONES void applyRows(const float* __restrict x, float* __restrict y, const ChannelLayout& l,
-                               const double* __restrict scale, const double* __restrict shift, int64_t n0,
-                               int64_t n1) {
+BAMSPROD_VECTOR_LOOP void applyRows(const float* __restrict x, float* __restrict y, const ChannelLayout& l,
+                                    const double* __restrict scale, const double* __restrict shift, int64_t n0,
+                                    int64_t n1) {
   const int64_t C = l.channels;
   for (int64_t n = n0; n < n1; n++)
     for (int64_t c = 0; c < C; c++) y[n * C + c] = static_cast<float>(x[n * C + c] * scale[c] + shift[c]);
 }
 
-BAMSPROD_CLONES void inputGradientPlane(const float* __restrict x, const float* __restrict dy, float* __restrict dx,
-                                        int64_t spatial, double k, double mean, double meanDy, double xCoef) {
+BAMSPROD_VECTOR_LOOP void inputGradientPlane(const float* __restrict x, const float* __restrict dy,
+                                             float* __restrict dx, int64_t spatial, double k, double mean,
+                                             double meanDy, double xCoef) {
   for (int64_t i = 0; i < spatial; i++)
     dx[i] = static_cast<float>(dx[i] + k * (dy[i] - meanDy - (x[i] - mean) * xCoef));
 }
 
-BAMSPROD_CLONES void inputGradientRows(const float* __restrict x, const float* __restrict dy, float* __restrict dx,
-                                       const ChannelLayout& l, const double* __restrict mean,
-                                       const double* __restrict k, const double* __restrict meanDy,
-                                       const double* __restrict xCoef, int64_t n0, int64_t n1) {
+BAMSPROD_VECTOR_LOOP void inputGradientRows(const float* __restrict x, const float* __restrict dy, float* __restrict dx,
+                                            const ChannelLayout& l, const double* __restrict mean,
+                                            const double* __restrict k, const double* __restrict meanDy,
+                                            const double* __restrict xCoef, int64_t n0, int64_t n1) {
   const int64_t C = l.channels;
   for (int64_t n = n0; n < n1; n++) {
     for (int64_t c = 0; c < C; c++) {
@@ -124,7 +124,7 @@ void batchNormStatistics(const float* x, const ChannelLayout& l, double* mean, d
   const double count = static_cast<double>(l.batch * l.spatial);
   if (l.spatial == 1) {
     parallelFor(l.channels, std::max<int64_t>(64, channelGrain(l)),
-                [&](int64_t c0, int64_t c1) { rowStatistics(x, l, mean, variance, c0, c1); });
+                [&](int64_t c0, int64_t c1) { vectorized<rowStatistics>(x, l, mean, variance, c0, c1); });
     return;
   }
   parallelFor(l.channels, channelGrain(l), [&](int64_t c0, int64_t c1) {
@@ -142,13 +142,13 @@ void batchNormStatistics(const float* x, const ChannelLayout& l, double* mean, d
 void batchNormApply(const float* x, const ChannelLayout& l, const double* scale, const double* shift, float* y) {
   if (l.spatial == 1) {
     parallelFor(l.batch, planeGrain(l.channels),
-                [&](int64_t n0, int64_t n1) { applyRows(x, y, l, scale, shift, n0, n1); });
+                [&](int64_t n0, int64_t n1) { vectorized<applyRows>(x, y, l, scale, shift, n0, n1); });
     return;
   }
   parallelFor(l.batch * l.channels, planeGrain(l.spatial), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; p++) {
       const int64_t c = p % l.channels;
-      applyPlane(x + p * l.spatial, y + p * l.spatial, l.spatial, scale[c], shift[c]);
+      vectorized<applyPlane>(x + p * l.spatial, y + p * l.spatial, l.spatial, scale[c], shift[c]);
     }
   });
 }
@@ -157,7 +157,7 @@ void batchNormGradientSums(const float* x, const float* dy, const ChannelLayout&
                            const double* invStd, double* sumDy, double* sumDyXhat) {
   if (l.spatial == 1) {
     parallelFor(l.channels, std::max<int64_t>(64, channelGrain(l)), [&](int64_t c0, int64_t c1) {
-      rowGradientSums(x, dy, l, mean, invStd, sumDy, sumDyXhat, c0, c1);
+      vectorized<rowGradientSums>(x, dy, l, mean, invStd, sumDy, sumDyXhat, c0, c1);
     });
     return;
   }
@@ -179,14 +179,14 @@ void batchNormInputGradient(const float* x, const float* dy, const ChannelLayout
                             const double* k, const double* meanDy, const double* xCoef, float* dx) {
   if (l.spatial == 1) {
     parallelFor(l.batch, planeGrain(l.channels), [&](int64_t n0, int64_t n1) {
-      inputGradientRows(x, dy, dx, l, mean, k, meanDy, xCoef, n0, n1);
+      vectorized<inputGradientRows>(x, dy, dx, l, mean, k, meanDy, xCoef, n0, n1);
     });
     return;
   }
   parallelFor(l.batch * l.channels, planeGrain(l.spatial), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; p++) {
       const int64_t c = p % l.channels, o = p * l.spatial;
-      inputGradientPlane(x + o, dy + o, dx + o, l.spatial, k[c], mean[c], meanDy[c], xCoef[c]);
+      vectorized<inputGradientPlane>(x + o, dy + o, dx + o, l.spatial, k[c], mean[c], meanDy[c], xCoef[c]);
     }
   });
 }

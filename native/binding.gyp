@@ -16,6 +16,7 @@
         "pool.cc",
         "scratch.cc",
         "threshold.cc",
+        "vector_loops.cc",
         "winograd.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

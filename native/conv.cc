@@ -9,6 +9,7 @@
 #include "kernels.h"
 #include "pool.h"
 #include "scratch.h"
+#include "vector_loops.h"
 
 namespace bamsprod {
 namespace {
@@ -72,10 +73,15 @@ void im2col(const float* x, const ConvGeometry& g, int64_t n0, int64_t nb, float
 
 }  // namespace
 
-__attribute__((target_clones("avx512f", "avx2", "default"))) void addRow(float* __restrict dst,
-                                                                         const float* __restrict src, int64_t n) {
+namespace {
+
+BAMSPROD_VECTOR_LOOP void addRowLoop(float* __restrict dst, const float* __restrict src, int64_t n) {
   for (int64_t i = 0; i < n; i++) dst[i] += src[i];
 }
+
+}  // namespace
+
+void addRow(float* __restrict dst, const float* __restrict src, int64_t n) { vectorized<addRowLoop>(dst, src, n); }
 
 namespace {
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pool.h"
+#include "vector_loops.h"
 
 // Every element is computed as in src/optim: float32 values widened to double, IEEE double
 // operations in the order the TypeScript writes them (no FMA: the addon is compiled with
@@ -292,9 +293,7 @@ uint32_t gradientLimitBits(double limit) {
 // Integer compares only, which the compiler vectorizes by itself: |g| > limit exactly when the
 // magnitude bits of g exceed those of the largest float32 <= limit (NaNs and infinities have
 // the largest patterns).
-__attribute__((target_clones("avx512f", "avx2", "default"))) int64_t countAbove(const uint32_t* __restrict bits,
-                                                                                int64_t i0, int64_t i1,
-                                                                                uint32_t limit) {
+BAMSPROD_VECTOR_LOOP int64_t countAbove(const uint32_t* __restrict bits, int64_t i0, int64_t i1, uint32_t limit) {
   int64_t bad = 0;
   for (int64_t i = i0; i < i1; i++) bad += (bits[i] & 0x7fffffffu) > limit;
   return bad;
@@ -373,7 +372,7 @@ int64_t countBadGradients(const float* g, int64_t n, double limit) {
   const uint32_t* bits = reinterpret_cast<const uint32_t*>(g);
   double* const counts = blockScratch(blocks(n));  // at most kBlock each: exact in a double
   forBlocks(n, [&](int64_t i0, int64_t i1, int64_t b) {
-    counts[b] = static_cast<double>(countAbove(bits, i0, i1, limitBits));
+    counts[b] = static_cast<double>(vectorized<countAbove>(bits, i0, i1, limitBits));
   });
   return static_cast<int64_t>(ordered(counts, blocks(n)));
 }

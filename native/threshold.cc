@@ -6,16 +6,15 @@
 #include "kernels.h"
 #include "pool.h"
 #include "scratch.h"
+#include "vector_loops.h"
 
 namespace bamsprod {
 
 namespace {
 
 // Sets bit `shift` of words[s] where the sign of plane[s] is -1: unless (x >= t) XOR flip.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void orNegative(const float* __restrict plane,
-                                                                             int64_t spatial, float t,
-                                                                             uint32_t notFlip, int shift,
-                                                                             uint32_t* __restrict words) {
+BAMSPROD_VECTOR_LOOP void orNegative(const float* __restrict plane, int64_t spatial, float t, uint32_t notFlip,
+                                     int shift, uint32_t* __restrict words) {
   for (int64_t s = 0; s < spatial; s++) words[s] |= ((plane[s] >= t ? 1u : 0u) ^ notFlip) << shift;
 }
 
@@ -27,7 +26,7 @@ void signPlanes(const float* x, int64_t channels, int64_t spatial, const float* 
   for (int64_t c = 0; c < channels; c++) {
     const float t = thresholds == nullptr ? 0.0f : thresholds[c];
     const uint32_t notFlip = flip != nullptr && flip[c] != 0 ? 0u : 1u;
-    orNegative(x + c * spatial, spatial, t, notFlip, static_cast<int>(c % 32), planes + (c / 32) * spatial);
+    vectorized<orNegative>(x + c * spatial, spatial, t, notFlip, static_cast<int>(c % 32), planes + (c / 32) * spatial);
   }
 }
 

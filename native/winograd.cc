@@ -19,6 +19,7 @@
 #include "kernels.h"
 #include "pool.h"
 #include "scratch.h"
+#include "vector_loops.h"
 
 namespace bamsprod {
 namespace {
@@ -89,9 +90,7 @@ void splitPlane(const float* plane, int64_t h, int64_t w, int64_t pad, int64_t e
 
 // v[xi * stride + tile] = (B^T d B)[xi] for the 4x4 patches d of a split plane (extra = 2):
 // columns 2k, 2k+1, 2k+2, 2k+3 of patch row r are e_r[j], o_r[j], e_r[j+1], o_r[j+1], j the slot.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void inputTiles(const float* __restrict s,
-                                                                            const Tiling& t, float* __restrict v,
-                                                                            int64_t stride) {
+BAMSPROD_VECTOR_LOOP void inputTiles(const float* __restrict s, const Tiling& t, float* __restrict v, int64_t stride) {
   const int64_t L = t.length;
   const float *e0 = s, *o0 = s + L, *e1 = s + 2 * L, *o1 = s + 3 * L;
   const float *e2 = e0 + t.half, *o2 = o0 + t.half, *e3 = e1 + t.half, *o3 = o1 + t.half;
@@ -111,9 +110,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void inputTiles(con
 
 // e[xi * stride + tile] = (A dy A^T)[xi] for the 2x2 blocks of dy, split with pad 0 and
 // extra 0 (the spare tiles read the zero columns past the plane, so they are 0).
-__attribute__((target_clones("avx512f", "avx2", "default"))) void gradTiles(const float* __restrict s,
-                                                                           const Tiling& t, float* __restrict e,
-                                                                           int64_t stride) {
+BAMSPROD_VECTOR_LOOP void gradTiles(const float* __restrict s, const Tiling& t, float* __restrict e, int64_t stride) {
   const int64_t L = t.length;
   const float *e0 = s, *o0 = s + L, *e1 = s + 2 * L, *o1 = s + 3 * L;
 #pragma GCC ivdep
@@ -138,11 +135,8 @@ inline void interleave(const float* __restrict even, const float* __restrict odd
 
 // y[outH, outW] = (A^T m A) for each tile of m[xi * stride + tile]; odd edges and the spare
 // tiles are dropped. rows: scratch of 4 * perImage floats.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void outputTiles(const float* __restrict m,
-                                                                             int64_t stride, const Tiling& t,
-                                                                             int64_t outH, int64_t outW,
-                                                                             float* __restrict y,
-                                                                             float* __restrict rows) {
+BAMSPROD_VECTOR_LOOP void outputTiles(const float* __restrict m, int64_t stride, const Tiling& t, int64_t outH,
+                                      int64_t outW, float* __restrict y, float* __restrict rows) {
   const int64_t n = t.perImage;
   float *y00 = rows, *y01 = rows + n, *y10 = rows + 2 * n, *y11 = rows + 3 * n;
 #pragma GCC ivdep
@@ -230,7 +224,7 @@ void winogradBackwardInput(const float* dy, const float* w, const ConvGeometry& 
       for (int64_t img = 0; img < nb; img++) {
         for (int64_t o = 0; o < O; o++) {
           splitPlane(dy + ((n0 + img) * O + o) * ohw, g.outHeight, g.outWidth, pad, 2, t, split, row);
-          inputTiles(split, t, v + o * T + img * t.perImage, O * T);
+          vectorized<inputTiles>(split, t, v + o * T + img * t.perImage, O * T);
         }
       }
       for (int xi = 0; xi < 16; xi++)
@@ -238,7 +232,8 @@ void winogradBackwardInput(const float* dy, const float* w, const ConvGeometry& 
       float* rows = row + 2 * t.half;
       for (int64_t img = 0; img < nb; img++)
         for (int64_t c = 0; c < C; c++)
-          outputTiles(m + c * T + img * t.perImage, C * T, t, H, W, dx + ((n0 + img) * C + c) * H * W, rows);
+          vectorized<outputTiles>(m + c * T + img * t.perImage, C * T, t, H, W, dx + ((n0 + img) * C + c) * H * W,
+                                  rows);
     }
   });
 }
@@ -263,11 +258,11 @@ void winogradBackwardFilter(const float* x, const float* dy, const ConvGeometry&
         for (int64_t img = 0; img < nb; img++) {
           for (int64_t c = 0; c < C; c++) {
             splitPlane(x + ((n0 + img) * C + c) * H * W, H, W, g.padH, 2, t, split, row);
-            inputTiles(split, t, v + c * T + img * t.perImage, C * T);
+            vectorized<inputTiles>(split, t, v + c * T + img * t.perImage, C * T);
           }
           for (int64_t o = 0; o < O; o++) {
             splitPlane(dy + ((n0 + img) * O + o) * ohw, g.outHeight, g.outWidth, 0, 0, t, split, row);
-            gradTiles(split, t, e + o * T + img * t.perImage, O * T);
+            vectorized<gradTiles>(split, t, e + o * T + img * t.perImage, O * T);
           }
         }
         const float beta = n0 == q * group ? 0.0f : 1.0f;

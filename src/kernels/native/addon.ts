@@ -30,6 +30,11 @@ export interface AddonInfo {
   optimPath: string;
   /** Backward passes of 3x3 stride-1 convolutions: "winograd", or "im2col" (BAMSPROD_CONV_PATH=im2col). */
   convPath: string;
+  /**
+   * Build of the compiler-vectorized loops (sign, batch-norm, tile transforms, ...): "avx512",
+   * "avx2" or "baseline" (BAMSPROD_LOOP_PATH forces a lower one). All give the same bits.
+   */
+  loopPath: string;
   /** std::thread::hardware_concurrency(). */
   hardwareThreads: number;
 }
