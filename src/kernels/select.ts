@@ -30,8 +30,9 @@ export interface BackendChoice {
  * applies the thread count. Does not install it: pass `backend` to `setBackend` (or call
  * `useBackend`). `load` replaces the addon loader (tests use it to simulate a machine without
  * the addon).
- * @throws BamsprodError when BAMSPROD_KERNELS or BAMSPROD_THREADS is invalid, or when
- *   BAMSPROD_KERNELS=native but the addon cannot be loaded.
+ * @throws BamsprodError when BAMSPROD_KERNELS, BAMSPROD_THREADS or one of the variables that
+ *   force a lower native path is invalid, or when BAMSPROD_KERNELS=native but the addon cannot
+ *   be loaded.
  */
 export function chooseBackend(
   env: NodeJS.ProcessEnv = process.env,
@@ -50,6 +51,7 @@ export function chooseBackend(
       notice: "bamsprod: using portable kernels (BAMSPROD_KERNELS=portable)",
     };
   }
+  checkLoadTimePaths(env);
   const loaded = load();
   if (loaded.addon === null) {
     if (forced === "native") {
@@ -72,6 +74,27 @@ export function chooseBackend(
     backend,
     notice: `bamsprod: using native kernels (${why}; OpenBLAS ${info.blasCore}, ${threads} thread${threads === 1 ? "" : "s"}, XNOR path ${info.binaryPath})`,
   };
+}
+
+/** The variables the addon reads once, when it loads, and the lower paths each can force. */
+const LOAD_TIME_PATHS: Readonly<Record<string, readonly string[]>> = {
+  BAMSPROD_OPTIM_PATH: ["avx2", "scalar"],
+  BAMSPROD_LOOP_PATH: ["avx2", "baseline"],
+  BAMSPROD_CONV_PATH: ["im2col"],
+};
+
+/**
+ * @throws BamsprodError naming the variable and its value when one of LOAD_TIME_PATHS holds
+ *   a value the addon would silently ignore.
+ */
+function checkLoadTimePaths(env: NodeJS.ProcessEnv): void {
+  for (const [name, values] of Object.entries(LOAD_TIME_PATHS)) {
+    const value = env[name];
+    if (value === undefined || value === "" || values.includes(value)) continue;
+    throw new BamsprodError(
+      `${name} is ${show(value)}; set it to ${values.map((v) => `"${v}"`).join(" or ")}, or unset it for the fastest`,
+    );
+  }
 }
 
 /**
@@ -141,6 +164,8 @@ export interface KernelInfo {
   optimPath: string | null;
   /** Backward passes of the native 3x3 stride-1 convolutions ("winograd", "im2col"), or null. */
   convPath: string | null;
+  /** Build of the native compiler-vectorized loops ("avx512", "avx2", "baseline"), or null. */
+  loopPath: string | null;
 }
 
 /** Describes the backend in use (see {@link getBackend}) and the native addon's state. */
@@ -156,6 +181,7 @@ export function kernelInfo(): KernelInfo {
       binaryPath: null,
       optimPath: null,
       convPath: null,
+      loopPath: null,
     };
   }
   const info = load.addon.info();
@@ -167,6 +193,7 @@ export function kernelInfo(): KernelInfo {
     binaryPath: info.binaryPath,
     optimPath: info.optimPath,
     convPath: info.convPath,
+    loopPath: info.loopPath,
   };
 }
 

@@ -14,6 +14,26 @@ test("bamsprod --version prints package.json's version and exits 0", () => {
   }
 });
 
+test("bamsprod info prints the kernels and, on the native ones, every code path they chose", () => {
+  const r = runCli(["info"], { BAMSPROD_LOOP_PATH: "baseline", BAMSPROD_CONV_PATH: "im2col" });
+  assert.equal(r.status, 0, r.stderr);
+  const json = runCli(["info", "--json"], { BAMSPROD_LOOP_PATH: "baseline", BAMSPROD_CONV_PATH: "im2col" });
+  const info = JSON.parse(json.stdout) as {
+    kernels: string;
+    binaryPath: string | null;
+    optimPath: string | null;
+  };
+  assert.match(r.stdout, new RegExp(`^kernels: ${info.kernels}$`, "m"));
+  if (info.binaryPath === null) {
+    assert.doesNotMatch(r.stdout, /path|loops|passes/);
+    return;
+  }
+  assert.match(r.stdout, new RegExp(`^XNOR/popcount path: ${info.binaryPath}$`, "m"));
+  assert.match(r.stdout, new RegExp(`^fused optimizer loops: ${info.optimPath}$`, "m"));
+  assert.match(r.stdout, /^vectorized loops: baseline$/m);
+  assert.match(r.stdout, /^convolution backward passes: im2col$/m);
+});
+
 test("an unknown command is a one-line error with a non-zero exit", () => {
   const r = runCli(["trian"]);
   assert.ok(isCleanError(r), `status ${r.status}, stderr:\n${r.stderr}`);

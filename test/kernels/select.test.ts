@@ -98,6 +98,25 @@ describe("kernel selection", () => {
     },
   );
 
+  test("the variables read when the addon loads refuse values it would ignore, naming them", () => {
+    const cases: [string, string, string][] = [
+      ["BAMSPROD_LOOP_PATH", "avx3", '"avx2" or "baseline"'],
+      ["BAMSPROD_OPTIM_PATH", "AVX2", '"avx2" or "scalar"'],
+      ["BAMSPROD_CONV_PATH", "winograd", '"im2col"'],
+    ];
+    for (const [name, value, allowed] of cases) {
+      assert.throws(
+        () => chooseBackend({ [name]: value }, missing),
+        (e: Error) =>
+          e instanceof BamsprodError &&
+          e.message === `${name} is "${value}"; set it to ${allowed}, or unset it for the fastest`,
+      );
+      // The portable kernels never read them; a value the addon accepts passes anywhere.
+      assert.equal(chooseBackend({ [name]: value, BAMSPROD_KERNELS: "portable" }).backend, portableBackend);
+    }
+    assert.equal(chooseBackend({ BAMSPROD_LOOP_PATH: "baseline" }, missing).backend, portableBackend);
+  });
+
   test("useBackend installs the named backend and returns it", () => {
     assert.equal(useBackend("portable"), portableBackend);
     assert.equal(getBackend(), portableBackend);

@@ -23,7 +23,13 @@ export function register(program: Command): void {
       if (info.blas !== null) {
         lines.push(`BLAS: ${info.blas.config} (core ${info.blas.core}, ${info.blas.threads} threads)`);
       }
-      if (info.binaryPath !== null) lines.push(`XNOR/popcount path: ${info.binaryPath}`);
+      const paths: [string, string | null][] = [
+        ["XNOR/popcount path", info.binaryPath],
+        ["fused optimizer loops", info.optimPath],
+        ["vectorized loops", info.loopPath],
+        ["convolution backward passes", info.convPath],
+      ];
+      for (const [what, path] of paths) if (path !== null) lines.push(`${what}: ${path}`);
       process.stdout.write(lines.join("\n") + "\n");
     });
 }
