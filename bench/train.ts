@@ -29,7 +29,7 @@ import { setBackend } from "../src/kernels/index.js";
 import { chooseBackend } from "../src/kernels/select.js";
 import { buildModel } from "../src/nn/index.js";
 import { createOptimizer } from "../src/optim/index.js";
-import { Tensor, backward, softmaxCrossEntropy } from "../src/tensor/index.js";
+import { Tensor, backward, releaseGraph, softmaxCrossEntropy } from "../src/tensor/index.js";
 import { Rng } from "../src/util/random.js";
 import { optimizerParams } from "../src/train/fit.js";
 
@@ -323,6 +323,7 @@ async function worker(args: string[]): Promise<void> {
       backward(loss);
       optimizer.step(stepParams);
       loss.item();
+      releaseGraph(loss); // as fit does
       const ms = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       done++;

@@ -4,7 +4,7 @@
  */
 export { BamsprodError } from "./util/errors.js";
 export { Rng } from "./util/random.js";
-export { Tensor, backward } from "./tensor/tensor.js";
+export { Tensor, backward, releaseGraph } from "./tensor/tensor.js";
 export type { Kernels, ConvGeometry, PoolGeometry } from "./kernels/kernels.js";
 export type { Backend, OptimizerKernels, PackedKernels, StepScalars } from "./kernels/index.js";
 export * from "./data/index.js";

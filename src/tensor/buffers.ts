@@ -1,11 +1,14 @@
 /**
- * Recycled gradient buffers. `backward` hands the gradients of intermediate results (op
- * outputs) back here when the pass is over: only their own backward closures read them, and
- * those have run. `Tensor.gradBuffer` takes from here before allocating, so a training step
- * reuses the previous step's buffers instead of allocating fresh ones, whose pages the
- * operating system must fault in and zero (measured on bcnn's 12.8 MB activations: ~4 ms for a
- * fresh buffer against ~1 ms to zero a recycled one), and the garbage collector has less to do.
- * The pool keeps at most MAX_POOLED_BYTES; buffers beyond that are left to the collector.
+ * Recycled buffers. `backward` hands the gradients of intermediate results (op outputs) back
+ * here when the pass is over: only their own backward closures read them, and those have run.
+ * `releaseGraph` (tensor.ts) hands back the op outputs themselves at the end of a training step.
+ * `Tensor.gradBuffer` and the ops take from here before allocating, so a training step reuses
+ * the previous step's memory instead of allocating fresh buffers, whose pages the operating
+ * system must fault in and zero (measured on bcnn's 12.8 MB activations: ~4 ms for a fresh
+ * buffer against ~1 ms to zero a recycled one), and the garbage collector has less to do. An
+ * op takes its output unzeroed (every op writes all of it; test/tensor/buffers.test.ts fills
+ * recycled outputs with NaN to check). The pool keeps at most MAX_POOLED_BYTES; buffers beyond
+ * that are left to the collector.
  */
 const MAX_POOLED_BYTES = 256 * 2 ** 20;
 

@@ -3,7 +3,7 @@
  * file each under ops/). Every op reads its inputs, never writes them, and accumulates (`+=`)
  * into the gradients of the inputs that require one.
  */
-export { Tensor, backward, shapeSize } from "./tensor.js";
+export { Tensor, backward, releaseGraph, shapeSize } from "./tensor.js";
 export { matmul } from "./ops/matmul.js";
 export { dense, type DenseOpOptions } from "./ops/dense.js";
 export { add, sub, mul, scale } from "./ops/arithmetic.js";

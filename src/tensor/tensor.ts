@@ -121,6 +121,31 @@ export function backward(loss: Tensor): void {
   }
 }
 
+/** What a released op output's `data` becomes: empty, so a late read fails instead of seeing reused memory. */
+const RELEASED = new Float32Array(0);
+
+/**
+ * Ends a training step: hands the data of every op output in `root`'s graph to the buffer pool
+ * (buffers.ts), whose next forward pass reuses it instead of allocating fresh memory, and
+ * leaves those tensors' `data` empty. Call it after `backward(root)` and the optimizer step,
+ * once nothing reads the step's intermediate results, the logits included; parameters and
+ * inputs (leaves) and op outputs that share a leaf's buffer are untouched.
+ * @example backward(loss); optimizer.step(params); const l = loss.item(); releaseGraph(loss);
+ */
+export function releaseGraph(root: Tensor): void {
+  const order = topologicalOrder(root);
+  const leafBuffers = new Set<ArrayBufferLike>();
+  for (const t of order) if (t.backwardFn === null) leafBuffers.add(t.data.buffer);
+  const given = new Set<ArrayBufferLike>();
+  for (const t of order) {
+    const buffer = t.data.buffer;
+    if (t.backwardFn === null || t.data === RELEASED || leafBuffers.has(buffer)) continue;
+    if (!given.has(buffer)) giveBack(t.data); // views of one buffer (reshape) give it once
+    given.add(buffer);
+    t.data = RELEASED;
+  }
+}
+
 function topologicalOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();

@@ -12,7 +12,7 @@ import { BamsprodError, show } from "../util/errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { Rng } from "../util/random.js";
 import { createOptimizer, Optimizer, type AnyOptimizer, type ParamTensor } from "../optim/index.js";
-import { Tensor, backward, softmaxCrossEntropy } from "../tensor/index.js";
+import { Tensor, backward, releaseGraph, softmaxCrossEntropy } from "../tensor/index.js";
 import type { Sequential } from "../nn/index.js";
 import {
   batches,
@@ -267,6 +267,7 @@ async function fitSets(
       const lossValue = loss.item();
       progress.lossSum += lossValue * batch.size;
       progress.correct += countCorrect(logits.data, labels, batch.size);
+      releaseGraph(loss); // the step's intermediate results: the next step reuses their memory
       progress.seen += batch.size;
       progress.flipSum += flips.step();
       progress.steps++;

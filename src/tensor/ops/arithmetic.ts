@@ -1,3 +1,4 @@
+import { takeBuffer } from "../buffers.js";
 /**
  * Element-wise arithmetic on tensors of identical shape (no broadcasting: a shape mismatch is
  * almost always a model-building mistake, so it is reported rather than silently stretched).
@@ -9,7 +10,7 @@ import { addInto, checkSameShape, outGrad } from "./grad.js";
 /** a + b. Backward: da += dy, db += dy. */
 export function add(a: Tensor, b: Tensor): Tensor {
   checkSameShape("add", a, b);
-  const y = new Float32Array(a.size);
+  const y = takeBuffer(a.size, false);
   const ad = a.data;
   const bd = b.data;
   for (let i = 0; i < y.length; i++) y[i] = ad[i] + bd[i];
@@ -23,7 +24,7 @@ export function add(a: Tensor, b: Tensor): Tensor {
 /** a - b. Backward: da += dy, db -= dy. */
 export function sub(a: Tensor, b: Tensor): Tensor {
   checkSameShape("sub", a, b);
-  const y = new Float32Array(a.size);
+  const y = takeBuffer(a.size, false);
   const ad = a.data;
   const bd = b.data;
   for (let i = 0; i < y.length; i++) y[i] = ad[i] - bd[i];
@@ -40,7 +41,7 @@ export function sub(a: Tensor, b: Tensor): Tensor {
 /** a * b element-wise. Backward: da += dy * b, db += dy * a. */
 export function mul(a: Tensor, b: Tensor): Tensor {
   checkSameShape("mul", a, b);
-  const y = new Float32Array(a.size);
+  const y = takeBuffer(a.size, false);
   const ad = a.data;
   const bd = b.data;
   for (let i = 0; i < y.length; i++) y[i] = ad[i] * bd[i];
@@ -59,7 +60,7 @@ export function mul(a: Tensor, b: Tensor): Tensor {
 
 /** s * a for a constant number s. Backward: da += s * dy. */
 export function scale(a: Tensor, s: number): Tensor {
-  const y = new Float32Array(a.size);
+  const y = takeBuffer(a.size, false);
   const ad = a.data;
   for (let i = 0; i < y.length; i++) y[i] = ad[i] * s;
   return Tensor.fromOp(y, a.shape, [a], (out) => {

@@ -1,3 +1,4 @@
+import { takeBuffer } from "../buffers.js";
 import { getBackend, type ChannelLayout } from "../../kernels/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import { Tensor } from "../tensor.js";
@@ -64,7 +65,7 @@ export function batchNorm(
     scale[c] = norm.invStd[c] * (gamma === null ? 1 : gamma.data[c]);
     shift[c] = (beta === null ? 0 : beta.data[c]) - norm.mean[c] * scale[c];
   }
-  const y = new Float32Array(x.size);
+  const y = takeBuffer(x.size, false);
   getBackend().kernels.batchNormApply(x.data, layout, scale, shift, y);
 
   const inputs = [x, gamma, beta].filter((t): t is Tensor => t !== null);

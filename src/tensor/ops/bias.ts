@@ -1,3 +1,4 @@
+import { takeBuffer } from "../buffers.js";
 import { Tensor } from "../tensor.js";
 import { channelLayout, checkChannels, outGrad } from "./grad.js";
 
@@ -8,7 +9,7 @@ import { channelLayout, checkChannels, outGrad } from "./grad.js";
 export function addChannelBias(x: Tensor, b: Tensor): Tensor {
   const { batch, channels, spatial } = channelLayout("addChannelBias", x);
   checkChannels("addChannelBias", "bias", b.data, channels);
-  const y = new Float32Array(x.size);
+  const y = takeBuffer(x.size, false);
   addChannelValues(x.data, b.data, batch, channels, spatial, y);
   return Tensor.fromOp(y, x.shape, [x, b], (out) => {
     const dy = outGrad(out);

@@ -1,3 +1,4 @@
+import { takeBuffer } from "../buffers.js";
 import { convGeometry, getBackend } from "../../kernels/index.js";
 import { BamsprodError } from "../../util/errors.js";
 import { Tensor } from "../tensor.js";
@@ -31,7 +32,7 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, options: Conv2
     );
   }
   const spatial = g.outHeight * g.outWidth;
-  const y = new Float32Array(g.batch * g.outChannels * spatial);
+  const y = takeBuffer(g.batch * g.outChannels * spatial, false);
   if (options.binary === true) getBackend().kernels.binaryConv2dForward(x.data, w.data, g, y);
   else getBackend().kernels.conv2dForward(x.data, w.data, g, y);
   if (bias !== null) addChannelValues(y, bias.data, g.batch, g.outChannels, spatial, y);

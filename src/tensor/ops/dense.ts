@@ -1,3 +1,4 @@
+import { takeBuffer } from "../buffers.js";
 import { getBackend } from "../../kernels/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import { Tensor } from "../tensor.js";
@@ -33,7 +34,7 @@ export function dense(x: Tensor, w: Tensor, bias: Tensor | null, options: DenseO
       `dense: bias has ${bias.size} elements, expected ${outFeatures} (one per output)`,
     );
   }
-  const y = new Float32Array(batch * outFeatures);
+  const y = takeBuffer(batch * outFeatures, false);
   if (options.binary === true)
     getBackend().kernels.binaryGemm(batch, outFeatures, inFeatures, x.data, w.data, y);
   else getBackend().kernels.gemm(false, true, batch, outFeatures, inFeatures, 1, x.data, w.data, 0, y);

@@ -1,3 +1,4 @@
+import { takeBuffer } from "../buffers.js";
 import { Tensor } from "../tensor.js";
 import { outGrad } from "./grad.js";
 
@@ -10,7 +11,7 @@ import { outGrad } from "./grad.js";
  */
 export function elementwise(x: Tensor, f: (v: number) => number, df: (v: number) => number): Tensor {
   const xd = x.data;
-  const y = new Float32Array(x.size);
+  const y = takeBuffer(x.size, false);
   for (let i = 0; i < y.length; i++) y[i] = f(xd[i]);
   return Tensor.fromOp(y, x.shape, [x], (out) => {
     const dy = outGrad(out);

@@ -1,3 +1,4 @@
+import { takeBuffer } from "../buffers.js";
 import { Tensor } from "../tensor.js";
 import { outGrad } from "./grad.js";
 
@@ -7,7 +8,7 @@ import { outGrad } from "./grad.js";
  */
 export function hardtanh(x: Tensor): Tensor {
   const xd = x.data;
-  const y = new Float32Array(x.size);
+  const y = takeBuffer(x.size, false);
   for (let i = 0; i < y.length; i++) y[i] = xd[i] > 1 ? 1 : xd[i] < -1 ? -1 : xd[i];
   return Tensor.fromOp(y, x.shape, [x], (out) => {
     const dy = outGrad(out);

@@ -1,3 +1,4 @@
+import { takeBuffer } from "../buffers.js";
 import { getBackend } from "../../kernels/index.js";
 import { BamsprodError, show } from "../../util/errors.js";
 import { Tensor } from "../tensor.js";
@@ -16,7 +17,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (kb !== k) {
     throw new BamsprodError(`matmul: a is ${show(a.shape)} so b needs ${k} rows, but b is ${show(b.shape)}`);
   }
-  const y = new Float32Array(m * n);
+  const y = takeBuffer(m * n, false);
   getBackend().kernels.gemm(false, false, m, n, k, 1, a.data, b.data, 0, y);
   return Tensor.fromOp(y, [m, n], [a, b], (out) => {
     const dy = outGrad(out);

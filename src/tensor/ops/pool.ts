@@ -1,3 +1,4 @@
+import { takeBuffer } from "../buffers.js";
 import { getBackend, poolGeometry } from "../../kernels/index.js";
 import { Tensor } from "../tensor.js";
 import { outGrad } from "./grad.js";
@@ -17,7 +18,7 @@ export interface Pool2dOptions {
 export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   const g = poolGeometry(x.shape, options.size, options.stride ?? options.size);
   const count = g.batch * g.channels * g.outHeight * g.outWidth;
-  const y = new Float32Array(count);
+  const y = takeBuffer(count, false);
   const argmax = new Int32Array(count);
   getBackend().kernels.maxPoolForward(x.data, g, y, argmax);
   const shape = [g.batch, g.channels, g.outHeight, g.outWidth];
@@ -33,7 +34,7 @@ export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
  */
 export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   const g = poolGeometry(x.shape, options.size, options.stride ?? options.size);
-  const y = new Float32Array(g.batch * g.channels * g.outHeight * g.outWidth);
+  const y = takeBuffer(g.batch * g.channels * g.outHeight * g.outWidth, false);
   getBackend().kernels.avgPoolForward(x.data, g, y);
   const shape = [g.batch, g.channels, g.outHeight, g.outWidth];
   return Tensor.fromOp(y, shape, [x], (out) => {

@@ -1,3 +1,4 @@
+import { takeBuffer } from "../buffers.js";
 import { Tensor } from "../tensor.js";
 import { channelLayout, checkChannels, outGrad } from "./grad.js";
 
@@ -12,7 +13,7 @@ export function prelu(x: Tensor, alpha: Tensor): Tensor {
   if (!shared) checkChannels("prelu", "alpha", alpha.data, channels);
   const xd = x.data;
   const ad = alpha.data;
-  const y = new Float32Array(x.size);
+  const y = takeBuffer(x.size, false);
   for (let n = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {
       const a = ad[shared ? 0 : c];

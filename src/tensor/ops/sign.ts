@@ -1,3 +1,4 @@
+import { takeBuffer } from "../buffers.js";
 import { getBackend } from "../../kernels/index.js";
 import { Tensor } from "../tensor.js";
 import { outGrad } from "./grad.js";
@@ -10,7 +11,7 @@ import { outGrad } from "./grad.js";
  * @example sign(x) // larq's ste_sign
  */
 export function sign(x: Tensor, pseudoGradient?: (v: number) => number): Tensor {
-  const y = new Float32Array(x.size);
+  const y = takeBuffer(x.size, false);
   getBackend().kernels.signForward(x.data, y);
   return Tensor.fromOp(y, x.shape, [x], (out) => {
     const dy = outGrad(out);
