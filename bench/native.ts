@@ -17,6 +17,9 @@
  * 5. The XNOR convolution (binaryConv2dForward) against the float one (OpenBLAS im2col + sgemm)
  *    on bcnn's binary layers at batch 128: the forward pass of a layer whose input and kernel
  *    are both binarized.
+ * 6. The compiler-vectorized loops (sign, straight-through gradient, batch-norm) on bcnn's
+ *    largest activation, in every build this CPU runs (lower ones in child processes run with
+ *    BAMSPROD_LOOP_PATH).
  * The machine is shared and has 2 cores: timings are noisy, compare the ratios.
  */
 import { spawnSync } from "node:child_process";
@@ -33,8 +36,8 @@ interface Options {
   seconds: number;
   threads: number | null;
   clock: "wall" | "cpu";
-  /** Only time the convolution backward passes and print them as JSON (the im2col child). */
-  backwardOnly: boolean;
+  /** Only time one section and print it as JSON: a child process of benchWinograd or benchLoops. */
+  only: "backward" | "loops" | null;
 }
 
 /**
@@ -51,8 +54,10 @@ export default async function (args: string[]): Promise<void> {
   const { backend, notice } = chooseBackend({ ...env, BAMSPROD_KERNELS: "native" });
   setBackend(backend);
   const native = backend.kernels;
-  if (o.backwardOnly) {
-    console.log(JSON.stringify(backwardTimes(native, o.seconds)));
+  if (o.only !== null) {
+    console.log(
+      JSON.stringify(o.only === "backward" ? backwardTimes(native, o.seconds) : loopTimes(native, o.seconds)),
+    );
     return;
   }
   console.log(notice);
@@ -69,16 +74,16 @@ export default async function (args: string[]): Promise<void> {
   benchConv(native, o.seconds);
   benchWinograd(native, o, env);
   benchBinaryConv(native, o.seconds);
+  benchLoops(native, o, env);
 }
 
 function parseArgs(args: string[]): Options {
-  const o: Options = { seconds: 0.5, threads: null, clock: "wall", backwardOnly: false };
+  const o: Options = { seconds: 0.5, threads: null, clock: "wall", only: null };
   for (let i = 0; i < args.length; i += 2) {
     const value = Number(args[i + 1]);
-    if (args[i] === "--backward-only") {
-      o.backwardOnly = true;
-      i--;
-    } else if (args[i] === "--seconds" && value > 0) o.seconds = value;
+    if (args[i] === "--only" && (args[i + 1] === "backward" || args[i + 1] === "loops"))
+      o.only = args[i + 1] as "loops";
+    else if (args[i] === "--seconds" && value > 0) o.seconds = value;
     else if (args[i] === "--threads" && Number.isInteger(value) && value > 0) o.threads = value;
     else if (args[i] === "--clock" && (args[i + 1] === "wall" || args[i + 1] === "cpu"))
       o.clock = args[i + 1] as "cpu";
@@ -319,13 +324,7 @@ function benchWinograd(native: Kernels, o: Options, env: NodeJS.ProcessEnv): voi
     return;
   }
   const winograd = backwardTimes(native, o.seconds);
-  const args = ["native", "--backward-only", "--seconds", String(o.seconds), "--clock", o.clock];
-  const child = spawnSync(process.execPath, [fileURLToPath(new URL("./run.js", import.meta.url)), ...args], {
-    encoding: "utf8",
-    env: { ...env, BAMSPROD_CONV_PATH: "im2col", BAMSPROD_QUIET_KERNELS: "1" },
-  });
-  if (child.status !== 0) throw new Error(`bench native: the im2col run failed:\n${child.stderr}`);
-  const im2col = JSON.parse(child.stdout.trim().split("\n").pop() ?? "") as typeof winograd;
+  const im2col = childSection("backward", o, { ...env, BAMSPROD_CONV_PATH: "im2col" }) as typeof winograd;
   console.log(`${" ".repeat(46)}    im2col  Winograd  speed-up`);
   BCNN_CONVS.forEach(([c, hw, out], i) => {
     (["input", "filter"] as const).forEach((pass) => {
@@ -335,6 +334,53 @@ function benchWinograd(native: Kernels, o: Options, env: NodeJS.ProcessEnv): voi
       );
     });
   });
+}
+
+/** One section timed by a child process of this bench with `env` (lower paths read at load time). */
+function childSection(only: "backward" | "loops", o: Options, env: NodeJS.ProcessEnv): unknown {
+  const args = ["native", "--only", only, "--seconds", String(o.seconds), "--clock", o.clock];
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL("./run.js", import.meta.url)), ...args], {
+    encoding: "utf8",
+    env: { ...env, BAMSPROD_QUIET_KERNELS: "1" },
+  });
+  if (child.status !== 0) throw new Error(`bench native: the ${only} child failed:\n${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split("\n").pop() ?? "");
+}
+
+/** Seconds per call of the vectorized loops of a bcnn step, on its first activation. */
+function loopTimes(native: Kernels, seconds: number): Record<string, number> {
+  const rng = new Rng(6);
+  const l = { batch: 128, channels: 32, spatial: 28 * 28 };
+  const n = l.batch * l.channels * l.spatial;
+  const x = random(rng, n).map((v) => 1.5 * v); // a third of |x| > 1: the STE mask varies
+  const dy = random(rng, n);
+  const out = new Float32Array(n);
+  const perChannel = () => Float64Array.from({ length: l.channels }, () => rng.uniform());
+  const [a, b, c, d] = [perChannel(), perChannel(), perChannel(), perChannel()];
+  return {
+    sign: timeIt(() => native.signForward(x, out), seconds),
+    "straight-through gradient": timeIt(() => native.steBackward(x, dy, out), seconds),
+    "batch-norm statistics": timeIt(() => native.batchNormStatistics(x, l, a, b), seconds),
+    "batch-norm apply": timeIt(() => native.batchNormApply(x, l, c, d, out), seconds),
+    "batch-norm input gradient": timeIt(
+      () => native.batchNormInputGradient(x, dy, l, a, b, c, d, out),
+      seconds,
+    ),
+  };
+}
+
+function benchLoops(native: Kernels, o: Options, env: NodeJS.ProcessEnv): void {
+  const best = kernelInfo().loopPath ?? "baseline";
+  const builds = ["avx512", "avx2", "baseline"].slice(["avx512", "avx2", "baseline"].indexOf(best));
+  console.log(`\nvectorized loops on x[128, 32, 28, 28] (bcnn's first activation), each build this CPU runs`);
+  const times = builds.map((build) =>
+    build === best
+      ? loopTimes(native, o.seconds)
+      : (childSection("loops", o, { ...env, BAMSPROD_LOOP_PATH: build }) as Record<string, number>),
+  );
+  console.log(`${" ".repeat(30)}${builds.map((b) => b.padStart(10)).join("")}`);
+  for (const name of Object.keys(times[0]))
+    console.log(`  ${name.padEnd(28)}${times.map((t) => fmt(t[name]).padStart(10)).join("")}`);
 }
 
 function benchBinaryConv(native: Kernels, seconds: number): void {
