@@ -369,9 +369,12 @@ function loopTimes(native: Kernels, seconds: number): Record<string, number> {
   };
 }
 
+/** The builds of the vectorized loops (native/vector_loops.h), best first. */
+const LOOP_BUILDS = ["avx512", "avx2", "baseline"];
+
 function benchLoops(native: Kernels, o: Options, env: NodeJS.ProcessEnv): void {
   const best = kernelInfo().loopPath ?? "baseline";
-  const builds = ["avx512", "avx2", "baseline"].slice(["avx512", "avx2", "baseline"].indexOf(best));
+  const builds = LOOP_BUILDS.slice(LOOP_BUILDS.indexOf(best));
   console.log(`\nvectorized loops on x[128, 32, 28, 28] (bcnn's first activation), each build this CPU runs`);
   const times = builds.map((build) =>
     build === best

@@ -71,10 +71,6 @@ void im2col(const float* x, const ConvGeometry& g, int64_t n0, int64_t nb, float
   });
 }
 
-}  // namespace
-
-namespace {
-
 BAMSPROD_VECTOR_LOOP void addRowLoop(float* __restrict dst, const float* __restrict src, int64_t n) {
   for (int64_t i = 0; i < n; i++) dst[i] += src[i];
 }
