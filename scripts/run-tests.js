@@ -2,7 +2,7 @@
 // Runs the compiled tests with Node's own test runner, on both kernel sets:
 //   1. every fast test (build/test/**/*.test.js outside slow/) with BAMSPROD_KERNELS=portable,
 //      installed before any test by a preload (a test may still install another backend);
-//   (a test that runs past 5 minutes fails rather than hanging the run)
+//   (a test file that runs past 5 minutes, 30 with --slow, fails rather than hanging the run)
 //   2. when the native addon is built, every fast test again with BAMSPROD_KERNELS=native,
 //      installed before any test by a preload (CLI tests' child processes inherit the choice).
 // `--slow` runs build/test/slow/**/*.test.js instead (long trainings, full-dataset checks).
@@ -14,6 +14,9 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
 const slow = process.argv.includes("--slow");
+// Node applies the timeout to each test file as a whole; test/slow/exportExact alone takes about
+// ten minutes on two cores (every certain test image of four models, on both kernel sets).
+const timeoutMs = (slow ? 30 : 5) * 60 * 1000;
 const root = "build/test";
 const nativeAddon = "native/build/Release/bamsprod_native.node";
 const preload = "./build/test/kernels/useBackend.js";
@@ -37,7 +40,7 @@ function run(label, files, env = {}, extra = []) {
   try {
     const result = spawnSync(
       process.execPath,
-      [...extra, "--test", "--test-concurrency=2", "--test-timeout=300000", ...files],
+      [...extra, "--test", "--test-concurrency=2", `--test-timeout=${timeoutMs}`, ...files],
       {
         stdio: "inherit",
         env: { ...process.env, ...env, TMPDIR: temp },
