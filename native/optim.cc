@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -26,8 +25,6 @@
 namespace bamsprod {
 namespace {
 
-enum class OptimPath { Scalar, Avx2, Avx512 };
-
 // Blocks of the parallel split and of the ordered sums (optim.h).
 constexpr int64_t kBlock = kOptimSumBlock;
 constexpr int kLanes = kOptimSumLanes;
@@ -37,16 +34,7 @@ static_assert(kBlock % kLanes == 0, "blocks hold whole lane groups");
 // Which loops run: AVX-512 when the CPU and the OS support AVX-512F, else AVX2 when they support
 // AVX2, else scalar, read once at load time. BAMSPROD_OPTIM_PATH=avx2 or =scalar forces a lower
 // one (the tests check every path this CPU supports).
-const OptimPath kPath = [] {
-  __builtin_cpu_init();  // required in code that runs during static initialization
-  const OptimPath best = __builtin_cpu_supports("avx512f")  ? OptimPath::Avx512
-                         : __builtin_cpu_supports("avx2") ? OptimPath::Avx2
-                                                          : OptimPath::Scalar;
-  const char* forced = std::getenv("BAMSPROD_OPTIM_PATH");
-  if (forced != nullptr && std::strcmp(forced, "scalar") == 0) return OptimPath::Scalar;
-  if (forced != nullptr && std::strcmp(forced, "avx2") == 0 && best != OptimPath::Scalar) return OptimPath::Avx2;
-  return best;
-}();
+const LoopPath kPath = widestPath("BAMSPROD_OPTIM_PATH", "scalar");
 
 inline int64_t blocks(int64_t n) { return (n + kBlock - 1) / kBlock; }
 
@@ -244,9 +232,9 @@ template <bool kMax, bool kProject, bool kSumAbs>
 double updateBlock(float* x, const float* g, float* m, float* v, float* vmax, int64_t i0, int64_t i1,
                    const Coefficients& c, Bounds b, float clip) {
   double absLanes[kLanes] = {};
-  if (kPath == OptimPath::Avx512)
+  if (kPath == LoopPath::Avx512)
     avx512::updateVec<kMax, kProject, kSumAbs>(x, g, m, v, vmax, i0, i1, c, b, clip, absLanes);
-  else if (kPath == OptimPath::Avx2)
+  else if (kPath == LoopPath::Avx2)
     avx2::updateVec<kMax, kProject, kSumAbs>(x, g, m, v, vmax, i0, i1, c, b, clip, absLanes);
   else
     updateScalar<kMax, kProject, kSumAbs>(x, g, m, v, vmax, i0, i0, i1, c, b, clip, absLanes);
@@ -257,13 +245,13 @@ template <bool kBinary>
 void inspectBlock(const float* x, const float* g, const float* v, const float* vmax, int64_t i0, int64_t i1,
                   const Coefficients& c, uint32_t limitBits, double pivot, InspectSums& s) {
   const bool decay = c.decay != 1;
-  if (kPath == OptimPath::Avx512 && decay)
+  if (kPath == LoopPath::Avx512 && decay)
     avx512::inspectVec<kBinary, true>(x, g, v, vmax, i0, i1, c, limitBits, pivot, s);
-  else if (kPath == OptimPath::Avx512)
+  else if (kPath == LoopPath::Avx512)
     avx512::inspectVec<kBinary, false>(x, g, v, vmax, i0, i1, c, limitBits, pivot, s);
-  else if (kPath == OptimPath::Avx2 && decay)
+  else if (kPath == LoopPath::Avx2 && decay)
     avx2::inspectVec<kBinary, true>(x, g, v, vmax, i0, i1, c, limitBits, pivot, s);
-  else if (kPath == OptimPath::Avx2)
+  else if (kPath == LoopPath::Avx2)
     avx2::inspectVec<kBinary, false>(x, g, v, vmax, i0, i1, c, limitBits, pivot, s);
   else
     inspectScalar<kBinary>(x, g, v, vmax, i0, i0, i1, c, limitBits, pivot, s);
@@ -271,9 +259,9 @@ void inspectBlock(const float* x, const float* g, const float* v, const float* v
 
 double deviationBlock(const float* x, int64_t i0, int64_t i1, const Coefficients& c, double a) {
   double lanes[kLanes] = {};
-  if (kPath == OptimPath::Avx512)
+  if (kPath == LoopPath::Avx512)
     avx512::deviationVec(x, i0, i1, c, a, lanes);
-  else if (kPath == OptimPath::Avx2)
+  else if (kPath == LoopPath::Avx2)
     avx2::deviationVec(x, i0, i1, c, a, lanes);
   else
     deviationScalar(x, i0, i0, i1, c, a, lanes);
@@ -381,6 +369,6 @@ int64_t countBadGradients(const float* g, int64_t n, double limit) {
 
 namespace bamsprod {
 const char* optimPath() {
-  return kPath == OptimPath::Avx512 ? "avx512" : kPath == OptimPath::Avx2 ? "avx2" : "scalar";
+  return pathName(kPath, "scalar");
 }
 }  // namespace bamsprod

@@ -13,6 +13,14 @@ namespace bamsprod {
 
 enum class LoopPath { Avx512, Avx2, Baseline };
 
+// The widest of AVX-512F, AVX2 and baseline x86-64 that the CPU and the OS support, or a lower
+// one that the environment variable `variable` names: "avx2", or `lowest` (the family's name for
+// the baseline). Each dispatch family with such loops (these, the fused optimizer updates in
+// optim.cc) reads its own variable once, at load time.
+LoopPath widestPath(const char* variable, const char* lowest);
+// "avx512", "avx2", or `lowest` for the baseline.
+const char* pathName(LoopPath path, const char* lowest);
+
 LoopPath loopPath();
 // "avx512", "avx2" or "baseline" (info().loopPath).
 const char* loopPathName();
