@@ -12,14 +12,15 @@
  *    its rate barely depends on the batch).
  *    Rates count a direct convolution's multiply-adds, so the Winograd backward passes show
  *    an effective rate above OpenBLAS's.
- * 4. The backward passes by Winograd F(2x2, 3x3) against im2col + GEMM (a child process run
- *    with BAMSPROD_CONV_PATH=im2col), bcnn's layers at batch 128.
+ * 4. The backward passes by Winograd (F(4x4, 3x3) on large maps, F(2x2, 3x3) on the others)
+ *    against F(2x2) throughout and against im2col + GEMM (three child processes, run with
+ *    BAMSPROD_CONV_PATH unset, =winograd2x2 and =im2col), bcnn's layers at batch 128.
  * 5. The XNOR convolution (binaryConv2dForward) against the float one (OpenBLAS im2col + sgemm)
  *    on bcnn's binary layers at batch 128: the forward pass of a layer whose input and kernel
  *    are both binarized.
  * 6. The compiler-vectorized loops (sign, straight-through gradient, batch-norm) on bcnn's
- *    largest activation, in every build this CPU runs (lower ones in child processes run with
- *    BAMSPROD_LOOP_PATH).
+ *    largest activation, in every build this CPU runs (each in a child process, lower builds
+ *    run with BAMSPROD_LOOP_PATH).
  * The machine is shared and has 2 cores: timings are noisy, compare the ratios.
  */
 import { spawnSync } from "node:child_process";
@@ -72,9 +73,9 @@ export default async function (args: string[]): Promise<void> {
   benchClassifier(loadAddon().addon!, o.seconds);
   benchGemm(native, o.seconds);
   benchConv(native, o.seconds);
-  benchWinograd(native, o, env);
+  benchWinograd(o, env);
   benchBinaryConv(native, o.seconds);
-  benchLoops(native, o, env);
+  benchLoops(o, env);
 }
 
 function parseArgs(args: string[]): Options {
@@ -314,24 +315,25 @@ function backwardTimes(native: Kernels, seconds: number): { input: number; filte
   });
 }
 
-function benchWinograd(native: Kernels, o: Options, env: NodeJS.ProcessEnv): void {
-  const path = kernelInfo().convPath;
+function benchWinograd(o: Options, env: NodeJS.ProcessEnv): void {
   console.log(
-    `\nconv backward, Winograd F(2x2, 3x3) vs im2col + GEMM, batch 128 (bcnn's layers; this process: ${path})`,
+    "\nconv backward, Winograd (F(4x4) on large maps) vs F(2x2) only vs im2col + GEMM, batch 128 (bcnn's layers; each in a fresh child process)",
   );
-  if (path !== "winograd") {
-    console.log("  skipped: BAMSPROD_CONV_PATH keeps this process on im2col");
-    return;
-  }
-  const winograd = backwardTimes(native, o.seconds);
-  const im2col = childSection("backward", o, { ...env, BAMSPROD_CONV_PATH: "im2col" }) as typeof winograd;
-  console.log(`${" ".repeat(46)}    im2col  Winograd  speed-up`);
+  // All three in children: this process's earlier sections leave its memory in a state that
+  // measurably slows the same kernel (up to 40% on the 14x14 layers).
+  const [im2col, f2, winograd] = ["im2col", "winograd2x2", undefined].map(
+    (conv) =>
+      childSection("backward", o, { ...env, BAMSPROD_CONV_PATH: conv }) as ReturnType<typeof backwardTimes>,
+  );
+  console.log(`${" ".repeat(46)}    im2col    F(2x2)  Winograd  vs im2col  vs F(2x2)`);
   BCNN_CONVS.forEach(([c, hw, out], i) => {
     (["input", "filter"] as const).forEach((pass) => {
       const label = pass === "input" ? convLabel(128, c, hw, out) : "";
-      console.log(
-        `  ${label.padEnd(34)} ${`back-${pass}`.padEnd(12)} ${fmt(im2col[i][pass]).padStart(9)} ${fmt(winograd[i][pass]).padStart(9)} ${(im2col[i][pass] / winograd[i][pass]).toFixed(2).padStart(8)}x`,
-      );
+      const times = [im2col, f2, winograd].map((t) => fmt(t[i][pass]).padStart(9)).join(" ");
+      const ratios = [im2col, f2]
+        .map((t) => `${(t[i][pass] / winograd[i][pass]).toFixed(2)}x`.padStart(10))
+        .join(" ");
+      console.log(`  ${label.padEnd(34)} ${`back-${pass}`.padEnd(12)} ${times} ${ratios}`);
     });
   });
 }
@@ -372,15 +374,16 @@ function loopTimes(native: Kernels, seconds: number): Record<string, number> {
 /** The builds of the vectorized loops (native/vector_loops.h), best first. */
 const LOOP_BUILDS = ["avx512", "avx2", "baseline"];
 
-function benchLoops(native: Kernels, o: Options, env: NodeJS.ProcessEnv): void {
+function benchLoops(o: Options, env: NodeJS.ProcessEnv): void {
   const best = kernelInfo().loopPath ?? "baseline";
   const builds = LOOP_BUILDS.slice(LOOP_BUILDS.indexOf(best));
-  console.log(`\nvectorized loops on x[128, 32, 28, 28] (bcnn's first activation), each build this CPU runs`);
-  const times = builds.map((build) =>
-    build === best
-      ? loopTimes(native, o.seconds)
-      : (childSection("loops", o, { ...env, BAMSPROD_LOOP_PATH: build }) as Record<string, number>),
+  console.log(
+    `\nvectorized loops on x[128, 32, 28, 28] (bcnn's first activation), each build this CPU runs, each in a fresh child process`,
   );
+  const times = builds.map((build) => {
+    const path = build === best ? env.BAMSPROD_LOOP_PATH : build;
+    return childSection("loops", o, { ...env, BAMSPROD_LOOP_PATH: path }) as Record<string, number>;
+  });
   console.log(`${" ".repeat(30)}${builds.map((b) => b.padStart(10)).join("")}`);
   for (const name of Object.keys(times[0]))
     console.log(`  ${name.padEnd(28)}${times.map((t) => fmt(t[name]).padStart(10)).join("")}`);

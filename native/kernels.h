@@ -37,11 +37,12 @@ void conv2dBackwardInput(const float* dy, const float* w, const ConvGeometry& g,
 void conv2dBackwardFilter(const float* x, const float* dy, const ConvGeometry& g, float* dw);
 // dst[i] += src[i] for i < n (vectorized; conv.cc), e.g. adding per-group partial sums in order.
 void addRow(float* __restrict dst, const float* __restrict src, int64_t n);
-// The backward passes by Winograd F(2x2, 3x3) (winograd.cc), which the two above take for the
-// shapes winogradApplies accepts: 3x3 kernels, stride 1, equal padding 0-2, 8+ channels each way,
-// outputs of at least 2x2.
+// The backward passes by Winograd F(4x4, 3x3) on large maps and F(2x2, 3x3) on the others
+// (winograd.cc), which the two above take for the shapes winogradApplies accepts: 3x3 kernels,
+// stride 1, equal padding 0-2, 8+ channels each way, outputs of at least 2x2.
 bool winogradApplies(const ConvGeometry& g);
-// "winograd", or "im2col" when BAMSPROD_CONV_PATH=im2col keeps every convolution on im2col.
+// "winograd4x4"; "winograd2x2" when BAMSPROD_CONV_PATH=winograd2x2 keeps every Winograd pass on
+// F(2x2); "im2col" when BAMSPROD_CONV_PATH=im2col keeps every convolution on im2col.
 const char* convPath();
 void winogradBackwardInput(const float* dy, const float* w, const ConvGeometry& g, float* dx);
 void winogradBackwardFilter(const float* x, const float* dy, const ConvGeometry& g, float* dw);

@@ -28,8 +28,10 @@ const naiveCases: {
   { x: [3, 4, 5, 4], w: [2, 4, 1, 1], stride: 1, padding: 0 },
   { x: [2, 4, 5, 4], w: [2, 4, 1, 1], stride: 2, padding: 0 },
   { x: [1, 1, 4, 4], w: [2, 1, 5, 5], stride: 1, padding: 2 },
-  // 3x3, stride 1, 8+ channels: the native backward passes run Winograd F(2x2, 3x3).
+  // 3x3, stride 1, 8+ channels: the native backward passes run Winograd, F(2x2, 3x3) on this
+  // small map and F(4x4, 3x3) on the larger one.
   { x: [2, 8, 7, 5], w: [9, 8, 3, 3], stride: 1, padding: 1 },
+  { x: [2, 8, 17, 19], w: [9, 8, 3, 3], stride: 1, padding: 1 },
 ];
 
 function eachNaiveCase(check: (g: ConvGeometry, rng: Rng) => void) {
@@ -72,6 +74,11 @@ const cases: [number[], number[], number | [number, number], number | [number, n
   [[2, 8, 28, 28], [8, 8, 3, 3], 1, 1],
   [[19, 16, 14, 14], [12, 16, 3, 3], 1, 1],
   [[3, 8, 4, 4], [8, 8, 3, 3], 1, 0],
+  // F(4x4, 3x3) on large maps (outputs 25x23, 24x25, 28x28): last tiles cut by 1-3 rows or
+  // columns, paddings 0 and 2, a batch over several filter-gradient groups.
+  [[3, 8, 27, 25], [8, 8, 3, 3], 1, 0],
+  [[2, 9, 22, 23], [10, 9, 3, 3], 1, 2],
+  [[17, 8, 28, 28], [9, 8, 3, 3], 1, 1],
 ];
 
 // Tolerance: 2 (K + 2) u times the same convolution of absolute values, K = C*KH*KW the dot
@@ -253,18 +260,20 @@ describeNative("conv2d argument checks and threads", (native) => {
   }
 });
 
-// The native backward passes of 3x3 stride-1 convolutions run Winograd F(2x2, 3x3); every
-// test of this file again with them on im2col + GEMM, the path they replaced.
+// The native backward passes of 3x3 stride-1 convolutions run Winograd, F(4x4, 3x3) on large
+// maps and F(2x2, 3x3) on the others; every test of this file again with all of them on F(2x2),
+// and with them on im2col + GEMM, the path they replaced.
 const forcedConv = process.env.BAMSPROD_CONV_PATH;
-test(
-  "the im2col backward passes pass too (this file rerun with BAMSPROD_CONV_PATH=im2col)",
-  { skip: nativeSkip || (forcedConv !== undefined ? `this is the ${forcedConv} run` : false) },
-  () => assertRerunPasses([fileURLToPath(import.meta.url)], { BAMSPROD_CONV_PATH: "im2col" }),
-);
+for (const path of ["winograd2x2", "im2col"]) {
+  test(
+    `the ${path} backward passes pass too (this file rerun with BAMSPROD_CONV_PATH=${path})`,
+    { skip: nativeSkip || (forcedConv !== undefined ? `this is the ${forcedConv} run` : false) },
+    () => assertRerunPasses([fileURLToPath(import.meta.url)], { BAMSPROD_CONV_PATH: path }),
+  );
+}
 
 describeNative("conv2d backward path", (native) => {
-  test("BAMSPROD_CONV_PATH=im2col turns Winograd off; unset, it is on", () => {
-    const want = forcedConv === "im2col" ? "im2col" : "winograd";
-    assert.equal(native.addon!.info().convPath, want);
+  test("BAMSPROD_CONV_PATH forces winograd2x2 or im2col; unset, it is winograd4x4", () => {
+    assert.equal(native.addon!.info().convPath, forcedConv ?? "winograd4x4");
   });
 });

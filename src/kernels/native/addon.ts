@@ -28,7 +28,10 @@ export interface AddonInfo {
   binaryPath: string;
   /** Vector loops of the fused optimizer updates: "avx512", "avx2" or "scalar". */
   optimPath: string;
-  /** Backward passes of 3x3 stride-1 convolutions: "winograd", or "im2col" (BAMSPROD_CONV_PATH=im2col). */
+  /**
+   * Backward passes of 3x3 stride-1 convolutions: "winograd4x4" (F(4x4) tiles on large maps,
+   * F(2x2) on the others), or the path BAMSPROD_CONV_PATH forces: "winograd2x2" or "im2col".
+   */
   convPath: string;
   /**
    * Build of the compiler-vectorized loops (sign, batch-norm, tile transforms, ...): "avx512",
