@@ -176,42 +176,70 @@ BAMSPROD_VECTOR_LOOP void gradTransform4(const float y[4], float out[6]) {
   out[5] = y[3];
 }
 
-// out[xi * stride + tile] = (F p F^T)[xi] for m = 4, p the In x In patch of each tile of a split
-// plane and F the 1-D transform Apply (In values to 6), over the patch's row index, then over its
-// column index: (B^T d B) for the 6x6 input patches d (inputTransform4), (A dy A^T) for the 4x4
-// blocks of dy (gradTransform4; as gradTiles2, the spare tiles are 0).
-template <int In, void (*Apply)(const float*, float*)>
-BAMSPROD_VECTOR_LOOP void tiles4(const float* __restrict s, const Tiling& t, float* __restrict out, int64_t stride) {
-#pragma GCC ivdep
-  for (int64_t j = 0; j < t.perImage; j++) {
-    float a[6][In];
+// dst[(Out r + c) * dstStride + j] = (F p F^T)[r][c] for each slot j < count, where p[r][c] =
+// src[r][c][j] is slot j's In x In input and F the 1-D transform Apply (In values to Out): over
+// p's row index for each of its columns into a block of tmp, then over the column index. Two
+// passes of few live values each, where one pass over a whole 6x6 patch ran out of registers.
+template <int In, int Out, void (*Apply)(const float*, float*)>
+BAMSPROD_VECTOR_LOOP void transform2d(const float* const (&src)[In][In], int64_t count, float* __restrict dst,
+                                      int64_t dstStride) {
+  constexpr int64_t kBlock = 64;
+  alignas(64) float tmp[Out][In][kBlock];
+  for (int64_t j0 = 0; j0 < count; j0 += kBlock) {
+    const int64_t n = std::min(kBlock, count - j0);
 #pragma GCC unroll 6
     for (int c = 0; c < In; c++) {
-      float d[In], col[6];
+#pragma GCC ivdep
+      for (int64_t j = 0; j < n; j++) {
+        float d[In], col[Out];
 #pragma GCC unroll 6
-      for (int r = 0; r < In; r++) d[r] = patchElement<4>(s, t, r, c)[j];
-      Apply(d, col);
+        for (int r = 0; r < In; r++) d[r] = src[r][c][j0 + j];
+        Apply(d, col);
 #pragma GCC unroll 6
-      for (int r = 0; r < 6; r++) a[r][c] = col[r];
+        for (int r = 0; r < Out; r++) tmp[r][c][j] = col[r];
+      }
     }
 #pragma GCC unroll 6
-    for (int r = 0; r < 6; r++) {
-      float row[6];
-      Apply(a[r], row);
+    for (int r = 0; r < Out; r++) {
+#pragma GCC ivdep
+      for (int64_t j = 0; j < n; j++) {
+        float d[In], row[Out];
 #pragma GCC unroll 6
-      for (int c = 0; c < 6; c++) out[(6 * r + c) * stride + j] = row[c];
+        for (int c = 0; c < In; c++) d[c] = tmp[r][c][j];
+        Apply(d, row);
+#pragma GCC unroll 6
+        for (int c = 0; c < Out; c++) dst[(Out * r + c) * dstStride + j0 + j] = row[c];
+      }
     }
   }
 }
 
-// out[0, n) = lanes[0][0], ..., lanes[M-1][0], lanes[0][1], ...: a row of outputs from the M
-// arrays of its tiles' columns.
+// out[xi * stride + tile] = (F p F^T)[xi] for m = 4 and each tile of a split plane: (B^T d B) for
+// its 6x6 input patches d (In = 6, inputTransform4), (A dy A^T) for its 4x4 blocks of dy (In = 4,
+// gradTransform4; as gradTiles2, the spare tiles are 0).
+template <int In, void (*Apply)(const float*, float*)>
+BAMSPROD_VECTOR_LOOP void tiles4(const float* __restrict s, const Tiling& t, float* __restrict out, int64_t stride) {
+  const float* src[In][In];
+  for (int r = 0; r < In; r++)
+    for (int c = 0; c < In; c++) src[r][c] = patchElement<4>(s, t, r, c);
+  transform2d<In, 6, Apply>(src, t.perImage, out, stride);
+}
+
+// y[outH, outW] from rows[(M r + c) * perImage + tile], output (r, c) of each tile: row M ti + r
+// of y is rows r of tile row ti, interleaved by column; cut edges and spare tiles are dropped.
 template <int M>
-inline void interleave(const float* const* lanes, int64_t n, float* __restrict out) {
-  const int64_t whole = n / M;
-  for (int64_t k = 0; k < whole; k++)
-    for (int c = 0; c < M; c++) out[M * k + c] = lanes[c][k];
-  for (int64_t i = M * whole; i < n; i++) out[i] = lanes[i % M][whole];
+BAMSPROD_VECTOR_LOOP void interleaveRows(const float* __restrict rows, const Tiling& t, int64_t outH, int64_t outW,
+                                         float* __restrict y) {
+  const int64_t whole = outW / M;
+  for (int64_t ti = 0; ti < t.tilesH; ti++)
+    for (int r = 0; r < M && M * ti + r < outH; r++) {
+      const float* lanes = rows + M * r * t.perImage + ti * t.half;
+      float* out = y + (M * ti + r) * outW;
+      for (int64_t k = 0; k < whole; k++)
+#pragma GCC unroll 4
+        for (int c = 0; c < M; c++) out[M * k + c] = lanes[c * t.perImage + k];
+      for (int64_t i = M * whole; i < outW; i++) out[i] = lanes[(i % M) * t.perImage + whole];
+    }
 }
 
 // rows[(M * r + c) * perImage + tile] = (A^T m A)[r][c] for each tile of m[xi * stride + tile].
@@ -246,27 +274,10 @@ BAMSPROD_VECTOR_LOOP void outputTransform4(const float q[6], float out[4]) {
 
 BAMSPROD_VECTOR_LOOP void outputRows4(const float* __restrict m, int64_t stride, const Tiling& t,
                                       float* __restrict rows) {
-  const int64_t n = t.perImage;
-#pragma GCC ivdep
-  for (int64_t j = 0; j < n; j++) {
-    float b[4][6];  // A^T over the row index of m,
-#pragma GCC unroll 6
-    for (int c = 0; c < 6; c++) {
-      const float q[6] = {m[c * stride + j],        m[(6 + c) * stride + j],  m[(12 + c) * stride + j],
-                          m[(18 + c) * stride + j], m[(24 + c) * stride + j], m[(30 + c) * stride + j]};
-      float col[4];
-      outputTransform4(q, col);
-#pragma GCC unroll 4
-      for (int r = 0; r < 4; r++) b[r][c] = col[r];
-    }
-#pragma GCC unroll 4
-    for (int r = 0; r < 4; r++) {  // then A over its column index.
-      float out[4];
-      outputTransform4(b[r], out);
-#pragma GCC unroll 4
-      for (int c = 0; c < 4; c++) rows[(4 * r + c) * n + j] = out[c];
-    }
-  }
+  const float* src[6][6];
+  for (int r = 0; r < 6; r++)
+    for (int c = 0; c < 6; c++) src[r][c] = m + (6 * r + c) * stride;
+  transform2d<6, 4, outputTransform4>(src, t.perImage, rows, t.perImage);
 }
 
 // The tile transforms of one size, for the templates below.
@@ -290,12 +301,7 @@ struct Transforms<4> {
 template <int M>
 void outputTiles(const float* m, int64_t stride, const Tiling& t, int64_t outH, int64_t outW, float* y, float* rows) {
   vectorized<Transforms<M>::output>(m, stride, t, rows);
-  for (int64_t ti = 0; ti < t.tilesH; ti++)
-    for (int r = 0; r < M && M * ti + r < outH; r++) {
-      const float* lanes[M];
-      for (int c = 0; c < M; c++) lanes[c] = rows + (M * r + c) * t.perImage + ti * t.half;
-      interleave<M>(lanes, outW, y + (M * ti + r) * outW);
-    }
+  vectorized<interleaveRows<M>>(rows, t, outH, outW, y);
 }
 
 // q = F k F^T, F an (M+2) x 3 matrix (zero entries skipped, so that they contribute exactly 0).
