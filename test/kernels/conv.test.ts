@@ -223,9 +223,14 @@ describeNative("conv2d argument checks and threads", (native) => {
       [21, 5, 6, 6],
       [7, 5, 3, 3],
     ],
-    // Winograd backward passes: chunks of 5 images, filter gradient in groups of 8, or of 16.
+    // Winograd backward passes, filter gradient in groups of 8 images (or of 16, the last):
+    // F(2x2) on chunks of 5 images, F(4x4) on chunks of 2.
     [
-      [19, 8, 14, 14],
+      [19, 8, 5, 5],
+      [9, 8, 3, 3],
+    ],
+    [
+      [19, 8, 20, 20],
       [9, 8, 3, 3],
     ],
     [
