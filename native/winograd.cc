@@ -3,8 +3,9 @@
 // multiplications per channel pair instead of 9 m^2, as (m + 2)^2 GEMMs over blocks of tiles:
 // about 0.44 (m = 2) or 0.25 (m = 4) of im2col's multiply-adds, less the tiles cut by the map's
 // edge. The tile transforms are additions and multiplications by small constants of
-// (m + 2) x (m + 2) patches; F(4x4) saves more products but its transforms cost more and round
-// more (constants up to 8 and 1/24), so it runs on large maps only (tileSize). Results agree
+// (m + 2) x (m + 2) patches; F(4x4) saves more products, but its transforms cost more, its edge
+// tiles waste more on small maps, and it rounds more (constants up to 8 and 1/24): it runs where
+// it saves enough (tileSize), and the tests hold both to im2col's rounding bound. Results agree
 // with im2col + GEMM within float32 rounding, not bit for bit; like it they do not depend on
 // the thread count: work is split by images in pieces fixed by the shape, and the filter
 // gradient's per-group partial sums are added in group order.
@@ -457,8 +458,8 @@ double workRatio(int64_t outH, int64_t outW) {
 }
 
 // 4 where F(4x4) saves enough GEMM work over F(2x2) to pay for its dearer transforms, else 2.
-// Measured (bcnn's layers, Zen 5, 1 thread): F(4x4) runs both passes of a 28x28 map 25-30%
-// faster (ratio 0.60) and those of a 14x14 map 5-15% slower (ratio 0.80).
+// Measured (bcnn's layers, Zen 5, 1 thread, one-image chunks): F(4x4) runs both passes of a
+// 28x28 map 20-25% faster (ratio 0.60) and those of a 14x14 map 7-23% slower (ratio 0.80).
 int tileSize(int64_t outH, int64_t outW) {
   return kConvPath == ConvPath::Winograd && workRatio(outH, outW) <= 0.7 ? 4 : 2;
 }
