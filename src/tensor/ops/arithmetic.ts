@@ -1,9 +1,9 @@
-import { takeBuffer } from "../buffers.js";
 /**
  * Element-wise arithmetic on tensors of identical shape (no broadcasting: a shape mismatch is
  * almost always a model-building mistake, so it is reported rather than silently stretched).
  * `add` is also the residual connection: add(block(x), x).
  */
+import { takeBuffer } from "../buffers.js";
 import { Tensor } from "../tensor.js";
 import { addInto, checkSameShape, outGrad } from "./grad.js";
 
