@@ -23,6 +23,7 @@ import { buildModel, type Sequential } from "../src/nn/index.js";
 import { Tensor } from "../src/tensor/tensor.js";
 import { Rng } from "../src/util/random.js";
 import { againstOnnxRuntime } from "./onnxruntime.js";
+import { BamsprodError } from "../src/util/errors.js";
 
 interface Options {
   images: number;
@@ -115,7 +116,7 @@ function parseArgs(args: string[]): Options {
     if (args[i] === "--images" && Number.isInteger(value) && value >= 10) o.images = value;
     else if (args[i] === "--repeats" && Number.isInteger(value) && value > 0) o.repeats = value;
     else if (args[i] === "--threads" && Number.isInteger(value) && value > 0) o.threads = value;
-    else throw new Error(`bench infer: unknown or invalid option ${args[i]} ${args[i + 1] ?? ""}`);
+    else throw new BamsprodError(`bench infer: unknown or invalid option ${args[i]} ${args[i + 1] ?? ""}`);
   }
   return o;
 }

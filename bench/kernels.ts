@@ -11,6 +11,7 @@
  */
 import { convGeometry, getBackend, type ConvGeometry } from "../src/kernels/index.js";
 import { Rng } from "../src/util/random.js";
+import { BamsprodError } from "../src/util/errors.js";
 
 interface Options {
   batch: number;
@@ -32,7 +33,7 @@ function parseArgs(args: string[]): Options {
     const value = Number(args[i + 1]);
     if (args[i] === "--batch" && Number.isInteger(value) && value > 0) options.batch = value;
     else if (args[i] === "--seconds" && value > 0) options.seconds = value;
-    else throw new Error(`bench kernels: unknown or invalid option ${args[i]} ${args[i + 1] ?? ""}`);
+    else throw new BamsprodError(`bench kernels: unknown or invalid option ${args[i]} ${args[i + 1] ?? ""}`);
   }
   return options;
 }

@@ -32,6 +32,7 @@ import type { ConvGeometry, Kernels } from "../src/kernels/index.js";
 import { binaryGemmPacked, loadAddon, packSigns, type NativeAddon } from "../src/kernels/native/index.js";
 import { chooseBackend, kernelInfo } from "../src/kernels/select.js";
 import { Rng } from "../src/util/random.js";
+import { BamsprodError } from "../src/util/errors.js";
 
 interface Options {
   seconds: number;
@@ -88,7 +89,7 @@ function parseArgs(args: string[]): Options {
     else if (args[i] === "--threads" && Number.isInteger(value) && value > 0) o.threads = value;
     else if (args[i] === "--clock" && (args[i + 1] === "wall" || args[i + 1] === "cpu"))
       o.clock = args[i + 1] as "cpu";
-    else throw new Error(`bench native: unknown or invalid option ${args[i]} ${args[i + 1] ?? ""}`);
+    else throw new BamsprodError(`bench native: unknown or invalid option ${args[i]} ${args[i + 1] ?? ""}`);
   }
   return o;
 }

@@ -25,6 +25,7 @@ import { loadAddon } from "../src/kernels/native/addon.js";
 import { chooseBackend } from "../src/kernels/select.js";
 import { createOptimizer, optimizerNames, type OptimizerName, type ParamTensor } from "../src/optim/index.js";
 import { Rng } from "../src/util/random.js";
+import { BamsprodError } from "../src/util/errors.js";
 
 /** One pass over a tensor: how many of its arrays (x, g, state) it reads and writes. */
 interface Pass {
@@ -93,7 +94,8 @@ function parseArgs(args: string[]): { params: number; steps: number; threads: nu
   const get = (flag: string, fallback: number): number => {
     const i = args.indexOf(flag);
     const value = i >= 0 ? Number(args[i + 1]) : fallback;
-    if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${flag} needs a whole number >= 1`);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new BamsprodError(`bench optim: ${flag} needs a whole number >= 1`);
     return value;
   };
   const threads = args.includes("--threads") ? get("--threads", 1) : undefined;

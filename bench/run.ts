@@ -1,11 +1,13 @@
 /**
  * Benchmark dispatcher: `npm run bench -- NAME [args]` runs bench/NAME.ts (compiled), whose
  * default export is `async (args: string[]) => void`. Benchmarks print ratios against a
- * baseline measured in the same run; they are never part of the test suite.
+ * baseline measured in the same run; they are never part of the test suite. A bad option
+ * prints one line and exits 2, as the command line does.
  */
 import { readdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { describeFailure } from "../src/cli/failure.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const available = readdirSync(here)
@@ -22,4 +24,11 @@ if (name === undefined || !available.includes(name)) {
   process.exit(2);
 }
 const mod = (await import(`./${name}.js`)) as { default: (args: string[]) => Promise<void> };
-await mod.default(args);
+try {
+  await mod.default(args);
+} catch (err) {
+  // As the CLI does: one line, no stack trace (BAMSPROD_DEBUG=1 shows an internal error's).
+  const { message, code } = describeFailure(err);
+  console.error(message);
+  process.exit(code);
+}

@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { AMSBound, AMSGrad, AdaBound, BAMSProd, Bop } from "../src/tfjs/index.js";
 import { Rng } from "../src/util/random.js";
+import { BamsprodError } from "../src/util/errors.js";
 
 const optimizers: [string, () => tf.Optimizer][] = [
   ["tf.train.adam", () => tf.train.adam(1e-3)],
@@ -24,7 +25,7 @@ function parseSteps(args: string[]): number {
   const i = args.indexOf("--steps");
   const steps = i >= 0 ? Number(args[i + 1]) : 20;
   if (!Number.isSafeInteger(steps) || steps < 1)
-    throw new Error("bench tfjs: --steps needs a whole number >= 1");
+    throw new BamsprodError("bench tfjs: --steps needs a whole number >= 1");
   return steps;
 }
 

@@ -32,6 +32,7 @@ import { createOptimizer } from "../src/optim/index.js";
 import { Tensor, backward, releaseGraph, softmaxCrossEntropy } from "../src/tensor/index.js";
 import { Rng } from "../src/util/random.js";
 import { optimizerParams } from "../src/train/fit.js";
+import { BamsprodError } from "../src/util/errors.js";
 
 const BATCH = 128;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -173,7 +174,7 @@ function parseArgs(args: string[]): Options {
     else if (flag === "--repeat" && count && value > 0) o.repeat = value;
     else if (flag === "--models" && raw.split(",").every((m) => m === "bmlp" || m === "bcnn"))
       o.models = raw.split(",");
-    else throw new Error(`bench train: unknown or invalid option ${flag} ${raw}`);
+    else throw new BamsprodError(`bench train: unknown or invalid option ${flag} ${raw}`);
   }
   return o;
 }
