@@ -20,6 +20,11 @@ export class Tensor {
   readonly parents: readonly Tensor[];
   /** Adds `this.grad` (already complete) into the parents' gradients. */
   readonly backwardFn: (() => void) | null;
+  /**
+   * Buffers from the pool that only this op's backward closure reads (max pooling's argmax,
+   * dropout's mask): `releaseGraph` hands them back with `data`.
+   */
+  saved: readonly Float32Array[] = [];
 
   constructor(
     data: Float32Array,
@@ -52,17 +57,20 @@ export class Tensor {
 
   /**
    * The output of an op. `backward` is only recorded when some input needs a gradient, so
-   * evaluation-mode forward passes build no graph.
+   * evaluation-mode forward passes build no graph. `saved`: buffers taken from the pool
+   * (buffers.ts) that `backward` reads, handed back by `releaseGraph`.
    */
   static fromOp(
     data: Float32Array,
     shape: readonly number[],
     inputs: readonly Tensor[],
     backward: (out: Tensor) => void,
+    saved: readonly Float32Array[] = [],
   ): Tensor {
     const needs = inputs.some((t) => t.requiresGrad);
     if (!needs) return new Tensor(data, shape, false);
     const out: Tensor = new Tensor(data, shape, true, inputs, () => backward(out));
+    out.saved = saved;
     return out;
   }
 
@@ -125,9 +133,9 @@ export function backward(loss: Tensor): void {
 const RELEASED = new Float32Array(0);
 
 /**
- * Ends a training step: hands the data of every op output in `root`'s graph to the buffer pool
- * (buffers.ts), whose next forward pass reuses it instead of allocating fresh memory, and
- * leaves those tensors' `data` empty. Call it after `backward(root)` and the optimizer step,
+ * Ends a training step: hands the data of every op output in `root`'s graph, and the buffers
+ * its op saved for the backward pass, to the buffer pool (buffers.ts), whose next forward pass
+ * reuses them instead of allocating fresh memory, and leaves those tensors' `data` empty. Call it after `backward(root)` and the optimizer step,
  * once nothing reads the step's intermediate results, the logits included; parameters and
  * inputs (leaves) and op outputs that share a leaf's buffer are untouched.
  * @example backward(loss); optimizer.step(params); const l = loss.item(); releaseGraph(loss);
@@ -138,6 +146,8 @@ export function releaseGraph(root: Tensor): void {
   for (const t of order) if (t.backwardFn === null) leafBuffers.add(t.data.buffer);
   const given = new Set<ArrayBufferLike>();
   for (const t of order) {
+    for (const b of t.saved) giveBack(b);
+    t.saved = [];
     const buffer = t.data.buffer;
     if (t.backwardFn === null || t.data === RELEASED || leafBuffers.has(buffer)) continue;
     if (!given.has(buffer)) giveBack(t.data); // views of one buffer (reshape) give it once

@@ -7,6 +7,8 @@ import {
   backward,
   clearBufferPool,
   dense,
+  dropout,
+  maxPool2d,
   reshape,
   scale,
   sign,
@@ -84,6 +86,49 @@ test("releaseGraph hands each op output's buffer to the pool once and leaves the
   assert.equal(takes(24, hData), 0);
 });
 
+test("releaseGraph hands back, once, the buffers an op saved for its backward pass", () => {
+  clearBufferPool();
+  const x = param([2, 3, 4, 4], new Rng(8));
+  const y = maxPool2d(x, { size: 2 });
+  const loss = total(y);
+  assert.equal(y.saved.length, 1, "max pooling saves its argmax");
+  const [argmax] = y.saved;
+  backward(loss);
+  const firstGrad = Float32Array.from(x.grad ?? []);
+  backward(loss); // the saved indices survive a backward pass: a second one adds the same again
+  assert.deepEqual(
+    x.grad,
+    firstGrad.map((v) => 2 * v),
+  );
+  releaseGraph(loss);
+  assert.equal(y.saved.length, 0);
+  const takes = (): number =>
+    Array.from({ length: 10 }, () => takeBuffer(argmax.length, false)).filter((b) => b === argmax).length;
+  assert.equal(takes(), 1);
+  releaseGraph(loss);
+  assert.equal(takes(), 0, "a second release gives nothing back");
+});
+
+test("dropout: a step on its released mask and output full of NaN gives the bits of a fresh one", () => {
+  clearBufferPool();
+  const x = param([3, 50], new Rng(9));
+  const step = (): Float32Array[] => {
+    x.grad = null;
+    const y = dropout(x, 0.3, new Rng(10), true);
+    const loss = total(scale(y, 3));
+    backward(loss);
+    const result = [Float32Array.from(y.data), Float32Array.from(x.grad ?? [])];
+    const released = [y.data, ...y.saved];
+    assert.equal(y.saved.length, 1, "dropout saves its mask");
+    releaseGraph(loss);
+    for (const data of released) data.fill(Number.NaN);
+    return result;
+  };
+  const fresh = step();
+  assert.ok(fresh[0].some((v) => v === 0) && fresh[0].some((v) => v !== 0));
+  assert.deepEqual(step(), fresh);
+});
+
 /** Every tensor the graph of `root` computed (op outputs), by walking the parents. */
 function opOutputs(root: Tensor): Tensor[] {
   const seen = new Set<Tensor>([root]);
@@ -121,7 +166,7 @@ for (const name of modelNames) {
       const loss = softmaxCrossEntropy(model.forward(x, { training: true, rng: new Rng(7) }), labels);
       backward(loss);
       const result = [Float32Array.from(loss.data), ...params.map((p) => Float32Array.from(p.grad ?? []))];
-      const outputs = opOutputs(loss).map((t) => t.data);
+      const outputs = opOutputs(loss).flatMap((t) => [t.data, ...t.saved]);
       releaseGraph(loss);
       for (const data of outputs) data.fill(Number.NaN); // what the next step's ops take from the pool
       return result;

@@ -5,6 +5,7 @@
  * runtime and ONNX's float32 Sub / PRelu / Add / Mul reproduce. Plain loops over the
  * (sample, channel) planes: these passes are a large share of a residual model's step.
  */
+import { takeBuffer } from "../../tensor/buffers.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { channelLayout, checkChannels, outGrad } from "../../tensor/ops/grad.js";
 
@@ -14,7 +15,7 @@ export function subChannel(x: Tensor, b: Tensor): Tensor {
   checkChannels("subChannel", "shift", b.data, channels);
   const xd = x.data;
   const bd = b.data;
-  const y = new Float32Array(x.size);
+  const y = takeBuffer(x.size, false);
   for (let n = 0, i = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {
       const v = bd[c];
@@ -45,7 +46,7 @@ export function mulChannel(x: Tensor, a: Tensor): Tensor {
   checkChannels("mulChannel", "scale", a.data, channels);
   const xd = x.data;
   const ad = a.data;
-  const y = new Float32Array(x.size);
+  const y = takeBuffer(x.size, false);
   for (let n = 0, i = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {
       const v = ad[c];
@@ -85,8 +86,8 @@ export function rprelu(x: Tensor, g: Tensor, a: Tensor, z: Tensor): Tensor {
     checkChannels("rprelu", name, t.data, channels);
   }
   const xd = x.data;
-  const u = new Float32Array(x.size);
-  const y = new Float32Array(x.size);
+  const u = takeBuffer(x.size, false);
+  const y = takeBuffer(x.size, false);
   for (let n = 0, i = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {
       const gc = g.data[c];
@@ -101,7 +102,7 @@ export function rprelu(x: Tensor, g: Tensor, a: Tensor, z: Tensor): Tensor {
       }
     }
   }
-  return Tensor.fromOp(y, x.shape, [x, g, a, z], (out) => {
+  const backward = (out: Tensor): void => {
     const dy = outGrad(out);
     const dx = x.requiresGrad ? x.gradBuffer() : null;
     for (let n = 0, i = 0; n < batch; n++) {
@@ -124,7 +125,8 @@ export function rprelu(x: Tensor, g: Tensor, a: Tensor, z: Tensor): Tensor {
         if (z.requiresGrad) z.gradBuffer()[c] += sumY;
       }
     }
-  });
+  };
+  return Tensor.fromOp(y, x.shape, [x, g, a, z], backward, [u]);
 }
 
 /** A trainable per-channel vector filled with `value`. */

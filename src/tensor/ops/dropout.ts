@@ -1,5 +1,6 @@
 import type { Rng } from "../../util/random.js";
 import { BamsprodError, show } from "../../util/errors.js";
+import { takeBuffer } from "../buffers.js";
 import { Tensor } from "../tensor.js";
 import { outGrad } from "./grad.js";
 
@@ -16,16 +17,17 @@ export function dropout(x: Tensor, p: number, rng: Rng, training: boolean): Tens
   }
   if (!training || p === 0) return x;
   const keep = 1 / (1 - p);
-  const mask = new Float32Array(x.size);
-  const y = new Float32Array(x.size);
+  const mask = takeBuffer(x.size, false);
+  const y = takeBuffer(x.size, false);
   const xd = x.data;
   for (let i = 0; i < mask.length; i++) {
     mask[i] = rng.uniform() < p ? 0 : keep;
     y[i] = xd[i] * mask[i];
   }
-  return Tensor.fromOp(y, x.shape, [x], (out) => {
+  const backward = (out: Tensor): void => {
     const dy = outGrad(out);
     const dx = x.gradBuffer();
     for (let i = 0; i < dy.length; i++) dx[i] += dy[i] * mask[i];
-  });
+  };
+  return Tensor.fromOp(y, x.shape, [x], backward, [mask]);
 }

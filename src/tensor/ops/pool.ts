@@ -19,12 +19,16 @@ export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   const g = poolGeometry(x.shape, options.size, options.stride ?? options.size);
   const count = g.batch * g.channels * g.outHeight * g.outWidth;
   const y = takeBuffer(count, false);
-  const argmax = new Int32Array(count);
+  // The argmax indices go in a pooled buffer too (an Int32Array view of it), handed back
+  // with the output by releaseGraph.
+  const saved = takeBuffer(count, false);
+  const argmax = new Int32Array(saved.buffer, 0, count);
   getBackend().kernels.maxPoolForward(x.data, g, y, argmax);
   const shape = [g.batch, g.channels, g.outHeight, g.outWidth];
-  return Tensor.fromOp(y, shape, [x], (out) => {
+  const backward = (out: Tensor): void => {
     getBackend().kernels.maxPoolBackward(outGrad(out), argmax, x.gradBuffer());
-  });
+  };
+  return Tensor.fromOp(y, shape, [x], backward, [saved]);
 }
 
 /**
