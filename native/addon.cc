@@ -227,6 +227,20 @@ Napi::Value SteBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// approxSignBackward(x, dy, dx): dx += dy * (|x| <= 1 ? 2 - 2|x| : 0) over x's length.
+Napi::Value ApproxSignBackward(const Napi::CallbackInfo& info) {
+  const int64_t n = lengthOf(info[0]);
+  approxSignBackward(f32(info[0], n, "x"), f32(info[1], n, "dy"), n, f32(info[2], n, "dx"));
+  return info.Env().Undefined();
+}
+
+// addArrays(a, b, y): y = a + b over y's length.
+Napi::Value AddArrays(const Napi::CallbackInfo& info) {
+  const int64_t n = lengthOf(info[2]);
+  addArrays(f32(info[0], n, "a"), f32(info[1], n, "b"), n, f32(info[2], n, "y"));
+  return info.Env().Undefined();
+}
+
 int64_t count(const ChannelLayout& l) { return l.batch * l.channels * l.spatial; }
 
 // Argument i, a Float64Array with one value per channel of l.
@@ -244,6 +258,60 @@ struct BackwardArgs {
 BackwardArgs backwardArgs(const Napi::CallbackInfo& info) {
   const ChannelLayout l = channelLayout(info[2]);
   return {l, f32(info[0], count(l), "x"), f32(info[1], count(l), "dy")};
+}
+
+// Argument i, a Float32Array with one value per channel of l.
+const float* channelVector(const Napi::CallbackInfo& info, size_t i, const ChannelLayout& l, const char* name) {
+  return f32(info[i], l.channels, name);
+}
+
+// Argument i, a gradient of `size` floats, or null when it is empty (not wanted).
+float* wanted(const Napi::CallbackInfo& info, size_t i, int64_t size, const char* name) {
+  f32(info[i], 0, name);  // the type check
+  return lengthOf(info[i]) == 0 ? nullptr : f32(info[i], size, name);
+}
+
+// channelSubtract(x, layout, b, y) and channelMultiply(x, layout, a, y)
+Napi::Value ChannelPass(const Napi::CallbackInfo& info,
+                        void (*kernel)(const float*, const ChannelLayout&, const float*, float*)) {
+  const ChannelLayout l = channelLayout(info[1]);
+  kernel(f32(info[0], count(l), "x"), l, channelVector(info, 2, l, "vector"), f32(info[3], count(l), "y"));
+  return info.Env().Undefined();
+}
+Napi::Value ChannelSubtract(const Napi::CallbackInfo& info) { return ChannelPass(info, channelSubtract); }
+Napi::Value ChannelMultiply(const Napi::CallbackInfo& info) { return ChannelPass(info, channelMultiply); }
+
+// channelSubtractBackward(dy, layout, dx, db)
+Napi::Value ChannelSubtractBackward(const Napi::CallbackInfo& info) {
+  const ChannelLayout l = channelLayout(info[1]);
+  channelSubtractBackward(f32(info[0], count(l), "dy"), l, wanted(info, 2, count(l), "dx"),
+                          wanted(info, 3, l.channels, "db"));
+  return info.Env().Undefined();
+}
+
+// channelMultiplyBackward(x, dy, layout, a, dx, da)
+Napi::Value ChannelMultiplyBackward(const Napi::CallbackInfo& info) {
+  const BackwardArgs b = backwardArgs(info);
+  channelMultiplyBackward(b.x, b.dy, b.l, channelVector(info, 3, b.l, "a"), wanted(info, 4, count(b.l), "dx"),
+                          wanted(info, 5, b.l.channels, "da"));
+  return info.Env().Undefined();
+}
+
+// rpreluForward(x, layout, g, a, z, u, y)
+Napi::Value RpreluForward(const Napi::CallbackInfo& info) {
+  const ChannelLayout l = channelLayout(info[1]);
+  rpreluForward(f32(info[0], count(l), "x"), l, channelVector(info, 2, l, "g"), channelVector(info, 3, l, "a"),
+                channelVector(info, 4, l, "z"), f32(info[5], count(l), "u"), f32(info[6], count(l), "y"));
+  return info.Env().Undefined();
+}
+
+// rpreluBackward(u, dy, layout, a, dx, dg, da, dz)
+Napi::Value RpreluBackward(const Napi::CallbackInfo& info) {
+  const ChannelLayout l = channelLayout(info[2]);
+  rpreluBackward(f32(info[0], count(l), "u"), f32(info[1], count(l), "dy"), l, channelVector(info, 3, l, "a"),
+                 wanted(info, 4, count(l), "dx"), wanted(info, 5, l.channels, "dg"), wanted(info, 6, l.channels, "da"),
+                 wanted(info, 7, l.channels, "dz"));
+  return info.Env().Undefined();
 }
 
 // batchNormStatistics(x, layout, mean, variance)
@@ -483,10 +551,18 @@ constexpr Export kExports[] = {
     {"clipInPlace", ClipInPlace, 2},
     {"signForward", SignForward, 2},
     {"steBackward", SteBackward, 3},
+    {"approxSignBackward", ApproxSignBackward, 3},
+    {"addArrays", AddArrays, 3},
     {"batchNormStatistics", BatchNormStatistics, 4},
     {"batchNormApply", BatchNormApply, 5},
     {"batchNormGradientSums", BatchNormGradientSums, 7},
     {"batchNormInputGradient", BatchNormInputGradient, 8},
+    {"channelSubtract", ChannelSubtract, 4},
+    {"channelSubtractBackward", ChannelSubtractBackward, 4},
+    {"channelMultiply", ChannelMultiply, 4},
+    {"channelMultiplyBackward", ChannelMultiplyBackward, 6},
+    {"rpreluForward", RpreluForward, 7},
+    {"rpreluBackward", RpreluBackward, 8},
     {"adamUpdate", AdamUpdate, 6},
     {"amsgradUpdate", AmsgradUpdate, 7},
     {"bamsprodInspect", BamsprodInspect, 8},

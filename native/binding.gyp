@@ -8,6 +8,7 @@
         "batchnorm.cc",
         "binary.cc",
         "binary_conv.cc",
+        "channel.cc",
         "conv.cc",
         "elementwise.cc",
         "gemm.cc",

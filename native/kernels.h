@@ -59,6 +59,10 @@ void clipInPlace(float* x, int64_t n, float bound);
 void signForward(const float* x, int64_t n, float* y);
 // dx += dy * (|x| <= 1 ? 1 : 0): the straight-through gradient of sign (and of hardtanh).
 void steBackward(const float* x, const float* dy, int64_t n, float* dx);
+// dx += dy * (|x| <= 1 ? 2 - 2|x| : 0) in double, rounded once: Bi-Real Net's gradient of sign.
+void approxSignBackward(const float* x, const float* dy, int64_t n, float* dx);
+// y = a + b in float32 (y may be a or b).
+void addArrays(const float* a, const float* b, int64_t n, float* y);
 
 // Batch-norm passes (src/kernels/kernels.ts documents them); all per-channel arrays are double.
 void batchNormStatistics(const float* x, const ChannelLayout& l, double* mean, double* variance);
@@ -67,6 +71,17 @@ void batchNormGradientSums(const float* x, const float* dy, const ChannelLayout&
                            const double* invStd, double* sumDy, double* sumDyXhat);
 void batchNormInputGradient(const float* x, const float* dy, const ChannelLayout& l, const double* mean,
                             const double* k, const double* meanDy, const double* xCoef, float* dx);
+
+// Per-channel passes (src/kernels/kernels.ts documents them); a null gradient is not wanted.
+void channelSubtract(const float* x, const ChannelLayout& l, const float* b, float* y);
+void channelSubtractBackward(const float* dy, const ChannelLayout& l, float* dx, float* db);
+void channelMultiply(const float* x, const ChannelLayout& l, const float* a, float* y);
+void channelMultiplyBackward(const float* x, const float* dy, const ChannelLayout& l, const float* a, float* dx,
+                             float* da);
+void rpreluForward(const float* x, const ChannelLayout& l, const float* g, const float* a, const float* z, float* u,
+                   float* y);
+void rpreluBackward(const float* u, const float* dy, const ChannelLayout& l, const float* a, float* dx, float* dg,
+                    float* da, float* dz);
 
 // c[m x n] = sum_k sign(a[i,k]) * sign(b[j,k]); sign(v) = +1 when v >= 0, else -1.
 void binaryGemm(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c);

@@ -27,10 +27,18 @@ export const tensorKernelArity = {
   clipInPlace: 2,
   signForward: 2,
   steBackward: 3,
+  approxSignBackward: 3,
+  addArrays: 3,
   batchNormStatistics: 4,
   batchNormApply: 5,
   batchNormGradientSums: 7,
   batchNormInputGradient: 8,
+  channelSubtract: 4,
+  channelSubtractBackward: 4,
+  channelMultiply: 4,
+  channelMultiplyBackward: 6,
+  rpreluForward: 7,
+  rpreluBackward: 8,
 } as const satisfies Arity<Omit<Kernels, "name">>;
 
 /** The fused optimizer updates. */

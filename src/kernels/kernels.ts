@@ -116,6 +116,13 @@ export interface Kernels {
    * ? 1 : 0) over x.length (accumulates; a NaN dy propagates either way).
    */
   steBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /**
+   * Bi-Real Net's gradient of sign: dx[i] += dy[i] * (|x[i]| <= 1 ? 2 - 2|x[i]| : 0) over
+   * x.length, in double, rounded once to float32 (accumulates).
+   */
+  approxSignBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** y[i] = a[i] + b[i] in float32 over y.length; y may be a or b (residual sums, gradient accumulation). */
+  addArrays(a: Float32Array, b: Float32Array, y: Float32Array): void;
 
   /**
    * Batch-norm statistics per channel, in double precision: mean[c] and the biased
@@ -155,5 +162,57 @@ export interface Kernels {
     meanDy: Float64Array,
     xCoef: Float64Array,
     dx: Float32Array,
+  ): void;
+
+  /*
+   * Per-channel passes (RSign's shift, RPReLU, ChannelScale) over x[batch, channels, spatial]
+   * with float32 vectors [channels]. Outputs are float32 chains, as the packed runtime computes
+   * them. Backward passes accumulate into float32 gradients; an empty gradient array means "not
+   * wanted". A channel's sums run in double over each plane's values in index order, and each
+   * plane's sum is added into the float32 gradient in batch order, so every implementation
+   * gives the same bits.
+   */
+  /** y = x - b[c]. */
+  channelSubtract(x: Float32Array, l: ChannelLayout, b: Float32Array, y: Float32Array): void;
+  /** dx += dy; db[c] -= the sum of dy over the channel. */
+  channelSubtractBackward(dy: Float32Array, l: ChannelLayout, dx: Float32Array, db: Float32Array): void;
+  /** y = x * a[c]. */
+  channelMultiply(x: Float32Array, l: ChannelLayout, a: Float32Array, y: Float32Array): void;
+  /** dx += dy * a[c] (double, rounded once); da[c] += the sum of dy * x over the channel. */
+  channelMultiplyBackward(
+    x: Float32Array,
+    dy: Float32Array,
+    l: ChannelLayout,
+    a: Float32Array,
+    dx: Float32Array,
+    da: Float32Array,
+  ): void;
+  /**
+   * RPReLU: u = x - g[c] (float32, kept for the backward pass) and y = (p * u + (1 - p) *
+   * fround(a[c] * u)) + z[c] in double with p = 1 where u > 0, else 0, rounded once.
+   */
+  rpreluForward(
+    x: Float32Array,
+    l: ChannelLayout,
+    g: Float32Array,
+    a: Float32Array,
+    z: Float32Array,
+    u: Float32Array,
+    y: Float32Array,
+  ): void;
+  /**
+   * RPReLU's backward from u: with s = 1 where u > 0, else a[c], and ds = dy * s in double:
+   * dx += ds, dg[c] -= the sum of ds, da[c] += the sum of (1 - p) * dy * u, dz[c] += the sum of dy
+   * (each plane's three sums taken together, in index order).
+   */
+  rpreluBackward(
+    u: Float32Array,
+    dy: Float32Array,
+    l: ChannelLayout,
+    a: Float32Array,
+    dx: Float32Array,
+    dg: Float32Array,
+    da: Float32Array,
+    dz: Float32Array,
   ): void;
 }

@@ -46,6 +46,26 @@ describeBackends("element-wise kernels", (subject) => {
     assert.equal(dx[1], 1);
   });
 
+  test("approxSignBackward adds dy * (2 - 2|x|) where |x| <= 1 and nothing elsewhere", () => {
+    const dy = Float32Array.from(special, (_, i) => i + 1);
+    const dx = new Float32Array(special.length).fill(10);
+    k().approxSignBackward(special, dy, dx);
+    // x: -2, -1, -0.5, -0, 0, 0.5, 1, 2, NaN, -Inf, Inf, 1e-30 -> gradient 0, 0, 1, 2, 2, 1, 0, 0, ...
+    const tiny = Math.fround(10 + 12 * (2 - 2 * Math.fround(1e-30)));
+    assert.deepEqual([...dx], [10, 10, 13, 18, 20, 16, 10, 10, 10, 10, 10, tiny]);
+  });
+
+  test("addArrays adds in float32, also into one of its inputs", () => {
+    const a = Float32Array.from([1, 2 ** 24, -0, Number.NaN, 0.1]);
+    const b = Float32Array.from([2, 1, -0, 1, 0.2]);
+    const y = new Float32Array(5);
+    k().addArrays(a, b, y);
+    assert.deepEqual([...y], [3, 2 ** 24, -0, Number.NaN, Math.fround(Math.fround(0.1) + Math.fround(0.2))]);
+    assert.ok(Object.is(y[2], -0));
+    k().addArrays(a, b, a); // dst += src
+    assert.deepEqual([...a], [...y]);
+  });
+
   test("clipInPlace clamps to [-bound, bound], keeps NaN and -0", () => {
     const x = Float32Array.from(special);
     k().clipInPlace(x, 1);
@@ -55,7 +75,7 @@ describeBackends("element-wise kernels", (subject) => {
 
   for (const t of subject.threads) {
     for (const n of sizes) {
-      test(`${t} thread(s), n ${n}: signForward, steBackward, clipInPlace equal portable`, () => {
+      test(`${t} thread(s), n ${n}: the element-wise kernels equal portable`, () => {
         subject.addon?.setThreads(t);
         const rng = new Rng(n + t);
         const x = mixed(rng, n);
@@ -72,6 +92,21 @@ describeBackends("element-wise kernels", (subject) => {
         const gotDx = dx0.slice();
         k().steBackward(x, dy, gotDx);
         assertSame(gotDx, wantDx, "steBackward");
+
+        const wantApprox = dx0.slice();
+        portableKernels.approxSignBackward(x, dy, wantApprox);
+        const gotApprox = dx0.slice();
+        k().approxSignBackward(x, dy, gotApprox);
+        assertSame(gotApprox, wantApprox, "approxSignBackward");
+
+        const wantSum = new Float32Array(n);
+        portableKernels.addArrays(x, dy, wantSum);
+        const gotSum = new Float32Array(n).fill(7);
+        k().addArrays(x, dy, gotSum);
+        assertSame(gotSum, wantSum, "addArrays");
+        const inPlace = x.slice();
+        k().addArrays(inPlace, dy, inPlace);
+        assertSame(inPlace, wantSum, "addArrays into its first input");
 
         const wantClip = x.slice();
         portableKernels.clipInPlace(wantClip, 0.75);
@@ -91,6 +126,14 @@ test("the portable element-wise kernels refuse outputs shorter than the input", 
     () => portableKernels.steBackward(new Float32Array(3), new Float32Array(3), new Float32Array(1)),
     /dx 1/,
   );
+  assert.throws(
+    () => portableKernels.approxSignBackward(new Float32Array(3), new Float32Array(2), new Float32Array(3)),
+    /dy has 2/,
+  );
+  assert.throws(
+    () => portableKernels.addArrays(new Float32Array(3), new Float32Array(1), new Float32Array(3)),
+    /b 1/,
+  );
 });
 
 describeNative("element-wise argument checks", (native) => {
@@ -100,6 +143,14 @@ describeNative("element-wise argument checks", (native) => {
     assert.throws(
       () => k.steBackward(new Float32Array(4), new Float32Array(4), new Float32Array(2)),
       /dx has 2/,
+    );
+    assert.throws(
+      () => k.approxSignBackward(new Float32Array(4), new Float32Array(3), new Float32Array(4)),
+      /dy has 3/,
+    );
+    assert.throws(
+      () => k.addArrays(new Float32Array(2), new Float32Array(4), new Float32Array(4)),
+      /a has 2/,
     );
   });
 });

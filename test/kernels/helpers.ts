@@ -3,7 +3,7 @@
  * float64 references, and comparisons with stated tolerances.
  */
 import assert from "node:assert/strict";
-import type { ConvGeometry } from "../../src/kernels/index.js";
+import type { ChannelLayout, ConvGeometry } from "../../src/kernels/index.js";
 import { Rng } from "../../src/util/random.js";
 
 /** Uniform values in [-1, 1), seeded. */
@@ -141,3 +141,18 @@ export function maxRelError(got: ArrayLike<number>, want: ArrayLike<number>): nu
   }
   return worst;
 }
+
+/**
+ * Layouts for the per-channel kernels' bit-for-bit checks: [N, C] layouts (spatial 1) and
+ * image layouts, batches that are and are not multiples of the eight planes the native
+ * kernels sum at a time, and sizes past the native pool's grains.
+ */
+export const channelLayouts: ChannelLayout[] = [
+  { batch: 1, channels: 1, spatial: 1 },
+  { batch: 13, channels: 5, spatial: 1 },
+  { batch: 128, channels: 512, spatial: 1 },
+  { batch: 3, channels: 2, spatial: 9 },
+  { batch: 17, channels: 3, spatial: 49 },
+  { batch: 16, channels: 32, spatial: 196 },
+  { batch: 9, channels: 7, spatial: 785 },
+];

@@ -11,9 +11,16 @@ import { nativeSkip } from "./backends.js";
 // conformance files that reach those loops, rerun on each lower build this CPU can run, so every
 // build it can run is checked against the portable kernels.
 // This file too: in the reruns its last test checks that the variable took effect.
-const files = ["elementwise", "batchnorm", "conv", "binaryConv", "packed", "optimizer", "loopPath"].map(
-  (name) => fileURLToPath(new URL(`./${name}.test.js`, import.meta.url)),
-);
+const files = [
+  "elementwise",
+  "batchnorm",
+  "channel",
+  "conv",
+  "binaryConv",
+  "packed",
+  "optimizer",
+  "loopPath",
+].map((name) => fileURLToPath(new URL(`./${name}.test.js`, import.meta.url)));
 const forced = process.env.BAMSPROD_LOOP_PATH;
 const best = nativeSkip === false ? loadAddon().addon!.info().loopPath : null;
 const lower = best === "avx512" ? ["avx2", "baseline"] : best === "avx2" ? ["baseline"] : [];

@@ -13,7 +13,15 @@ import { binaryConv2dForward, binaryGemm } from "./binary.js";
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from "./conv.js";
 import { gemm } from "./gemm.js";
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from "./pool.js";
-import { clipInPlace, signForward, steBackward } from "./sign.js";
+import {
+  channelMultiply,
+  channelMultiplyBackward,
+  channelSubtract,
+  channelSubtractBackward,
+  rpreluBackward,
+  rpreluForward,
+} from "./channel.js";
+import { addArrays, approxSignBackward, clipInPlace, signForward, steBackward } from "./sign.js";
 
 /**
  * The portable implementation of every kernel. Spread it to borrow methods:
@@ -34,8 +42,16 @@ export const portableKernels: Kernels = Object.freeze({
   clipInPlace,
   signForward,
   steBackward,
+  approxSignBackward,
+  addArrays,
   batchNormStatistics,
   batchNormApply,
   batchNormGradientSums,
   batchNormInputGradient,
+  channelSubtract,
+  channelSubtractBackward,
+  channelMultiply,
+  channelMultiplyBackward,
+  rpreluForward,
+  rpreluBackward,
 });

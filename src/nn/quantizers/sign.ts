@@ -57,7 +57,7 @@ export function ste_sign(x: Tensor): Tensor {
 
 /** Binarizes to +-1; backward: Bi-Real Net's 2 - 2|x| where |x| <= 1, else 0. */
 export function approx_sign(x: Tensor): Tensor {
-  return sign(x, approxSignGradient);
+  return sign(x, "approx"); // approxSignGradient, run as one kernel pass (approxSignBackward)
 }
 
 /** Binarizes to +-1; backward: the derivative of SwishSign with slope `beta` (default 5). */

@@ -3,6 +3,7 @@
  * almost always a model-building mistake, so it is reported rather than silently stretched).
  * `add` is also the residual connection: add(block(x), x).
  */
+import { getBackend } from "../../kernels/index.js";
 import { takeBuffer } from "../buffers.js";
 import { Tensor } from "../tensor.js";
 import { addInto, checkSameShape, outGrad } from "./grad.js";
@@ -11,9 +12,7 @@ import { addInto, checkSameShape, outGrad } from "./grad.js";
 export function add(a: Tensor, b: Tensor): Tensor {
   checkSameShape("add", a, b);
   const y = takeBuffer(a.size, false);
-  const ad = a.data;
-  const bd = b.data;
-  for (let i = 0; i < y.length; i++) y[i] = ad[i] + bd[i];
+  getBackend().kernels.addArrays(a.data, b.data, y);
   return Tensor.fromOp(y, a.shape, [a, b], (out) => {
     const dy = outGrad(out);
     if (a.requiresGrad) addInto(a.gradBuffer(), dy);

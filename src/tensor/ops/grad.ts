@@ -3,6 +3,7 @@
  */
 import { BamsprodError, show } from "../../util/errors.js";
 import type { Tensor } from "../tensor.js";
+import { getBackend } from "../../kernels/index.js";
 import { giveBack, takeBuffer } from "../buffers.js";
 
 /** The output gradient inside a backward closure (set by `backward` before calling it). */
@@ -11,10 +12,9 @@ export function outGrad(out: Tensor): Float32Array {
   return out.grad;
 }
 
-/** dst[i] += src[i]. */
+/** dst[i] += src[i] (the addArrays kernel). */
 export function addInto(dst: Float32Array, src: Float32Array): void {
-  const n = src.length;
-  for (let i = 0; i < n; i++) dst[i] += src[i];
+  getBackend().kernels.addArrays(dst, src, dst);
 }
 
 /**
