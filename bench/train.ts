@@ -1,11 +1,13 @@
 /**
  * Training speed, side by side in one run: `npm run bench -- train [--steps 30] [--threads N]
- * [--models bmlp,bcnn] [--repeat 3] [--rss-steps 1000] [--portable-steps 5] [--no-portable]`.
+ * [--models bmlp,bcnn,birealnet,reactnet] [--repeat 3] [--rss-steps 1000] [--portable-steps 5]
+ * [--no-portable]`.
  *
- * Trains bmlp and bcnn on Fashion-MNIST batches of 128 with BAMSProd for a fixed number of
- * steps, each configuration in its own process so that peak memory is its own: our engine with
- * the native kernels, with the portable kernels, and (when python3-torch is installed) the
- * same architecture and optimizer in PyTorch (bench/pytorch_train.py) on the same thread count
+ * Trains bmlp and bcnn (by default; birealnet and reactnet on request) on Fashion-MNIST
+ * batches of 128 with BAMSProd for a fixed number of steps, each configuration in its own
+ * process so that peak memory is its own: our engine with the native kernels, with the
+ * portable kernels, and, for bmlp and bcnn when python3-torch is installed, the same
+ * architecture and optimizer in PyTorch (bench/pytorch_train.py) on the same thread count
  * (OpenBLAS, OpenMP and the addon's pool all limited to it) and the same batches. Prints, per
  * engine, the median wall-clock milliseconds per step after warm-up and the median CPU
  * milliseconds per step (user + system time of the process, all its threads), the ratios
@@ -65,6 +67,10 @@ interface WorkerResult {
   data?: string;
 }
 
+/** The models this bench trains, and those bench/pytorch_train.py has a twin of. */
+const MODELS = new Set(["bmlp", "bcnn", "birealnet", "reactnet"]);
+const TORCH_TWINS = new Set(["bmlp", "bcnn"]);
+
 export default async function (args: string[]): Promise<void> {
   if (args[0] === "--worker") return worker(args.slice(1));
   const o = parseArgs(args);
@@ -89,7 +95,7 @@ export default async function (args: string[]): Promise<void> {
       // Alternate the engines so a burst of load from other jobs hits all alike.
       for (let r = 0; r < o.repeat; r++) {
         natives.push(runWorker(["native", ...timed], o.threads));
-        if (torch.ok) {
+        if (torch.ok && TORCH_TWINS.has(model)) {
           for (const policy of policies) {
             torches.get(policy)?.push(runTorch(torch.python, model, o, batchFile.path, policy));
           }
@@ -99,7 +105,7 @@ export default async function (args: string[]): Promise<void> {
         ? runWorker(["portable", model, String(o.portableSteps), "1", "0"], o.threads)
         : null;
       source ??= natives[0].data;
-      const torchBest = torch.ok
+      const torchBest = torch.ok && TORCH_TWINS.has(model)
         ? [...torches.values()].map(combine).reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a))
         : null;
       report(model, combine(natives), portable, torchBest);
@@ -172,7 +178,7 @@ function parseArgs(args: string[]): Options {
     else if (flag === "--threads" && count && value > 0) o.threads = value;
     else if (flag === "--rss-steps" && count) o.rssSteps = value;
     else if (flag === "--repeat" && count && value > 0) o.repeat = value;
-    else if (flag === "--models" && raw.split(",").every((m) => m === "bmlp" || m === "bcnn"))
+    else if (flag === "--models" && raw.split(",").every((m) => MODELS.has(m)))
       o.models = raw.split(",");
     else throw new BamsprodError(`bench train: unknown or invalid option ${flag} ${raw}`);
   }
@@ -201,7 +207,7 @@ function report(
     );
   }
   if (portable) ratios.push(`native/portable ${(native.msPerStep / portable.msPerStep).toFixed(3)}`);
-  console.log(`  ${ratios.join("; ")}`);
+  if (ratios.length > 0) console.log(`  ${ratios.join("; ")}`);
 }
 
 function runWorker(args: string[], threads: number): WorkerResult {
