@@ -105,9 +105,10 @@ export default async function (args: string[]): Promise<void> {
         ? runWorker(["portable", model, String(o.portableSteps), "1", "0"], o.threads)
         : null;
       source ??= natives[0].data;
-      const torchBest = torch.ok && TORCH_TWINS.has(model)
-        ? [...torches.values()].map(combine).reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a))
-        : null;
+      const torchBest =
+        torch.ok && TORCH_TWINS.has(model)
+          ? [...torches.values()].map(combine).reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a))
+          : null;
       report(model, combine(natives), portable, torchBest);
     }
     if (source) console.log(source);
@@ -178,8 +179,7 @@ function parseArgs(args: string[]): Options {
     else if (flag === "--threads" && count && value > 0) o.threads = value;
     else if (flag === "--rss-steps" && count) o.rssSteps = value;
     else if (flag === "--repeat" && count && value > 0) o.repeat = value;
-    else if (flag === "--models" && raw.split(",").every((m) => MODELS.has(m)))
-      o.models = raw.split(",");
+    else if (flag === "--models" && raw.split(",").every((m) => MODELS.has(m))) o.models = raw.split(",");
     else throw new BamsprodError(`bench train: unknown or invalid option ${flag} ${raw}`);
   }
   return o;
