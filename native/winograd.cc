@@ -457,11 +457,14 @@ double workRatio(int64_t outH, int64_t outW) {
   return f4 / f2;
 }
 
-// 4 where F(4x4) saves enough GEMM work over F(2x2) to pay for its dearer transforms, else 2.
-// Measured (bcnn's layers, Zen 5, 1 thread, one-image chunks): F(4x4) runs both passes of a
-// 28x28 map 20-25% faster (ratio 0.60) and those of a 14x14 map 7-23% slower (ratio 0.80).
+// 4 where F(4x4) saves enough GEMM work over F(2x2) to pay for its dearer transforms, else 2:
+// maps of at least 20x20 whose ratio is at most 0.7. Measured (Zen 5, 1 thread, batch 128, 32
+// and 64 channels each way, both passes): F(4x4) faster by 5-25% on 20x20 to 28x28 maps;
+// within 10% either way on 12x12 and 16x16 (ratios 0.64, 0.63); 1.4-2.6x slower on 7x7 and
+// 8x8 (ratio 0.68: few tiles per image, most cut at the edge); 7-23% slower on 14x14 (0.80).
 int tileSize(int64_t outH, int64_t outW) {
-  return kConvPath == ConvPath::Winograd && workRatio(outH, outW) <= 0.7 ? 4 : 2;
+  const bool large = std::min(outH, outW) >= 20 && workRatio(outH, outW) <= 0.7;
+  return kConvPath == ConvPath::Winograd && large ? 4 : 2;
 }
 
 }  // namespace
@@ -473,7 +476,7 @@ const char* convPath() {
     case ConvPath::Winograd2x2:
       return "winograd2x2";
     default:
-      return "winograd4x4";
+      return "winograd4x4-20";
   }
 }
 

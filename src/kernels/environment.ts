@@ -14,7 +14,7 @@ export interface KernelEnvironment {
   /** The CPU model as the OS names it (os.cpus()[0].model), e.g. "AMD EPYC". */
   cpu: string;
   /**
-   * The native kernels' code paths, e.g. "xnor avx2, optimizer avx2, conv winograd4x4"
+   * The native kernels' code paths, e.g. "xnor avx2, optimizer avx2, conv winograd4x4-20"
    * (records made before the Winograd backward passes lack "conv": those ran im2col; "conv
    * winograd" ran F(2x2) throughout); null on the portable kernels.
    */
