@@ -13,8 +13,9 @@
  *    Rates count a direct convolution's multiply-adds, so the Winograd backward passes show
  *    an effective rate above OpenBLAS's.
  * 4. The backward passes by Winograd (F(4x4, 3x3) on large maps, F(2x2, 3x3) on the others)
- *    against F(2x2) throughout and against im2col + GEMM (three child processes, run with
- *    BAMSPROD_CONV_PATH unset, =winograd2x2 and =im2col), bcnn's layers at batch 128.
+ *    against F(2x2) throughout, F(4x4) throughout and im2col + GEMM (four child processes, run
+ *    with BAMSPROD_CONV_PATH unset, =winograd2x2, =winograd4x4-all and =im2col), batch 128: bcnn's layers, ReActNet's
+ *    7x7 layer, and 16x16 and 20x20 maps, either side of where F(4x4) starts.
  * 5. The XNOR convolution (binaryConv2dForward) against the float one (OpenBLAS im2col + sgemm)
  *    on bcnn's binary layers at batch 128: the forward pass of a layer whose input and kernel
  *    are both binarized.
@@ -27,7 +28,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { convGeometry, portableKernels, setBackend } from "../src/kernels/index.js";
+import { convGeometry, poolGeometry, portableKernels, setBackend } from "../src/kernels/index.js";
 import type { ConvGeometry, Kernels } from "../src/kernels/index.js";
 import { binaryGemmPacked, loadAddon, packSigns, type NativeAddon } from "../src/kernels/native/index.js";
 import { chooseBackend, kernelInfo } from "../src/kernels/select.js";
@@ -262,6 +263,9 @@ const BCNN_CONVS: [number, number, number][] = [
   [64, 14, 64],
 ];
 
+/** The backward section's layers: bcnn's, ReActNet's 7x7 one, and maps either side of 20x20. */
+const BACKWARD_CONVS: [number, number, number][] = [...BCNN_CONVS, [64, 7, 64], [64, 16, 64], [64, 20, 64]];
+
 /** "x[batch,c,hw,hw] w[o,c,3,3]". */
 function convLabel(batch: number | string, c: number, hw: number, o: number): string {
   return `x[${batch},${c},${hw},${hw}] w[${o},${c},3,3]`;
@@ -299,10 +303,10 @@ function benchConv(native: Kernels, seconds: number): void {
   }
 }
 
-/** Seconds per call of each bcnn layer's backward input and backward filter, batch 128. */
+/** Seconds per call of each BACKWARD_CONVS layer's backward input and backward filter, batch 128. */
 function backwardTimes(native: Kernels, seconds: number): { input: number; filter: number }[] {
   const rng = new Rng(5);
-  return BCNN_CONVS.map(([c, hw, o]) => {
+  return BACKWARD_CONVS.map(([c, hw, o]) => {
     const g = convGeometry([128, c, hw, hw], [o, c, 3, 3], 1, 1);
     const x = random(rng, 128 * c * hw * hw);
     const w = random(rng, o * c * 9);
@@ -318,20 +322,20 @@ function backwardTimes(native: Kernels, seconds: number): { input: number; filte
 
 function benchWinograd(o: Options, env: NodeJS.ProcessEnv): void {
   console.log(
-    "\nconv backward, Winograd (F(4x4) on large maps) vs F(2x2) only vs im2col + GEMM, batch 128 (bcnn's layers; each in a fresh child process)",
+    "\nconv backward, Winograd (F(4x4) on maps of 20x20 and more, F(2x2) on the others) vs F(2x2) only, F(4x4) only and im2col + GEMM, batch 128 (bcnn's layers, ReActNet's 7x7, 16x16 and 20x20; each in a fresh child process)",
   );
-  // All three in children: this process's earlier sections leave its memory in a state that
+  // All in children: this process's earlier sections leave its memory in a state that
   // measurably slows the same kernel (up to 40% on the 14x14 layers).
-  const [im2col, f2, winograd] = ["im2col", "winograd2x2", undefined].map(
+  const [im2col, f2, f4, winograd] = ["im2col", "winograd2x2", "winograd4x4-all", undefined].map(
     (conv) =>
       childSection("backward", o, { ...env, BAMSPROD_CONV_PATH: conv }) as ReturnType<typeof backwardTimes>,
   );
-  console.log(`${" ".repeat(46)}    im2col    F(2x2)  Winograd  vs im2col  vs F(2x2)`);
-  BCNN_CONVS.forEach(([c, hw, out], i) => {
+  console.log(`${" ".repeat(46)}    im2col    F(2x2)    F(4x4)  Winograd  vs im2col  vs F(2x2)  vs F(4x4)`);
+  BACKWARD_CONVS.forEach(([c, hw, out], i) => {
     (["input", "filter"] as const).forEach((pass) => {
       const label = pass === "input" ? convLabel(128, c, hw, out) : "";
-      const times = [im2col, f2, winograd].map((t) => fmt(t[i][pass]).padStart(9)).join(" ");
-      const ratios = [im2col, f2]
+      const times = [im2col, f2, f4, winograd].map((t) => fmt(t[i][pass]).padStart(9)).join(" ");
+      const ratios = [im2col, f2, f4]
         .map((t) => `${(t[i][pass] / winograd[i][pass]).toFixed(2)}x`.padStart(10))
         .join(" ");
       console.log(`  ${label.padEnd(34)} ${`back-${pass}`.padEnd(12)} ${times} ${ratios}`);
@@ -360,6 +364,15 @@ function loopTimes(native: Kernels, seconds: number): Record<string, number> {
   const out = new Float32Array(n);
   const perChannel = () => Float64Array.from({ length: l.channels }, () => rng.uniform());
   const [a, b, c, d] = [perChannel(), perChannel(), perChannel(), perChannel()];
+  const pool = poolGeometry([l.batch, l.channels, 28, 28], 2, 2);
+  const [pooled, argmax] = [new Float32Array(n / 4), new Int32Array(n / 4)];
+  const alpha = random(rng, l.channels);
+  const [dg, da, dz] = [
+    new Float32Array(l.channels),
+    new Float32Array(l.channels),
+    new Float32Array(l.channels),
+  ];
+  // Random signs throughout: a data-dependent branch would be mispredicted, as on real activations.
   return {
     sign: timeIt(() => native.signForward(x, out), seconds),
     "straight-through gradient": timeIt(() => native.steBackward(x, dy, out), seconds),
@@ -369,6 +382,9 @@ function loopTimes(native: Kernels, seconds: number): Record<string, number> {
       () => native.batchNormInputGradient(x, dy, l, a, b, c, d, out),
       seconds,
     ),
+    "max pooling 2x2 (one build)": timeIt(() => native.maxPoolForward(x, pool, pooled, argmax), seconds),
+    "Bi-Real sign gradient": timeIt(() => native.approxSignBackward(x, dy, out), seconds),
+    "RPReLU backward": timeIt(() => native.rpreluBackward(x, dy, l, alpha, out, dg, da, dz), seconds),
   };
 }
 

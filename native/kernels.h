@@ -42,7 +42,7 @@ void addRow(float* __restrict dst, const float* __restrict src, int64_t n);
 // stride 1, equal padding 0-2, 8+ channels each way, outputs of at least 2x2.
 bool winogradApplies(const ConvGeometry& g);
 // "winograd4x4-20" (F(4x4) on maps of 20x20 and more); "winograd2x2" when BAMSPROD_CONV_PATH=winograd2x2 keeps every Winograd pass on
-// F(2x2); "im2col" when BAMSPROD_CONV_PATH=im2col keeps every convolution on im2col.
+// F(2x2), "winograd4x4-all" when =winograd4x4-all keeps every one on F(4x4); "im2col" when BAMSPROD_CONV_PATH=im2col keeps every convolution on im2col.
 const char* convPath();
 void winogradBackwardInput(const float* dy, const float* w, const ConvGeometry& g, float* dx);
 void winogradBackwardFilter(const float* x, const float* dy, const ConvGeometry& g, float* dw);

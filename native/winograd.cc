@@ -441,12 +441,14 @@ void backwardFilter(const float* x, const float* dy, const ConvGeometry& g, floa
 }
 
 // BAMSPROD_CONV_PATH=im2col keeps every convolution on im2col + GEMM, =winograd2x2 runs every
-// Winograd backward pass on F(2x2) tiles (tests and benchmarks compare them), read once at load.
-enum class ConvPath { Winograd, Winograd2x2, Im2col };
+// Winograd backward pass on F(2x2) tiles, =winograd4x4-all on F(4x4) tiles (tests and
+// benchmarks compare them), read once at load.
+enum class ConvPath { Winograd, Winograd2x2, Winograd4x4All, Im2col };
 const ConvPath kConvPath = [] {
   const char* path = std::getenv("BAMSPROD_CONV_PATH");
   if (path != nullptr && std::strcmp(path, "im2col") == 0) return ConvPath::Im2col;
   if (path != nullptr && std::strcmp(path, "winograd2x2") == 0) return ConvPath::Winograd2x2;
+  if (path != nullptr && std::strcmp(path, "winograd4x4-all") == 0) return ConvPath::Winograd4x4All;
   return ConvPath::Winograd;
 }();
 
@@ -463,6 +465,7 @@ double workRatio(int64_t outH, int64_t outW) {
 // within 10% either way on 12x12 and 16x16 (ratios 0.64, 0.63); 1.4-2.6x slower on 7x7 and
 // 8x8 (ratio 0.68: few tiles per image, most cut at the edge); 7-23% slower on 14x14 (0.80).
 int tileSize(int64_t outH, int64_t outW) {
+  if (kConvPath == ConvPath::Winograd4x4All) return 4;
   const bool large = std::min(outH, outW) >= 20 && workRatio(outH, outW) <= 0.7;
   return kConvPath == ConvPath::Winograd && large ? 4 : 2;
 }
@@ -475,6 +478,8 @@ const char* convPath() {
       return "im2col";
     case ConvPath::Winograd2x2:
       return "winograd2x2";
+    case ConvPath::Winograd4x4All:
+      return "winograd4x4-all";
     default:
       return "winograd4x4-20";
   }

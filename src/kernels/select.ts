@@ -80,7 +80,7 @@ export function chooseBackend(
 const LOAD_TIME_PATHS: Readonly<Record<string, readonly string[]>> = {
   BAMSPROD_OPTIM_PATH: ["avx2", "scalar"],
   BAMSPROD_LOOP_PATH: ["avx2", "baseline"],
-  BAMSPROD_CONV_PATH: ["winograd2x2", "im2col"],
+  BAMSPROD_CONV_PATH: ["winograd2x2", "winograd4x4-all", "im2col"],
 };
 
 /**
@@ -162,7 +162,7 @@ export interface KernelInfo {
   binaryPath: string | null;
   /** Vector loops of the native fused optimizer updates ("avx512", "avx2", "scalar"), or null. */
   optimPath: string | null;
-  /** Backward passes of the native 3x3 stride-1 convolutions ("winograd4x4-20", "winograd2x2", "im2col"), or null. */
+  /** Backward passes of the native 3x3 stride-1 convolutions ("winograd4x4-20", or the forced "winograd2x2", "winograd4x4-all", "im2col"), or null. */
   convPath: string | null;
   /** Build of the native compiler-vectorized loops ("avx512", "avx2", "baseline"), or null. */
   loopPath: string | null;

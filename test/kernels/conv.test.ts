@@ -267,9 +267,9 @@ describeNative("conv2d argument checks and threads", (native) => {
 
 // The native backward passes of 3x3 stride-1 convolutions run Winograd, F(4x4, 3x3) on large
 // maps and F(2x2, 3x3) on the others; every test of this file again with all of them on F(2x2),
-// and with them on im2col + GEMM, the path they replaced.
+// with all on F(4x4) (small maps, most tiles cut), and on im2col + GEMM, the path they replaced.
 const forcedConv = process.env.BAMSPROD_CONV_PATH;
-for (const path of ["winograd2x2", "im2col"]) {
+for (const path of ["winograd2x2", "winograd4x4-all", "im2col"]) {
   test(
     `the ${path} backward passes pass too (this file rerun with BAMSPROD_CONV_PATH=${path})`,
     { skip: nativeSkip || (forcedConv !== undefined ? `this is the ${forcedConv} run` : false) },
@@ -278,7 +278,7 @@ for (const path of ["winograd2x2", "im2col"]) {
 }
 
 describeNative("conv2d backward path", (native) => {
-  test("BAMSPROD_CONV_PATH forces winograd2x2 or im2col; unset, it is winograd4x4-20", () => {
+  test("BAMSPROD_CONV_PATH forces winograd2x2, winograd4x4-all or im2col; unset, it is winograd4x4-20", () => {
     assert.equal(native.addon!.info().convPath, forcedConv ?? "winograd4x4-20");
   });
 });

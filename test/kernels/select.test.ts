@@ -102,7 +102,7 @@ describe("kernel selection", () => {
     const cases: [string, string, string][] = [
       ["BAMSPROD_LOOP_PATH", "avx3", '"avx2" or "baseline"'],
       ["BAMSPROD_OPTIM_PATH", "AVX2", '"avx2" or "scalar"'],
-      ["BAMSPROD_CONV_PATH", "winograd", '"winograd2x2" or "im2col"'],
+      ["BAMSPROD_CONV_PATH", "winograd", '"winograd2x2" or "winograd4x4-all" or "im2col"'],
     ];
     for (const [name, value, allowed] of cases) {
       assert.throws(

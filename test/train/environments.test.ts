@@ -35,7 +35,10 @@ test("the environment names the kernels, the CPU model, the code paths, the BLAS
   assert.equal(e.cpu, cpus()[0].model.trim());
   assert.ok(Number.isInteger(e.threads) && e.threads >= 1);
   if (e.kernels === "native") {
-    assert.match(e.vectorPath ?? "", /^xnor \S+, optimizer \S+, conv (winograd4x4-20|winograd2x2|im2col)$/);
+    assert.match(
+      e.vectorPath ?? "",
+      /^xnor \S+, optimizer \S+, conv (winograd4x4-20|winograd2x2|winograd4x4-all|im2col)$/,
+    );
     assert.ok(typeof e.blasCore === "string" && e.blasCore.length > 0);
   } else {
     assert.deepEqual([e.vectorPath, e.blasCore], [null, null]);

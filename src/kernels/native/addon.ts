@@ -30,7 +30,7 @@ export interface AddonInfo {
   optimPath: string;
   /**
    * Backward passes of 3x3 stride-1 convolutions: "winograd4x4-20" (F(4x4) tiles on maps of 20x20 and
-   * more where they save enough, F(2x2) on the others), or the path BAMSPROD_CONV_PATH forces: "winograd2x2" or "im2col".
+   * more where they save enough, F(2x2) on the others), or the path BAMSPROD_CONV_PATH forces: "winograd2x2", "winograd4x4-all" or "im2col".
    */
   convPath: string;
   /**
