@@ -1,7 +1,8 @@
 // Element-wise kernels: the sign quantizer, its straight-through and Bi-Real gradients, the
-// latent-weight clip, and the float32 sum of two arrays. Each is a single pass bound by memory bandwidth; the loops are written so the compiler vectorizes them
-// (vector.h: built for AVX-512, AVX2 and baseline x86-64, one chosen at load time) and large arrays are
-// split across the pool. Results do not depend on the thread count (no reductions).
+// latent-weight clip, and the float32 sum of two arrays. Each is a single pass bound by memory
+// bandwidth; the loops are written so the compiler vectorizes them (vector_loops.h: built for
+// AVX-512, AVX2 and baseline x86-64, one chosen at load time) and large arrays are split across
+// the pool. Results do not depend on the thread count (no reductions).
 #include <algorithm>
 #include <cmath>
 
