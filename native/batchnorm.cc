@@ -11,14 +11,12 @@
 #include <vector>
 
 #include "kernels.h"
+#include "planes.h"
 #include "pool.h"
 #include "vector_loops.h"
 
 namespace bamsprod {
 namespace {
-
-// Planes per parallel chunk of the element-wise passes: about 16k elements.
-int64_t planeGrain(int64_t spatial) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, spatial)); }
 
 // Channels per chunk of the reductions: about 64k elements.
 int64_t channelGrain(const ChannelLayout& l) {
@@ -145,12 +143,7 @@ void batchNormApply(const float* x, const ChannelLayout& l, const double* scale,
                 [&](int64_t n0, int64_t n1) { vectorized<applyRows>(x, y, l, scale, shift, n0, n1); });
     return;
   }
-  parallelFor(l.batch * l.channels, planeGrain(l.spatial), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; p++) {
-      const int64_t c = p % l.channels;
-      vectorized<applyPlane>(x + p * l.spatial, y + p * l.spatial, l.spatial, scale[c], shift[c]);
-    }
-  });
+  forPlanes(l, [&](int64_t o, int64_t c) { vectorized<applyPlane>(x + o, y + o, l.spatial, scale[c], shift[c]); });
 }
 
 void batchNormGradientSums(const float* x, const float* dy, const ChannelLayout& l, const double* mean,
@@ -183,11 +176,8 @@ void batchNormInputGradient(const float* x, const float* dy, const ChannelLayout
     });
     return;
   }
-  parallelFor(l.batch * l.channels, planeGrain(l.spatial), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; p++) {
-      const int64_t c = p % l.channels, o = p * l.spatial;
-      vectorized<inputGradientPlane>(x + o, dy + o, dx + o, l.spatial, k[c], mean[c], meanDy[c], xCoef[c]);
-    }
+  forPlanes(l, [&](int64_t o, int64_t c) {
+    vectorized<inputGradientPlane>(x + o, dy + o, dx + o, l.spatial, k[c], mean[c], meanDy[c], xCoef[c]);
   });
 }
 

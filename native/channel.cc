@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "planes.h"
 #include "pool.h"
 #include "scratch.h"
 #include "vector_loops.h"
@@ -20,8 +21,6 @@ namespace bamsprod {
 namespace {
 
 constexpr int64_t kLanes = 8;
-
-int64_t planeGrain(int64_t spatial) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, spatial)); }
 
 BAMSPROD_VECTOR_LOOP void subtractPlane(const float* __restrict x, float* __restrict y, int64_t n, float v) {
   for (int64_t i = 0; i < n; i++) y[i] = x[i] - v;
@@ -95,14 +94,6 @@ void backwardPass(const ChannelLayout& l, bool summed, Each each, Add add, Finis
   });
   if (summed)
     for (int64_t p = 0; p < planes; p++) finish(p % l.channels, parts + p * K);
-}
-
-// Runs plane(offset, c) for every plane, split across the pool.
-template <typename Plane>
-void forPlanes(const ChannelLayout& l, Plane plane) {
-  parallelFor(l.batch * l.channels, planeGrain(l.spatial), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; p++) plane(p * l.spatial, p % l.channels);
-  });
 }
 
 }  // namespace
