@@ -92,10 +92,11 @@ export default async function (args: string[]): Promise<void> {
       const policies = o.threads > 1 ? (["active", "passive"] as const) : (["active"] as const);
       const torches = new Map<string, WorkerResult[]>(policies.map((p) => [p, []]));
       const timed = [model, String(o.steps), String(o.warmup), "0"];
+      const withTorch = torch.ok && TORCH_TWINS.has(model);
       // Alternate the engines so a burst of load from other jobs hits all alike.
       for (let r = 0; r < o.repeat; r++) {
         natives.push(runWorker(["native", ...timed], o.threads));
-        if (torch.ok && TORCH_TWINS.has(model)) {
+        if (withTorch) {
           for (const policy of policies) {
             torches.get(policy)?.push(runTorch(torch.python, model, o, batchFile.path, policy));
           }
@@ -105,10 +106,9 @@ export default async function (args: string[]): Promise<void> {
         ? runWorker(["portable", model, String(o.portableSteps), "1", "0"], o.threads)
         : null;
       source ??= natives[0].data;
-      const torchBest =
-        torch.ok && TORCH_TWINS.has(model)
-          ? [...torches.values()].map(combine).reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a))
-          : null;
+      const torchBest = withTorch
+        ? [...torches.values()].map(combine).reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a))
+        : null;
       report(model, combine(natives), portable, torchBest);
     }
     if (source) console.log(source);
